@@ -1,0 +1,48 @@
+"""Database plumbing shared by the registry, auth and audit tables.
+
+One declarative ``Base`` (one metadata, one Alembic migration chain) and one engine
+factory. SQLite is the embedded default; PostgreSQL is chosen by URL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, sessionmaker
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table in the service."""
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create an engine; for SQLite, create the file's folder and enable WAL and foreign keys."""
+    parsed = make_url(url)
+    kwargs: dict[str, Any] = {"echo": echo, "future": True}
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:
+        kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, **kwargs)
+    if parsed.get_backend_name() == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA cache_size=-65536")
+            cur.close()
+
+    return engine
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Any]:
+    """A session factory bound to ``engine`` that keeps objects usable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,97 @@
+"""The ``patrol`` command line: ``serve``, ``transcribe``, and the subcommands other
+concerns register (``db``/``seed`` from lookup, ``token``/``audit`` from service admin,
+``aml`` from analytics).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+# Modules that add subcommands with ``register(subparsers)``; missing ones are skipped.
+_REGISTRARS = ("lookup.cli", "service.admin", "analytics.cli")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.app import create_app
+    from service.settings import Settings
+
+    settings = Settings()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower(),
+                ws_max_size=settings.audio.max_frame_bytes * 16)
+    return 0
+
+
+def _transcribe(args: argparse.Namespace) -> int:
+    from models.catalog import load_transcriber
+    from service.settings import Settings
+    from voice.audiofile import read_audio
+
+    settings = Settings()
+    if args.model:
+        settings.stt.model = args.model
+    t0 = time.perf_counter()
+    stt = load_transcriber(settings.stt)
+    print(f"# model {settings.stt.model} loaded in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
+    for name in args.files:
+        audio = read_audio(Path(name))
+        t0 = time.perf_counter()
+        result = stt.transcribe(audio)
+        elapsed = time.perf_counter() - t0
+        row = {
+            "file": name,
+            "text": result.text,
+            "confidence": round(result.confidence, 3),
+            "audio_s": round(len(audio) / 16000, 2),
+            "elapsed_s": round(elapsed, 3),
+            "rtf": round(elapsed / max(len(audio) / 16000, 1e-6), 3),
+        }
+        if result.alternatives:
+            row["alternatives"] = list(result.alternatives)
+        print(json.dumps(row, ensure_ascii=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with every registered subcommand."""
+    parser = argparse.ArgumentParser(prog="patrol", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="run the service")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=_serve)
+    p = sub.add_parser("transcribe", help="transcribe audio files (wav/any sox-readable)")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--model", help="tiny.en, base, or a model directory")
+    p.set_defaults(func=_transcribe)
+    for name in _REGISTRARS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name != name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``patrol`` console script."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,50 @@
+"""What the voice path hands to the query path: who asked, and what was heard.
+
+``handle_utterance`` is the single hook every final transcript and typed query goes
+through. The default does nothing; the router (lookup checks and skills) fills it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from service.protocol import ServerEvent
+
+
+@dataclass(frozen=True, slots=True)
+class QueryContext:
+    """Who asked, from where, and which utterance of the session this is."""
+
+    session: str
+    utterance: int
+    unit: str | None = None
+    channel: str | None = None
+    officer: str | None = None
+    role: str | None = None
+    source: Literal["voice", "typed", "http"] = "voice"
+
+
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """A final transcript (or typed text) with the recogniser's other readings."""
+
+    text: str
+    confidence: float = 1.0
+    alternatives: tuple[str, ...] = field(default=())
+
+
+UtteranceHandler = Callable[[QueryContext, Heard], Awaitable[list[ServerEvent]]]
+
+
+async def ignore_utterance(ctx: QueryContext, heard: Heard) -> list[ServerEvent]:
+    """The default hook before a router is installed: no further events."""
+    return []
+
+
+EventSink = Callable[[QueryContext, ServerEvent], Awaitable[None]]
+
+
+async def ignore_event(ctx: QueryContext, event: ServerEvent) -> None:
+    """The default event sink: events go only to the client that caused them."""

@@ -1,0 +1,73 @@
+"""Service configuration: one pydantic-settings ``Settings`` with nested sections.
+
+Environment variables use the ``PATROL_`` prefix and ``__`` for nesting, for example
+``PATROL_STT__MODEL=base`` or ``PATROL_REGISTRY__URL=postgresql+psycopg://...``.
+Settings are built in :func:`service.app.create_app`, never at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class AudioSettings(BaseModel):
+    """Decoding, endpointing and admission limits for radio audio."""
+
+    max_frame_bytes: int = Field(1 << 20, description="largest binary websocket frame accepted (bytes)")
+    vad_aggressiveness: int = Field(2, ge=0, le=3, description="webrtcvad mode, 0 (lenient) to 3 (strict)")
+    preroll_ms: int = Field(300, description="audio kept before the detected speech start")
+    hangover_ms: int = Field(700, description="silence that ends an utterance when no PTT is used")
+    min_speech_ms: int = Field(200, description="shorter bursts (clicks, breaths) are not utterances")
+    max_utterance_s: float = Field(20.0, description="an utterance longer than this is cut")
+    partial_interval_s: float = Field(1.0, description="seconds of new audio between partial transcripts")
+    denoise: Literal["off", "auto", "on"] = Field("off", description="noisereduce policy; see README figures")
+    denoise_snr_db: float = Field(12.0, description="auto mode denoises only below this estimated SNR")
+
+
+class SttSettings(BaseModel):
+    """Speech recognition model and decoding options."""
+
+    model: str = Field("tiny.en", description="'tiny.en', 'base' or a path to a CTranslate2 model directory")
+    compute_type: str = "int8"
+    cpu_threads: int = Field(0, description="threads per decode; 0 = all cores / workers")
+    workers: int = Field(2, ge=1, description="concurrent decodes (bounded worker pool)")
+    beam_size: int = 1
+    spelling_pass: bool = Field(True, description="constrained second decode over spelled alphanumerics")
+    max_sessions: int = Field(24, description="open radio sessions before new ones get 'busy'")
+    max_queue: int = Field(16, description="queued final decodes before new sessions get 'busy'")
+
+
+class RegistrySettings(BaseModel):
+    """Registry and audit database."""
+
+    url: str = Field("sqlite:///var/patrol.sqlite3", description="SQLAlchemy URL; PostgreSQL in production")
+    echo: bool = False
+
+
+class AuthSettings(BaseModel):
+    """Authentication and request limits."""
+
+    enabled: bool = True
+    rate_per_minute: int = Field(600, description="requests per token per minute")
+    max_body_bytes: int = Field(1 << 20, description="largest JSON body accepted")
+    max_upload_bytes: int = Field(20 << 20, description="largest file upload accepted")
+
+
+class Settings(BaseSettings):
+    """All settings of one service instance."""
+
+    model_config = SettingsConfigDict(env_prefix="PATROL_", env_nested_delimiter="__", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("var")
+    log_level: str = "INFO"
+    redis_url: str | None = None
+    audio: AudioSettings = AudioSettings()
+    stt: SttSettings = SttSettings()
+    registry: RegistrySettings = RegistrySettings()
+    auth: AuthSettings = AuthSettings()
