@@ -113,6 +113,7 @@ class ReadyEvent(_Event):
 
     type: Literal[EventType.READY] = EventType.READY
     session: str
+    utterance: int = 0
 
 
 class SpeechEvent(_Event):

@@ -32,6 +32,7 @@ class SttSettings(BaseModel):
     """Speech recognition model and decoding options."""
 
     model: str = Field("tiny.en", description="'tiny.en', 'base' or a path to a CTranslate2 model directory")
+    language: str | None = Field("en", description="decode language; None lets a multilingual model detect it")
     compute_type: str = "int8"
     cpu_threads: int = Field(0, description="threads per decode; 0 = all cores / workers")
     workers: int = Field(2, ge=1, description="concurrent decodes (bounded worker pool)")
@@ -57,6 +58,29 @@ class AuthSettings(BaseModel):
     max_upload_bytes: int = Field(20 << 20, description="largest file upload accepted")
 
 
+class RouterSettings(BaseModel):
+    """Intent routing: lookup parser first, then skills by rule, then by meaning."""
+
+    semantic: bool = Field(True, description="match skills by MiniLM similarity to their examples")
+    skill_threshold: float = Field(0.55, ge=0.0, le=1.0, description="cosine similarity needed to pick a skill")
+    min_confidence: float = Field(0.35, ge=0.0, le=1.0, description="lookup intents below this get 'clarify'")
+
+
+class SkillSettings(BaseModel):
+    """The bounded worker pool skills run in."""
+
+    workers: int = Field(2, ge=1, description="skills running at once")
+    max_queue: int = Field(8, ge=0, description="skill calls waiting for a worker before new ones get 'busy'")
+    max_timeout_s: float = Field(60.0, gt=0, description="upper bound on any skill's own timeout")
+
+
+class EventSettings(BaseModel):
+    """The live event feed (WS /v1/events)."""
+
+    channel: str = Field("patrol:events", description="Redis pub/sub channel when redis_url is set")
+    subscriber_queue: int = Field(1000, ge=1, description="events buffered per console before dropping")
+
+
 class Settings(BaseSettings):
     """All settings of one service instance."""
 
@@ -71,3 +95,6 @@ class Settings(BaseSettings):
     stt: SttSettings = SttSettings()
     registry: RegistrySettings = RegistrySettings()
     auth: AuthSettings = AuthSettings()
+    router: RouterSettings = RouterSettings()
+    skills: SkillSettings = SkillSettings()
+    events: EventSettings = EventSettings()

@@ -1,0 +1,214 @@
+"""``WS /v1/radio``: wire protocol v1 in and out, nothing else.
+
+This module parses client messages, hands them to the connection's
+:class:`~voice.session.VoiceSession`, and serialises the session's events. Bad input
+gets an ``error`` event with a specific code and never closes a healthy session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocketState
+
+from service.app import Services
+from service.context import Heard, QueryContext
+from service.errors import AudioError, OverloadedError, PatrolError, ProtocolError
+from service.protocol import (
+    ErrorEvent,
+    PartialEvent,
+    PttMessage,
+    QueryMessage,
+    ReadyEvent,
+    ServerEvent,
+    SpeechEvent,
+    StartMessage,
+    StopMessage,
+    TranscriptEvent,
+    dump,
+    parse_client_message,
+)
+from voice.denoise import make_denoiser
+from voice.endpointer import EndpointerOptions
+from voice.session import (
+    Failure,
+    FinalText,
+    PartialText,
+    SessionOptions,
+    SpeechBoundary,
+    VoiceEvent,
+    VoiceSession,
+)
+from voice.stt import Transcript
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+
+MAX_TEXT_FRAME = 64 * 1024
+
+
+class RadioConnection:
+    """One client connection: reads frames, drives the session, writes events."""
+
+    def __init__(self, websocket: WebSocket, services: Services) -> None:
+        self.ws = websocket
+        self.services = services
+        self.id = uuid.uuid4().hex[:12]
+        self.unit: str | None = None
+        self.channel: str | None = None
+        self._send_lock = asyncio.Lock()
+        self._closed = False
+        audio = services.settings.audio
+        self.session = VoiceSession(
+            self.id,
+            transcriber=services.transcriber,
+            pool=services.pool,
+            emit=self._on_voice_event,
+            on_final=self._on_final,
+            denoiser=make_denoiser(audio.denoise, audio.denoise_snr_db),
+            options=SessionOptions(
+                endpointer=EndpointerOptions(
+                    aggressiveness=audio.vad_aggressiveness, preroll_ms=audio.preroll_ms,
+                    hangover_ms=audio.hangover_ms, min_speech_ms=audio.min_speech_ms,
+                    max_utterance_s=audio.max_utterance_s,
+                ),
+                partial_interval_s=audio.partial_interval_s,
+            ),
+        )
+
+    def context(self, utterance: int, *, typed: bool = False) -> QueryContext:
+        """The query context of an utterance of this connection."""
+        state = self.ws.state
+        return QueryContext(
+            session=self.id, utterance=utterance, unit=self.unit or getattr(state, "unit", None),
+            channel=self.channel, officer=getattr(state, "officer", None), role=getattr(state, "role", None),
+            source="typed" if typed else "voice",
+        )
+
+    async def send(self, event: ServerEvent, utterance: int = 0) -> None:
+        """Send one event to this client and to the event sink (audit, live feed)."""
+        await self.services.on_event(self.context(utterance), event)
+        if self._closed:
+            return
+        async with self._send_lock:
+            try:
+                await self.ws.send_text(dump(event))
+            except (WebSocketDisconnect, RuntimeError):
+                self._closed = True
+
+    async def error(self, err: PatrolError, utterance: int | None = None) -> None:
+        """Send an error event (client-safe message only)."""
+        await self.send(ErrorEvent(code=err.code, message=err.message, utterance=utterance), utterance or 0)
+
+    async def run(self) -> None:
+        """Receive until the client stops or goes away."""
+        max_frame = self.services.settings.audio.max_frame_bytes
+        try:
+            while True:
+                message = await self.ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                if (data := message.get("bytes")) is not None:
+                    if len(data) > max_frame:
+                        await self.error(AudioError(f"binary frame over {max_frame} bytes was dropped",
+                                                    code="frame_too_large"))
+                    elif not data:
+                        continue
+                    elif not self.session.started:
+                        await self.error(ProtocolError("send a start message before audio", code="not_started"))
+                    else:
+                        await self._audio(data)
+                    continue
+                text = message.get("text") or ""
+                if len(text) > MAX_TEXT_FRAME:
+                    await self.error(ProtocolError("text frame too large", code="frame_too_large"))
+                    continue
+                try:
+                    if await self._control(parse_client_message(text)):
+                        return
+                except PatrolError as err:
+                    await self.error(err)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self._closed = True
+            await self.session.close()
+
+    async def _audio(self, data: bytes) -> None:
+        try:
+            whole = await self.session.audio(data)
+        except PatrolError as err:
+            await self.error(err)
+            return
+        if not whole:
+            await self.error(AudioError("odd-length pcm_s16le frame: the trailing byte was carried into "
+                                        "the next frame", code="odd_length"))
+
+    async def _control(self, msg: StartMessage | PttMessage | QueryMessage | StopMessage) -> bool:
+        """Handle a control message; True when the connection is finished."""
+        if isinstance(msg, StartMessage):
+            if self.session.started:
+                raise ProtocolError("this session has already started", code="already_started")
+            self.session.start(msg.encoding, msg.rate)
+            self.unit, self.channel = msg.unit, msg.channel
+            await self.send(ReadyEvent(session=self.id, utterance=0))
+        elif isinstance(msg, PttMessage):
+            await self.session.ptt(msg.pressed)
+        elif isinstance(msg, QueryMessage):
+            if not msg.text.strip():
+                raise ProtocolError("query text is empty", code="empty_query")
+            await self.session.query(msg.text)
+        elif isinstance(msg, StopMessage):
+            await self.session.stop()
+            self._closed = True
+            if self.ws.application_state == WebSocketState.CONNECTED:
+                await self.ws.close(code=1000)
+            return True
+        return False
+
+    async def _on_voice_event(self, event: VoiceEvent) -> None:
+        if isinstance(event, SpeechBoundary):
+            await self.send(SpeechEvent(state="start" if event.state == "start" else "end",
+                                        utterance=event.utterance), event.utterance)
+        elif isinstance(event, PartialText):
+            await self.send(PartialEvent(utterance=event.utterance, text=event.text), event.utterance)
+        elif isinstance(event, FinalText):
+            if not event.typed:
+                t = event.transcript
+                await self.send(TranscriptEvent(utterance=event.utterance, text=t.text,
+                                                confidence=round(t.confidence, 3)), event.utterance)
+        elif isinstance(event, Failure):
+            await self.error(event.error, event.utterance)
+
+    async def _on_final(self, utterance: int, transcript: Transcript, alternatives: tuple[str, ...],
+                        typed: bool) -> None:
+        heard = Heard(text=transcript.text, confidence=transcript.confidence, alternatives=alternatives)
+        try:
+            events = await self.services.handle_utterance(self.context(utterance, typed=typed), heard)
+        except PatrolError as err:
+            await self.error(err, utterance)
+            return
+        for event in events:
+            await self.send(event, utterance)
+
+
+@router.websocket("/v1/radio")
+async def radio(websocket: WebSocket) -> None:
+    """Radio gateway and handheld audio stream (wire protocol v1)."""
+    services: Services = websocket.app.state.services
+    await websocket.accept()
+    limits = services.settings.stt
+    if len(services.open_sessions) >= limits.max_sessions or services.pool.overloaded:
+        busy = OverloadedError("the service is at capacity; retry shortly")
+        await websocket.send_text(dump(ErrorEvent(code=busy.code, message=busy.message)))
+        await websocket.close(code=1013)
+        return
+    connection = RadioConnection(websocket, services)
+    services.open_sessions.add(connection.id)
+    try:
+        await connection.run()
+    finally:
+        services.open_sessions.discard(connection.id)

@@ -1,0 +1,234 @@
+"""One voice session per connection: decode, endpoint, transcribe, in order.
+
+The session owns all per-connection state (decoder, endpointer, utterance counter,
+pending work). Finished utterances and typed queries go through one ordered queue,
+so events of utterance *n* are always sent before those of *n + 1*. Blocking work runs
+in the shared :class:`~voice.pool.InferencePool`. The session reports what happens
+through typed :data:`VoiceEvent` objects; the websocket layer turns them into wire
+events, so nothing here knows the wire format.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.errors import OverloadedError, PatrolError
+from voice.codecs import INTERNAL_RATE, Decoder
+from voice.denoise import Denoiser
+from voice.endpointer import Endpointer, EndpointerOptions, SpeechEnded, SpeechStarted
+from voice.pool import InferencePool
+from voice.stt import Transcriber, Transcript
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechBoundary:
+    """The endpointer opened or closed utterance ``utterance``."""
+
+    utterance: int
+    state: str  # "start" | "end"
+
+
+@dataclass(frozen=True, slots=True)
+class PartialText:
+    """Interim text of an utterance still being spoken."""
+
+    utterance: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class FinalText:
+    """The final transcript of an utterance (``typed`` for a typed query)."""
+
+    utterance: int
+    transcript: Transcript
+    typed: bool = False
+    latency_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Something went wrong with one utterance; the session continues."""
+
+    utterance: int | None
+    error: PatrolError
+
+
+VoiceEvent = SpeechBoundary | PartialText | FinalText | Failure
+Emit = Callable[[VoiceEvent], Awaitable[None]]
+# Called for each non-empty final transcript, after it was emitted; may emit more events.
+Refined = Callable[[int, Transcript, tuple[str, ...], bool], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOptions:
+    """Per-session behaviour.
+
+    Attributes:
+        endpointer: endpointing options.
+        partial_interval_s: new audio between two partial transcripts.
+        max_pending: finished utterances waiting for recognition before new ones are refused.
+    """
+
+    endpointer: EndpointerOptions = EndpointerOptions()
+    partial_interval_s: float = 1.0
+    max_pending: int = 8
+
+
+class VoiceSession:
+    """The voice pipeline of one connection."""
+
+    def __init__(self, session_id: str, *, transcriber: Transcriber, pool: InferencePool, emit: Emit,
+                 on_final: Refined, denoiser: Denoiser | None = None,
+                 options: SessionOptions | None = None) -> None:
+        self.id = session_id
+        self.options = options or SessionOptions()
+        self._stt = transcriber
+        self._pool = pool
+        self._emit = emit
+        self._on_final = on_final
+        self._denoiser = denoiser
+        self._decoder: Decoder | None = None
+        self._endpointer = Endpointer(self.options.endpointer)
+        self._utterance = 0
+        self._open_utterance: int | None = None
+        self._carry = b""
+        self._queue: asyncio.Queue[tuple[int, np.ndarray | str, float] | None] = asyncio.Queue()
+        self._worker = asyncio.create_task(self._consume(), name=f"session-{session_id}")
+        self._partial_task: asyncio.Task[None] | None = None
+        self._partial_at = 0.0
+        self.audio_seconds = 0.0
+
+    @property
+    def started(self) -> bool:
+        """True once a valid ``start`` set the audio format."""
+        return self._decoder is not None
+
+    def start(self, encoding: str, rate: int) -> None:
+        """Set the audio format (raises :class:`~service.errors.AudioError` when unsupported)."""
+        self._decoder = Decoder(encoding, rate)
+        self._carry = b""
+
+    def next_utterance(self) -> int:
+        """Allocate the next utterance number of this session."""
+        self._utterance += 1
+        return self._utterance
+
+    async def audio(self, data: bytes) -> bool:
+        """Feed one binary frame. Returns False when an odd trailing byte was carried over."""
+        assert self._decoder is not None
+        whole = True
+        if self._decoder.encoding == "pcm_s16le":
+            data = self._carry + data
+            if len(data) % 2:
+                whole = False
+                data, self._carry = data[:-1], data[-1:]
+            else:
+                self._carry = b""
+        samples = self._decoder.decode(data)
+        self.audio_seconds += len(samples) / INTERNAL_RATE
+        for event in self._endpointer.feed(samples):
+            await self._boundary(event)
+        self._maybe_partial()
+        return whole
+
+    async def ptt(self, pressed: bool) -> None:
+        """Push-to-talk key event."""
+        for event in self._endpointer.ptt(pressed):
+            await self._boundary(event)
+
+    async def query(self, text: str) -> int:
+        """A typed query: takes the same ordered path from the parser on."""
+        utterance = self.next_utterance()
+        self._enqueue(utterance, text)
+        return utterance
+
+    async def stop(self) -> None:
+        """Finish what is pending (close an open utterance, recognise it), then return."""
+        if self._decoder is not None:
+            tail = self._decoder.flush()
+            for event in self._endpointer.feed(tail):
+                await self._boundary(event)
+        for event in self._endpointer.finish():
+            await self._boundary(event)
+        await self._queue.put(None)
+        await self._worker
+
+    async def close(self) -> None:
+        """The client is gone: drop pending work without emitting anything more."""
+        for task in (self._worker, self._partial_task):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    # --- internals --------------------------------------------------------------------
+
+    async def _boundary(self, event: SpeechStarted | SpeechEnded) -> None:
+        if isinstance(event, SpeechStarted):
+            self._open_utterance = self.next_utterance()
+            self._partial_at = 0.0
+            await self._emit(SpeechBoundary(self._open_utterance, "start"))
+            return
+        utterance = self._open_utterance or self.next_utterance()
+        self._open_utterance = None
+        await self._emit(SpeechBoundary(utterance, "end"))
+        self._enqueue(utterance, event.audio)
+
+    def _enqueue(self, utterance: int, item: np.ndarray | str) -> None:
+        if self._queue.qsize() >= self.options.max_pending:
+            error = OverloadedError("too many utterances waiting; this one was not processed")
+            asyncio.get_running_loop().create_task(self._emit(Failure(utterance, error)))
+            return
+        self._queue.put_nowait((utterance, item, time.perf_counter()))
+
+    def _maybe_partial(self) -> None:
+        utterance = self._open_utterance
+        if utterance is None or (self._partial_task and not self._partial_task.done()):
+            return
+        audio = self._endpointer.current_audio()
+        seconds = len(audio) / INTERNAL_RATE
+        if seconds - self._partial_at < self.options.partial_interval_s or not self._pool.idle:
+            return
+        self._partial_at = seconds
+        self._partial_task = asyncio.create_task(self._partial(utterance, audio))
+
+    async def _partial(self, utterance: int, audio: np.ndarray) -> None:
+        try:
+            result = await self._pool.run_if_idle(self._stt.transcribe, audio, partial=True)
+        except PatrolError as err:
+            logger.debug("partial failed: %s", err.code)
+            return
+        # A partial that lands after its utterance ended is stale: the final is on its way.
+        if result is not None and result.text and self._open_utterance == utterance:
+            await self._emit(PartialText(utterance, result.text))
+
+    async def _consume(self) -> None:
+        while (item := await self._queue.get()) is not None:
+            utterance, payload, queued_at = item
+            try:
+                if isinstance(payload, str):
+                    transcript = Transcript(text=payload, confidence=1.0)
+                    await self._emit(FinalText(utterance, transcript, typed=True))
+                    await self._on_final(utterance, transcript, (), True)
+                    continue
+                audio = payload
+                if self._denoiser is not None:
+                    audio = await self._pool.run(self._denoiser.process, audio)
+                transcript = await self._pool.run(self._stt.transcribe, audio)
+                await self._emit(FinalText(utterance, transcript, latency_s=time.perf_counter() - queued_at))
+                if transcript.empty:
+                    continue
+                alternatives = await self._pool.run(self._stt.refine, audio, transcript)
+                await self._on_final(utterance, transcript, alternatives, False)
+            except PatrolError as err:
+                await self._emit(Failure(utterance, err))
