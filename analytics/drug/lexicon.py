@@ -1,0 +1,177 @@
+"""English and Japanese drug-sale lexicon: slang, dealer emoji, sale-intent cues.
+
+No public drug-slang lexicon can be installed here (see MODELS.md), so this one is
+written by hand from the typologies in the issue and public awareness material. Each
+entry says what it points to and how much it can be trusted alone:
+
+* ``strong`` drug terms mean a drug in almost any context (``meth``, ``覚醒剤``);
+* ``ambiguous`` ones (``ice``, ``snow``, ``野菜``, ``❄️``) only count when the post holds
+  another cue and no benign context word sits next to them (``ice cream``, ``野菜を買った``);
+* intent cues are ``strong`` (contact handles, "DM", gram quantities, ``手押し``) or ``weak``
+  (a price, "delivery", "available"), which alone never make a sale offer.
+
+Terms are stored as written; :func:`analytics.drug.normalize.normalize_term` folds them
+the same way as post text (NFKC, lower case, katakana to hiragana).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from analytics.drug.normalize import normalize_term
+
+logger = logging.getLogger(__name__)
+
+
+class Kind(StrEnum):
+    """What a lexicon hit is evidence of."""
+
+    DRUG = "drug"
+    INTENT = "intent"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One lexicon term."""
+
+    term: str
+    kind: Kind
+    category: str
+    strong: bool
+    lang: str  # "en", "ja" or "any" (emoji, symbols)
+
+    @property
+    def key(self) -> str:
+        """The normalised form that post text is matched against."""
+        return normalize_term(self.term)
+
+
+def _entries(kind: Kind, category: str, strong: bool, lang: str, terms: str) -> list[Entry]:
+    return [Entry(t.strip(), kind, category, strong, lang) for t in terms.split("|") if t.strip()]
+
+
+D, N = Kind.DRUG, Kind.INTENT
+
+LEXICON: tuple[Entry, ...] = tuple(
+    # --- cannabis
+    _entries(D, "cannabis", True, "en", "marijuana|marihuana|cannabis|kush|ganja|thc|og kush|zaza|"
+             "prerolls|pre-rolls|pre rolls|reefer|mary jane|sativa|indica|hybrid strain|wax pen|thc carts|"
+             "dab pen|shatter|moonrocks|weed")
+    + _entries(D, "cannabis", False, "en", "bud|buds|gas|420|grass|herb|trees|loud|flower|pot|green|"
+               "edibles|carts|dabs|hash|joint|blunt|gelato|exotic|exotics|za")
+    + _entries(D, "cannabis", True, "ja", "大麻|マリファナ|ガンジャ|ハッパ|乾燥大麻|大麻リキッド|"
+               "THCリキッド|ジョイント|バッズ|手押し|ブリブリ")
+    + _entries(D, "cannabis", False, "ja", "野菜|草|チョコ|リキッド|葉っぱ|ハーブ")
+    + _entries(D, "cannabis", False, "any", "🍁|🍃|🌿|🥦|💨")
+    # --- methamphetamine
+    + _entries(D, "meth", True, "en", "meth|methamphetamine|crystal meth|crank|yaba|shabu")
+    + _entries(D, "meth", False, "en", "ice|crystal|crystals|shards|glass|speed|tweak|tina")
+    + _entries(D, "meth", True, "ja", "覚醒剤|覚せい剤|シャブ|ガンコロ|冷たいもの")
+    + _entries(D, "meth", False, "ja", "アイス|クリスタル|スピード|冷たいの")
+    + _entries(D, "meth", False, "any", "💎|🧊")
+    # --- cocaine
+    + _entries(D, "cocaine", True, "en", "cocaine|yayo|yeyo|nose candy|8ball|eightball|eight ball|"
+               "booger sugar|fishscale|fish scale|coca")
+    + _entries(D, "cocaine", False, "en", "snow|coke|blow|white|charlie|powder|rock|rocks|crack|line|lines|"
+               "yay")
+    + _entries(D, "cocaine", True, "ja", "コカイン")
+    + _entries(D, "cocaine", False, "ja", "スノー|雪|白いの|粉|コーク")
+    + _entries(D, "cocaine", False, "any", "❄|⛄")
+    # --- pills and others
+    + _entries(D, "pills", True, "en", "xanax|xans|percs|percocet|perc|oxy|oxys|oxycodone|adderall|"
+               "addy|molly|mdma|ecstasy|lsd|shrooms|codeine|fent|fentanyl|m30|m30s|lean|ketamine|ket|"
+               "valium|vicodin|dilaudid|tramadol|promethazine")
+    + _entries(D, "pills", False, "en", "bars|pills|tabs|acid|beans|blues|rolls|x|k|candy|mushrooms")
+    + _entries(D, "pills", True, "ja", "エクスタシー|MDMA|LSD|ケタミン|コデイン|睡眠薬転売|向精神薬")
+    + _entries(D, "pills", False, "ja", "バツ|タマ|錠剤|ラムネ|キノコ")
+    + _entries(D, "pills", False, "any", "💊|🍄|🍬")
+    # --- sale intent: strong
+    + _entries(N, "contact", True, "en", "dm|dm me|dms open|pm me|inbox me|hmu|hit me up|hit my line|"
+               "telegram|tg|t.me|wickr|wickr me|signal|threema|session app|kik|whatsapp|"
+               "snap me|plug|the plug|link in bio|taking orders|orders open|serious buyers|"
+               "stealth shipping|discreet shipping|re-up|reup|tap in|slide in my dms|no lowballs")
+    + _entries(N, "contact", True, "ja", "手押し|テレグラム|テレグラ|シグナル|ワイヤー|ウィッカー|カカオ|"
+               "DMで|DMください|DMまで|DM下さい|DMへ|プッシャー|売人")
+    + _entries(N, "contact", True, "any", "🔌")
+    # --- sale intent: weak (never a sale offer alone)
+    + _entries(N, "offer", False, "en", "4 sale|4sale|sale|delivery|"
+               "deliver|delivering|drop off|dropoff|meet up|meetup|"
+               "hand off|handoff|shipping|ship|for sale|selling|sell|available|price|prices|pricing|"
+               "cheap|deal|deals|special|promo|quality|top shelf|fire|pack|packs|gram|grams|oz|zip|zips|"
+               "qp|half o|eighth|8th|bundle|text me|snapchat|menu|discreet|in stock|restocked|restock|"
+               "cashapp|cash app|venmo|zelle|btc")
+    + _entries(N, "offer", False, "ja", "配達|発送|郵送|販売|売ります|譲ります|値段|価格|格安|激安|"
+               "高品質|グラム|都内|全国|エリア|お試し|セール|割引|"
+               "手渡し|即日|即配|在庫あり|在庫|入荷|全国発送|郵送可|対面|対面可|相談可|気軽に|連絡ください")
+    + _entries(N, "offer", False, "any", "💰|💵|💸|🚚|🚗|🔥|📲|📩|📦")
+)
+
+# Regular expressions for intent cues that are patterns rather than words.
+PRICE_RE = re.compile(r"(?:[$£€¥]\s?\d[\d,]*(?:\.\d+)?k?|\d[\d,]*(?:\.\d+)?\s?"
+                      r"(?:usd|dollars|bucks|quid|円|万円|千円|k)(?![a-z]))")
+QUANTITY_RE = re.compile(r"\d+(?:[.,]\d+)?\s?(?:g|gs|gr|grams?|oz|mg|ml|lbs?|qp|pcs|錠|グラム|ぐらむ|"
+                         r"じょう|本)(?![a-z])|(?<![\d.])0\.\d+(?![\d.%])")
+HANDLE_RE = re.compile(r"(?<![\w.])@[a-z0-9_.]{3,}")
+
+# Benign context next to an ambiguous term: the word before or after it, as normalised text.
+# A hit inside such a context is not evidence ("ice cream", "snow day", "野菜を買った").
+NEGATIVE_AFTER: dict[str, str] = {
+    "ice": r"\s?(?:cream|creams|cube|cubes|skat\w*|rink|hockey|coffee|tea|latte|age|bath|pack|breaker|"
+           r"maker|storm|cold|water|box|berg|land|pop|lolly|fishing|dance|tray|sculpture|machine|chest)",
+    "snow": r"\s?(?:day|days|storm|man|men|fall|board\w*|flake\w*|ball|shoe\w*|plow|tires?|white|"
+            r"globe|cone|angel|blower|boots?|pea)",
+    "coke": r"\s?(?:zero|can|cans|bottle|float|machine|and\s+(?:fries|pizza|burger)|with)",
+    "gas": r"\s?(?:station|stations|bill|bills|price|prices|stove|leak|tank|mileage|pedal|mask|giant|"
+           r"light|grill|money|can|pump|cooker|oven|heater|company|meter)",
+    "bud": r"\s?(?:light|lite|weiser|dy|dies)",
+    "weed": r"\s?(?:the|out|my|our|killer|whack\w*|eater|control|barrier|removal|wacker)",
+    "grass": r"\s?(?:cut\w*|is|seed|fed|field|court|roots|clippings|mow\w*)",
+    "crystal": r"\s?(?:clear|ball|glass|vase|palace|lake|champagne|river)",
+    "glass": r"\s?(?:of|door|jar|bottle|table|ceiling|cup|window|frame|case)",
+    "green": r"\s?(?:tea|light|card|beans|peppers|onions|day|bay|house|grocer)",
+    "pot": r"\s?(?:roast|luck|pie|hole|holes|stickers?|of|plant|noodle|pies)",
+    "bars": r"\s?(?:of|are|in|and\s+restaurants|nearby|downtown)",
+    "rock": r"\s?(?:music|band|concert|climb\w*|salt|star|n|and|garden|solid)",
+    "line": r"\s?(?:up|of|cook|dance|art|item|break|judge)",
+    "flower": r"\s?(?:shop|bed|beds|pot|arrangement|show|market|garden|delivery)",
+    "420": r"\s?(?:error|status|code|km|miles|flight|bus|route|room|points|page)",
+    "アイス": r"(?:クリーム|くりーむ|食べ|たべ|コーヒー|こーひー|ティー|てぃー|ココア|最中|屋|バー|ばー|"
+            r"ぼっくす|ボックス|が好き|おいし|美味し|買っ|溶け|コーナー|ケーキ)",
+    "野菜": r"(?:を買|を食|炒め|いため|サラダ|さらだ|スープ|すーぷ|ジュース|じゅーす|不足|たっぷり|中心|"
+          r"嫌い|が高|の値段|の価格|高騰|売り場|農家|直売|ソムリエ|カレー|スティック|料理|作り|育て)",
+    "冷たいの": r"(?:飲|のみ|がいい|が欲し|が好き|食べ)",
+    "雪": r"(?:が降|がふ|だるま|かき|見|景色|祭|国|遊び|予報|道)",
+    "草": r"(?:むしり|刈り|が生え|原|花|餅|野球|$|[wｗ])",
+    "❄": r"\s?(?:day|storm|☃|⛄|cold|winter)",
+    "🍁": r"\s?(?:canada|maple|autumn|fall|leaves|紅葉)",
+    "コーク": r"(?:ハイ|はい|こーら|コーラ|ゼロ|ぜろ)",
+    "スピード": r"(?:違反|いはん|出し|感|重視|配送|対応|勝負|スケート)",
+    "リキッド": r"(?:ファンデ|ふぁんで|のり|洗剤)",
+    "チョコ": r"(?:レート|れーと|ケーキ|けーき|チップ|ちっぷ|ミント|みんと|食べ|たべ|作)",
+}
+NEGATIVE_BEFORE: dict[str, str] = {
+    "ice": r"(?:shaved|dry|black|thin|on|iced|cream|slip\w*|and|the|rink|hockey|melt\w*|dry)\s?$",
+    "snow": r"(?:heavy|fresh|first|the|let it|more|of|melting|deep|jon)\s?$",
+    "weed": r"(?:to|pull\w*|garden|dandelion)\s?$",
+    "gas": r"(?:natural|tear|laughing|greenhouse|cooking|cheap|out of|full of|stomach|the)\s?$",
+    "coke": r"(?:diet|cherry|vanilla|a|cold|glass of|mexican)\s?$",
+    "crystal": r"(?:swarovski|quartz|liquid|salt|sugar)\s?$",
+    "bud": r"(?:taste|rose|flower|my|hey|thanks|cotton|spring)\s?$",
+    "bars": r"(?:chocolate|candy|granola|protein|monkey|gay|sports|wine|cocktail|sick|spit\w*|"
+            r"hard|these|graph|lego|energy)\s?$",
+    "pills": r"(?:vitamin|birth control|allergy|sleeping|fish oil|my|the)\s?$",
+    "tabs": r"(?:browser|chrome|open|many|the|my)\s?$",
+    "candy": r"(?:cotton|halloween|rock|eye)\s?$",
+    "k": r".*$",  # a bare "k" is far too common to mean ketamine without a strong cue
+    "x": r".*$",
+    "green": r"(?:forest|olive|lime|dark|light|go)\s?$",
+    "white": r".*$",
+    "powder": r"(?:baby|protein|curry|baking|washing|talcum|milk)\s?$",
+    "flower": r"(?:the|a|wild|spring|cherry|sun)\s?$",
+    "420": r"(?:flight|bus|room|error|status|code|page|route|#)\s?$",
+    "野菜": r"(?:新鮮な|しんせんな|旬の|無農薬|有機|夏|冬|緑黄色|温|生)$",
+    "アイス": r"(?:チョコ|ちょこ|バニラ|ばにら|抹茶|まっちゃ|棒|カップ|かっぷ|ガリガリ|雪見)$",
+}

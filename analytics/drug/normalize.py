@@ -1,0 +1,172 @@
+"""Offset-preserving text normalisation for the drug-post screen.
+
+Dealers obfuscate: ``Ｗ３３Ｄ``, ``w e e d``, ``c.o.k.e``, ``weeeeed``, katakana versus
+hiragana. Matching runs on a normalised string, but the evidence must point into the
+ORIGINAL post, so every step keeps ``offsets``: for each normalised character, the index
+of the original character it came from. A match ``[i, j)`` in the normalised text maps
+back to ``[offsets[i], offsets[j - 1] + 1)`` in the original.
+
+Steps, in order (each one a pure function over ``(chars, offsets)``):
+
+1. NFKC per character (full-width and half-width forms, compatibility ligatures), lower case;
+2. katakana folded to hiragana (so アイス and あいす match one lexicon entry);
+3. leetspeak undone inside tokens that also hold letters (``w33d`` -> ``weed``, but ``420``
+   and ``$40`` stay as they are);
+4. runs of three or more identical characters cut to two (``weeeeed`` -> ``weed``);
+5. single characters separated by spaces, dots or dashes joined (``w e e d`` -> ``weed``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
+_SEPARATORS = frozenset(" .-_*·・/|")
+# Variation selectors and zero-width characters carry no meaning for matching.
+_INVISIBLE = frozenset("\ufe0f\ufe0e\u200b\u200c\u200d\u2060")
+# Quantities and prices ("3.5g", "$40", "100mg", "2oz", "5k") are not leetspeak.
+_QUANTITY = re.compile(r"[$¥£€]?\d+(?:[.,]\d+)?[a-z]{0,3}[.,!?]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """A normalised text with the original index of each of its characters."""
+
+    text: str
+    offsets: tuple[int, ...]
+    original: str
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map the normalised span ``[start, end)`` to a span of the original text."""
+        if end <= start:
+            raise ValueError("empty span")
+        a, b = self.offsets[start], self.offsets[end - 1] + 1
+        # Characters squeezed out of a stretched run ("weeeed") belong to the span.
+        orig = self.original
+        while b < len(orig) and orig[b] == orig[b - 1] and orig[b].isalpha():
+            b += 1
+        return a, b
+
+
+def _fold_kana(ch: str) -> str:
+    code = ord(ch)
+    if 0x30A1 <= code <= 0x30F6:
+        return chr(code - 0x60)
+    return ch
+
+
+def _nfkc(text: str) -> tuple[list[str], list[int]]:
+    chars: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in _INVISIBLE:
+            continue
+        if ch.isascii():
+            out = ch.lower()
+        else:
+            out = unicodedata.normalize("NFKC", ch).lower()
+        for c in out:
+            chars.append(_fold_kana(c))
+            offsets.append(i)
+    return chars, offsets
+
+
+def _unleet(chars: list[str]) -> list[str]:
+    out = list(chars)
+    n = len(chars)
+    i = 0
+    while i < n:
+        if chars[i].isspace():
+            i += 1
+            continue
+        j = i
+        while j < n and not chars[j].isspace():
+            j += 1
+        token = chars[i:j]
+        letters = sum(c.isalpha() for c in token)
+        leet = sum(c in _LEET for c in token)
+        # Only tokens that mix letters and leet digits are obfuscated words; a leading
+        # '$' or '@' is a price or a handle, not leetspeak.
+        # A leet digit before a letter ("w33d", "1ce") or two real letters ("cok3") mark an
+        # obfuscated word; "m30" or "4k" do not.
+        leet_before_letter = any(
+            c in _LEET and any(d.isalpha() for d in token[k + 1:]) for k, c in enumerate(token)
+        )
+        if (
+            letters
+            and leet
+            and (leet_before_letter or letters >= 2)
+            and letters + leet >= 3
+            and not _QUANTITY.fullmatch("".join(token))
+        ):
+            for k in range(i, j):
+                c = chars[k]
+                if c in _LEET and not (k == i and c in "$@") and not (k == j - 1 and c == "!"):
+                    out[k] = _LEET[c]
+        i = j
+    return out
+
+
+def _squeeze(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]]:
+    out_c: list[str] = []
+    out_o: list[int] = []
+    for c, o in zip(chars, offsets, strict=True):
+        if len(out_c) >= 2 and out_c[-1] == c and out_c[-2] == c and not c.isdigit():
+            continue
+        out_c.append(c)
+        out_o.append(o)
+    return out_c, out_o
+
+
+def _join_spaced(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]]:
+    """Drop separators inside runs of >= 3 single letters (``w e e d``, ``c.o.k.e``)."""
+    n = len(chars)
+    drop = [False] * n
+    i = 0
+    while i < n:
+        # A run looks like: letter sep letter sep letter ... with single letters only.
+        if chars[i].isalpha() and (i == 0 or not chars[i - 1].isalnum()):
+            run = [i]
+            k = i
+            while (
+                k + 2 < n
+                and chars[k + 1] in _SEPARATORS
+                and chars[k + 2].isalpha()
+                and (k + 3 >= n or not chars[k + 3].isalnum())
+            ):
+                run.append(k + 2)
+                k += 2
+            if len(run) >= 3 and (i + 1 >= n or not chars[i + 1].isalnum()):
+                for a, b in zip(run, run[1:], strict=False):
+                    for m in range(a + 1, b):
+                        drop[m] = True
+                i = k + 1
+                continue
+        i += 1
+    if not any(drop):
+        return chars, offsets
+    return (
+        [c for c, d in zip(chars, drop, strict=True) if not d],
+        [o for o, d in zip(offsets, drop, strict=True) if not d],
+    )
+
+
+def normalize(text: str) -> Normalized:
+    """Normalise ``text`` for matching, keeping the map back to original offsets."""
+    chars, offsets = _nfkc(text)
+    chars = _unleet(chars)
+    chars, offsets = _squeeze(chars, offsets)
+    chars, offsets = _join_spaced(chars, offsets)
+    return Normalized("".join(chars), tuple(offsets), text)
+
+
+def normalize_term(term: str) -> str:
+    """Normalise a lexicon entry the same way as post text (without leet undoing)."""
+    chars, offsets = _nfkc(term)
+    chars, _ = _squeeze(chars, offsets)
+    return "".join(chars)

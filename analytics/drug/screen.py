@@ -1,0 +1,224 @@
+"""Score one post for drug-sale intent: lexicon and pattern hits, fuzzy matching, context.
+
+The screen is deliberately explainable: every point of the score comes from an evidence
+span in the original text. ``sale_offer`` needs drug evidence AND a sale cue;
+``drug_talk`` is drug evidence alone; everything else is ``benign``. Ambiguous words
+("ice", "野菜", "❄️") only count when something else in the post backs them up and no
+benign context word sits next to them. Weights were tuned on the ``tune`` split of
+``fixtures/skills/drug_posts.jsonl`` only.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from analytics.drug.lexicon import (
+    HANDLE_RE,
+    LEXICON,
+    NEGATIVE_AFTER,
+    NEGATIVE_BEFORE,
+    PRICE_RE,
+    QUANTITY_RE,
+    Entry,
+    Kind,
+)
+from analytics.drug.normalize import Normalized, normalize, normalize_term
+
+logger = logging.getLogger(__name__)
+
+SALE, TALK, BENIGN = "sale_offer", "drug_talk", "benign"
+_JA_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
+_WORD_RE = re.compile(r"[a-z]{3,}")
+_STRETCHED_RE = re.compile(r"(.)\1\1")
+
+
+def _fold_runs(word: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenOptions:
+    """Weights and cut-offs of the screen (tuned on the tune split only).
+
+    Attributes:
+        ambiguous_weight: drug evidence from one backed-up ambiguous term.
+        weak_intent_weight: intent evidence from one weak cue (a price, "delivery").
+        fuzzy_cutoff: rapidfuzz ratio (0-100) for a misspelt strong drug term.
+        drug_min: drug evidence needed for ``drug_talk`` and ``sale_offer``.
+        intent_min: intent evidence needed, on top of ``drug_min``, for ``sale_offer``.
+        semantic_weight: how far embedding similarity to known sale posts moves the score.
+    """
+
+    ambiguous_weight: float = 0.8
+    weak_intent_weight: float = 0.4
+    fuzzy_cutoff: float = 86.0
+    drug_min: float = 0.8
+    intent_min: float = 0.8
+    semantic_weight: float = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One piece of evidence, as a span of the ORIGINAL post."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # "drug" | "intent"
+    category: str
+    strong: bool
+    term: str
+    how: str  # "lexicon" | "fuzzy" | "pattern"
+
+
+@dataclass(frozen=True, slots=True)
+class Screened:
+    """The screen's verdict on one post."""
+
+    score: float
+    label: str
+    lang: str
+    drug: float
+    intent: float
+    evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+
+
+def detect_lang(text: str) -> str:
+    """``ja`` when the post holds kana or kanji, else ``en``."""
+    return "ja" if _JA_RE.search(text) else "en"
+
+
+def _is_ascii_word(key: str) -> bool:
+    return all(c.isascii() for c in key) and any(c.isalnum() for c in key)
+
+
+class _Matcher:
+    """Compiled lexicon: one regex per evidence kind, plus negative contexts."""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self.by_key: dict[tuple[Kind, str], Entry] = {}
+        for e in entries:
+            self.by_key.setdefault((e.kind, e.key), e)
+        self.regex: dict[Kind, re.Pattern[str]] = {}
+        for kind in Kind:
+            keys = sorted({k for (kd, k) in self.by_key if kd is kind}, key=len, reverse=True)
+            parts = [
+                rf"(?<![a-z0-9]){re.escape(k)}(?![a-z0-9])" if _is_ascii_word(k) else re.escape(k)
+                for k in keys
+            ]
+            self.regex[kind] = re.compile("|".join(parts))
+        english = [e for e in entries if e.kind is Kind.DRUG and e.lang == "en"]
+        self.stretched = {_fold_runs(e.key): e.key for e in english if e.key.isalpha()}
+        self.neg_after = {normalize_term(k): re.compile(v) for k, v in NEGATIVE_AFTER.items()}
+        self.neg_before = {normalize_term(k): re.compile(v) for k, v in NEGATIVE_BEFORE.items()}
+        self.fuzzy_keys = sorted({e.key for e in english if e.strong and len(e.key) >= 5})
+
+    def negated(self, text: str, key: str, start: int, end: int) -> bool:
+        after = self.neg_after.get(key)
+        if after is not None and after.match(text, end):
+            return True
+        before = self.neg_before.get(key)
+        return before is not None and before.search(text[max(0, start - 24):start]) is not None
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> _Matcher:
+    return _Matcher(LEXICON)
+
+
+@lru_cache(maxsize=65536)
+def _fuzzy(token: str, cutoff: float) -> str | None:
+    m = _matcher()
+    hit = process.extractOne(token, m.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=cutoff)
+    return None if hit is None else str(hit[0])
+
+
+def _evidence(norm: Normalized, i: int, j: int, e: Entry, how: str) -> Evidence:
+    a, b = norm.span(i, j)
+    return Evidence(a, b, norm.original[a:b], e.kind.value, e.category, e.strong, e.term, how)
+
+
+def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
+    m = _matcher()
+    text = norm.text
+    found: list[Evidence] = []
+    covered: list[tuple[int, int]] = []
+    for kind, rx in m.regex.items():
+        for hit in rx.finditer(text):
+            key = hit.group(0)
+            entry = m.by_key[(kind, key)]
+            if m.negated(text, key, hit.start(), hit.end()):
+                continue
+            found.append(_evidence(norm, hit.start(), hit.end(), entry, "lexicon"))
+            covered.append(hit.span())
+    for rx, strong, name in ((QUANTITY_RE, True, "quantity"), (PRICE_RE, False, "price"),
+                             (HANDLE_RE, True, "handle")):
+        for hit in rx.finditer(text):
+            entry = Entry(name, Kind.INTENT, "contact" if strong else "offer", strong, "any")
+            found.append(_evidence(norm, hit.start(), hit.end(), entry, "pattern"))
+    for hit in _WORD_RE.finditer(text):
+        if any(a <= hit.start() < b for a, b in covered):
+            continue
+        a, b = norm.span(hit.start(), hit.end())
+        fuzzy_key: str | None = None
+        if _STRETCHED_RE.search(norm.original[a:b].lower()):
+            # "cooookeee": deliberately stretched, so compare with doubled letters folded too.
+            fuzzy_key = m.stretched.get(_fold_runs(hit.group(0)))
+        if fuzzy_key is None and len(hit.group(0)) >= 5:
+            fuzzy_key = _fuzzy(hit.group(0), opts.fuzzy_cutoff)
+        if fuzzy_key is not None:
+            entry = m.by_key[(Kind.DRUG, fuzzy_key)]
+            found.append(_evidence(norm, hit.start(), hit.end(), entry, "fuzzy"))
+    found.sort(key=lambda ev: (ev.start, ev.end))
+    return found
+
+
+def screen(
+    text: str,
+    *,
+    options: ScreenOptions | None = None,
+    similarity: float | None = None,
+) -> Screened:
+    """Screen one post. ``similarity`` (optional, 0-1) is its embedding similarity to sale posts."""
+    opts = options or ScreenOptions()
+    norm = normalize(text)
+    evidence = _collect(norm, opts)
+    drug_strong = {ev.term for ev in evidence if ev.kind == "drug" and ev.strong}
+    ambiguous = {ev.term for ev in evidence if ev.kind == "drug" and not ev.strong}
+    intent_strong = {ev.term for ev in evidence if ev.kind == "intent" and ev.strong}
+    intent_weak = {ev.term for ev in evidence if ev.kind == "intent" and not ev.strong}
+    # An ambiguous word is backed up by a strong drug term, a strong sale cue, two weak
+    # cues of different kinds, or a second ambiguous term of the same drug.
+    per_category: dict[str, set[str]] = {}
+    for ev in evidence:
+        if ev.kind == "drug" and not ev.strong:
+            per_category.setdefault(ev.category, set()).add(ev.term)
+    backed = (
+        bool(drug_strong)
+        or bool(intent_strong)
+        or len(intent_weak) >= 2
+        or len(set().union(*per_category.values())) >= 2
+    )
+    drug = min(3.0, len(drug_strong) + (opts.ambiguous_weight * len(ambiguous) if backed else 0.0))
+    intent = min(3.0, len(intent_strong) + opts.weak_intent_weight * len(intent_weak))
+    z = 1.6 * drug + 0.9 * intent + 1.2 * min(drug, intent) - 3.0
+    if similarity is not None:
+        z += opts.semantic_weight * (similarity - 0.5)
+    score = 1.0 / (1.0 + math.exp(-z))
+    if drug >= opts.drug_min and intent >= opts.intent_min:
+        label = SALE
+    elif drug >= opts.drug_min:
+        label = TALK
+    else:
+        label = BENIGN
+    if not backed:
+        # Unbacked ambiguous hits carry no weight, so they are not shown as evidence either.
+        evidence = [ev for ev in evidence if ev.kind != "drug" or ev.strong]
+    return Screened(round(score, 4), label, detect_lang(text), drug, intent, tuple(evidence))
