@@ -59,9 +59,9 @@ LEXICON: tuple[Entry, ...] = tuple(
     # --- cannabis
     _entries(D, "cannabis", True, "en", "marijuana|marihuana|cannabis|kush|ganja|thc|og kush|zaza|"
              "prerolls|pre-rolls|pre rolls|reefer|mary jane|sativa|indica|hybrid strain|wax pen|thc carts|"
-             "dab pen|shatter|moonrocks|weed")
+             "dab pen|shatter|moonrocks|weed|edibles")
     + _entries(D, "cannabis", False, "en", "bud|buds|gas|420|grass|herb|trees|loud|flower|pot|green|"
-               "edibles|carts|dabs|hash|joint|blunt|gelato|exotic|exotics|za")
+               "carts|dabs|hash|joint|blunt|gelato|exotic|exotics|za")
     + _entries(D, "cannabis", True, "ja", "大麻|マリファナ|ガンジャ|ハッパ|乾燥大麻|大麻リキッド|"
                "THCリキッド|ジョイント|バッズ|手押し|ブリブリ")
     + _entries(D, "cannabis", False, "ja", "野菜|草|チョコ|リキッド|葉っぱ|ハーブ")
@@ -111,7 +111,7 @@ LEXICON: tuple[Entry, ...] = tuple(
 
 # Regular expressions for intent cues that are patterns rather than words.
 PRICE_RE = re.compile(r"(?:[$£€¥]\s?\d[\d,]*(?:\.\d+)?k?|\d[\d,]*(?:\.\d+)?\s?"
-                      r"(?:usd|dollars|bucks|quid|円|万円|千円|k)(?![a-z]))")
+                      r"(?:usd|dollars|bucks|quid|円|万円|千円|k)(?![a-z])|\d+\s?for\s?[$£€]?\d+)")
 QUANTITY_RE = re.compile(r"\d+(?:[.,]\d+)?\s?(?:g|gs|gr|grams?|oz|mg|ml|lbs?|qp|pcs|錠|グラム|ぐらむ|"
                          r"じょう|本)(?![a-z])|(?<![\d.])0\.\d+(?![\d.%])")
 HANDLE_RE = re.compile(r"(?<![\w.])@[a-z0-9_.]{3,}")
@@ -149,6 +149,8 @@ NEGATIVE_AFTER: dict[str, str] = {
     "🍁": r"\s?(?:canada|maple|autumn|fall|leaves|紅葉)",
     "コーク": r"(?:ハイ|はい|こーら|コーラ|ゼロ|ぜろ)",
     "スピード": r"(?:違反|いはん|出し|感|重視|配送|対応|勝負|スケート)",
+    "plug": r"(?:-|\s)?(?:in|ins|and play|socket|adapter)(?![a-z])",
+    "手押し": r"(?:車|ぐるま|ポンプ|式|相撲)",
     "リキッド": r"(?:ファンデ|ふぁんで|のり|洗剤)",
     "チョコ": r"(?:レート|れーと|ケーキ|けーき|チップ|ちっぷ|ミント|みんと|食べ|たべ|作)",
 }

@@ -39,6 +39,10 @@ _WORD_RE = re.compile(r"[a-z]{3,}")
 _STRETCHED_RE = re.compile(r"(.)\1\1")
 
 
+def _is_emoji(term: str) -> bool:
+    return not any(c.isalnum() for c in term)
+
+
 def _fold_runs(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
@@ -195,16 +199,13 @@ def screen(
     intent_strong = {ev.term for ev in evidence if ev.kind == "intent" and ev.strong}
     intent_weak = {ev.term for ev in evidence if ev.kind == "intent" and not ev.strong}
     # An ambiguous word is backed up by a strong drug term, a strong sale cue, two weak
-    # cues of different kinds, or a second ambiguous term of the same drug.
-    per_category: dict[str, set[str]] = {}
-    for ev in evidence:
-        if ev.kind == "drug" and not ev.strong:
-            per_category.setdefault(ev.category, set()).add(ev.term)
+    # cues, or a second ambiguous term when at least one of the two is a word (two emoji
+    # alone, like "🍁🍃" under autumn leaves, are decoration).
     backed = (
         bool(drug_strong)
         or bool(intent_strong)
         or len(intent_weak) >= 2
-        or len(set().union(*per_category.values())) >= 2
+        or (len(ambiguous) >= 2 and any(not _is_emoji(t) for t in ambiguous))
     )
     drug = min(3.0, len(drug_strong) + (opts.ambiguous_weight * len(ambiguous) if backed else 0.0))
     intent = min(3.0, len(intent_strong) + opts.weak_intent_weight * len(intent_weak))
