@@ -1,0 +1,254 @@
+"""Bearer-token authentication, role checks and per-token rate limits.
+
+Tokens are ``ptl_`` plus 32 random bytes (URL-safe base64). Only their SHA-256 is stored,
+so a database dump does not reveal usable tokens; ``patrol token create`` prints a token
+once. HTTP routes take ``Authorization: Bearer <token>``; websockets also accept
+``?token=`` because radio gateways often cannot set headers (the token is never logged:
+the access log in :mod:`service.logging` drops query strings).
+
+A missing or unknown token is 401 (close code 4401 on websockets), a known token with the
+wrong role 403 (4403), too many requests 429. Resolved tokens are cached for
+``_CACHE_TTL_S`` seconds, so a revocation takes effect within that time on every replica.
+Rate limits are per token and per replica (a token bucket in memory).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, WebSocket
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from service.errors import AuthError, ForbiddenError, PatrolError
+from service.records import ApiToken
+
+logger = logging.getLogger(__name__)
+
+_CACHE_TTL_S = 30.0
+_CACHE_SIZE = 4096
+TOKEN_PREFIX = "ptl_"
+WS_UNAUTHORIZED = 4401
+WS_FORBIDDEN = 4403
+
+
+class Role(StrEnum):
+    """Who a token speaks for."""
+
+    PATROL = "patrol"  # officers: radio and typed queries, some skills
+    GATEWAY = "gateway"  # radio gateways streaming talkgroup audio
+    OPERATOR = "operator"  # HQ console: live feed, skills, metrics
+    SUPERVISOR = "supervisor"  # reads the audit log
+    ADMIN = "admin"  # operations: everything except speaking on the radio
+
+
+ALL_ROLES: frozenset[str] = frozenset(r.value for r in Role)
+
+
+class RateLimitedError(PatrolError):
+    """Too many requests for one token."""
+
+    code = "rate_limited"
+    http_status = 429
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__("too many requests for this token; retry later")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The caller behind a token."""
+
+    token_id: int
+    officer: str
+    role: str
+    unit: str | None = None
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 hex digest of a token secret (what the database stores)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    """A fresh random token secret."""
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+class TokenStore:
+    """Issue, resolve and revoke tokens in the database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._cache: OrderedDict[str, tuple[float, Principal | None]] = OrderedDict()
+
+    def create(self, *, role: str, officer: str, unit: str | None = None,
+               expires_days: float | None = None) -> str:
+        """Store a new token for ``officer`` with ``role`` and return its secret (shown once)."""
+        if role not in ALL_ROLES:
+            raise ValueError(f"role must be one of {', '.join(sorted(ALL_ROLES))}")
+        token = new_token()
+        now = datetime.now(UTC)
+        row = ApiToken(
+            token_hash=hash_token(token),
+            prefix=token[: len(TOKEN_PREFIX) + 6],
+            role=role,
+            officer=officer,
+            unit=unit,
+            created_at=now,
+            expires_at=now + timedelta(days=expires_days) if expires_days else None,
+        )
+        with Session(self.engine) as session, session.begin():
+            session.add(row)
+        logger.info("token created: id=%s role=%s", row.id, role)
+        return token
+
+    def revoke(self, prefix: str) -> int:
+        """Revoke every token starting with ``prefix``; returns how many."""
+        with Session(self.engine) as session, session.begin():
+            result = session.execute(
+                update(ApiToken).where(ApiToken.prefix == prefix, ApiToken.revoked_at.is_(None))
+                .values(revoked_at=datetime.now(UTC))
+            )
+        self._cache.clear()
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def lookup(self, token: str) -> Principal | None:
+        """Resolve a token secret to its principal, or ``None`` (blocking, uncached)."""
+        with Session(self.engine) as session:
+            row = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
+        if row is None or row.revoked_at is not None:
+            return None
+        if row.expires_at is not None:
+            expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+            if expires <= datetime.now(UTC):
+                return None
+        return Principal(token_id=row.id, officer=row.officer, role=row.role, unit=row.unit)
+
+    async def resolve(self, token: str) -> Principal | None:
+        """Cached :meth:`lookup` for request paths; a miss queries the database in a thread."""
+        key = hash_token(token)
+        now = time.monotonic()
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        principal = await asyncio.to_thread(self.lookup, token)
+        self._cache[key] = (now + _CACHE_TTL_S, principal)
+        self._cache.move_to_end(key)
+        while len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return principal
+
+
+class RateLimiter:
+    """Token bucket per key: ``per_minute`` sustained, bursts up to the same number."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.capacity = float(max(per_minute, 1))
+        self.rate = self.capacity / 60.0
+        self._buckets: dict[Any, tuple[float, float]] = {}
+
+    def take(self, key: Any) -> float | None:
+        """Spend one request; returns ``None`` if allowed, else seconds until one is."""
+        now = time.monotonic()
+        tokens, last = self._buckets.get(key, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.rate)
+        if tokens < 1.0:
+            self._buckets[key] = (tokens, now)
+            return (1.0 - tokens) / self.rate
+        self._buckets[key] = (tokens - 1.0, now)
+        return None
+
+
+class Authenticator:
+    """Token resolution, role check and rate limit, shared by HTTP and websockets."""
+
+    def __init__(self, store: TokenStore, *, enabled: bool = True, rate_per_minute: int = 600) -> None:
+        self.store = store
+        self.enabled = enabled
+        self.limiter = RateLimiter(rate_per_minute)
+        if not enabled:
+            logger.warning("authentication is DISABLED: every caller is treated as admin")
+
+    async def authenticate(self, token: str | None, roles: Iterable[str]) -> Principal:
+        """Return the principal for ``token`` if it may act in one of ``roles``; raise otherwise."""
+        if not self.enabled:
+            return Principal(token_id=0, officer="anonymous", role=Role.ADMIN.value)
+        if not token:
+            raise AuthError("missing bearer token")
+        principal = await self.store.resolve(token.strip())
+        if principal is None:
+            raise AuthError("invalid or revoked token")
+        if principal.role not in set(roles):
+            raise ForbiddenError("this token's role may not use this endpoint")
+        wait = self.limiter.take(principal.token_id)
+        if wait is not None:
+            raise RateLimitedError(wait)
+        return principal
+
+
+_bearer = HTTPBearer(auto_error=False, description="API token from `patrol token create`")
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _authenticator(request: Request) -> Authenticator:
+    auth: Authenticator = request.app.state.services.core.auth
+    return auth
+
+
+def require(*roles: str) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that authenticates the request and checks its role is one of ``roles``."""
+    allowed = frozenset(roles)
+    unknown = allowed - ALL_ROLES
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+
+    async def dependency(request: Request, credentials: BearerDep) -> Principal:
+        token = credentials.credentials if credentials is not None else None
+        principal = await _authenticator(request).authenticate(token, allowed)
+        request.state.principal = principal
+        return principal
+
+    dependency.__name__ = "require_" + "_".join(sorted(allowed))
+    return dependency
+
+
+def websocket_token(websocket: WebSocket) -> str | None:
+    """The token from ``Authorization: Bearer`` or, failing that, ``?token=``."""
+    header = websocket.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return websocket.query_params.get("token") or None
+
+
+async def authenticate_websocket(websocket: WebSocket, roles: Iterable[str]) -> Principal | None:
+    """Check a websocket's token and role before it is used.
+
+    On failure the socket is accepted and closed at once with 4401 (no or bad token),
+    4403 (wrong role) or 4429 (rate limited), so clients can tell the cases apart;
+    returns ``None`` then. On success the caller accepts the socket itself.
+    """
+    auth: Authenticator = websocket.app.state.services.core.auth
+    try:
+        return await auth.authenticate(websocket_token(websocket), roles)
+    except PatrolError as err:
+        code = {AuthError: WS_UNAUTHORIZED, ForbiddenError: WS_FORBIDDEN}.get(type(err), 4429)
+        from service import metrics
+
+        metrics.count_error(err.code)
+        await websocket.accept()
+        await websocket.close(code=code, reason=err.message)
+        return None

@@ -1,0 +1,115 @@
+"""The query-side services built once in the lifespan: database, auth, audit, skills,
+router, live-event bus and the lookup engine. They hang off ``Services.core``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from analytics.base import Skill
+from lookup.db import Base, make_engine
+from models.embeddings import Embedder
+from service.audit import AuditLog
+from service.auth import Authenticator, TokenStore
+from service.events import LocalBus, make_bus
+from service.records import SERVICE_TABLES
+from service.router import IntentRouter, LookupEngine, SkillMatcher
+from service.settings import Settings
+from service.skills_runtime import SkillRunner
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Core:
+    """Everything the query path shares across requests and sessions."""
+
+    engine: Engine
+    tokens: TokenStore
+    auth: Authenticator
+    audit: AuditLog
+    skills: dict[str, Skill]
+    runner: SkillRunner
+    matcher: SkillMatcher
+    router: IntentRouter
+    bus: LocalBus
+    lookup: LookupEngine | None
+
+    def database_ok(self) -> bool:
+        """True when the database answers a trivial query (blocking)."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception as err:
+            logger.warning("database check failed: %s", type(err).__name__)
+            return False
+
+    async def close(self) -> None:
+        """Release pools, connections and background tasks."""
+        await self.bus.close()
+        self.runner.shutdown()
+        closer = getattr(self.lookup, "close", None)
+        if callable(closer):
+            await asyncio.to_thread(closer)
+        self.engine.dispose()
+
+
+def ensure_tables(engine: Engine) -> None:
+    """Create the token and audit tables if missing (the Alembic revision does the same)."""
+    Base.metadata.create_all(engine, tables=list(SERVICE_TABLES))
+
+
+def load_lookup(url: str) -> LookupEngine | None:
+    """The registry check chain, or ``None`` when the lookup package is not installed."""
+    try:
+        from lookup.engine import LookupEngine as Engine_
+    except ModuleNotFoundError as err:
+        if err.name not in ("lookup.engine", "lookup"):
+            raise
+        logger.warning("lookup.engine is not available: registry checks are disabled")
+        return None
+    engine: LookupEngine = Engine_.from_url(url)
+    return engine
+
+
+async def build_core(settings: Settings, *, skills: Mapping[str, Skill], lookup: LookupEngine | None = None,
+                     embedder: Embedder | None = None, load_registry: bool = True) -> Core:
+    """Build the query-side services; blocking work (DB, models) runs in worker threads."""
+    engine = make_engine(settings.registry.url, echo=settings.registry.echo)
+    await asyncio.to_thread(ensure_tables, engine)
+    if lookup is None and load_registry:
+        lookup = await asyncio.to_thread(load_lookup, settings.registry.url)
+    if embedder is None and settings.router.semantic and skills:
+        from models.embeddings import load_embedder
+
+        embedder = await asyncio.to_thread(load_embedder)
+    matcher = SkillMatcher(skills, embedder=embedder if settings.router.semantic else None,
+                           threshold=settings.router.skill_threshold)
+    await asyncio.to_thread(matcher.prepare)
+    runner = SkillRunner(workers=settings.skills.workers, max_queue=settings.skills.max_queue,
+                         max_timeout_s=settings.skills.max_timeout_s)
+    audit = AuditLog(engine)
+    tokens = TokenStore(engine)
+    bus = make_bus(settings.redis_url, channel=settings.events.channel,
+                   queue_size=settings.events.subscriber_queue)
+    await bus.start()
+    router = IntentRouter(lookup=lookup, matcher=matcher, runner=runner, audit=audit,
+                          min_confidence=settings.router.min_confidence)
+    return Core(engine=engine, tokens=tokens,
+                auth=Authenticator(tokens, enabled=settings.auth.enabled,
+                                   rate_per_minute=settings.auth.rate_per_minute),
+                audit=audit, skills=dict(skills), runner=runner, matcher=matcher, router=router, bus=bus,
+                lookup=lookup)
+
+
+def describe(core: Core) -> dict[str, Any]:
+    """A short, non-personal description for the startup log."""
+    return {"skills": sorted(core.skills), "registry": core.lookup is not None,
+            "semantic": core.matcher.embedder is not None, "bus": type(core.bus).__name__}

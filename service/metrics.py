@@ -1,0 +1,122 @@
+"""Prometheus metrics and the small helpers every stage calls.
+
+The voice path and the query path report through module functions so they do not need
+the app object: ``observe_stage("stt", seconds)``, ``count_error("busy")``,
+``session_opened()`` / ``session_closed()``, ``set_queue_depth("stt", n)``. The metric
+objects live in one :class:`CollectorRegistry`, built on first use (not at import time)
+and shared by every app instance in the process; ``GET /metrics`` renders it.
+
+Labels are low-cardinality by construction: stage and queue names are code constants,
+error codes come from the error tree, and HTTP paths are route templates, never raw URLs.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+    generate_latest,
+)
+
+__all__ = [
+    "CONTENT_TYPE",
+    "count_error",
+    "observe_request",
+    "observe_stage",
+    "render",
+    "session_closed",
+    "session_opened",
+    "set_queue_depth",
+    "set_sessions",
+]
+
+# Stage latencies span 1 ms (parse) to tens of seconds (long decodes, big skill batches).
+_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+@dataclass(frozen=True)
+class _Metrics:
+    registry: CollectorRegistry
+    stage: Histogram
+    sessions: Gauge
+    queue: Gauge
+    errors: Counter
+    requests: Counter
+    request_seconds: Histogram
+    events: Counter
+
+
+@functools.lru_cache(maxsize=1)
+def _m() -> _Metrics:
+    registry = CollectorRegistry()
+    ProcessCollector(registry=registry)
+    PlatformCollector(registry=registry)
+    return _Metrics(
+        registry=registry,
+        stage=Histogram("patrol_stage_seconds", "Latency of one pipeline stage", ["stage"],
+                        buckets=_BUCKETS, registry=registry),
+        sessions=Gauge("patrol_sessions", "Open radio sessions", registry=registry),
+        queue=Gauge("patrol_queue_depth", "Work waiting in a bounded queue", ["queue"], registry=registry),
+        errors=Counter("patrol_errors_total", "Errors by error code", ["code"], registry=registry),
+        requests=Counter("patrol_http_requests_total", "HTTP requests", ["route", "method", "status"],
+                         registry=registry),
+        request_seconds=Histogram("patrol_http_request_seconds", "HTTP request latency", ["route"],
+                                  buckets=_BUCKETS, registry=registry),
+        events=Counter("patrol_events_published_total", "Events sent to the live feed", ["type"],
+                       registry=registry),
+    )
+
+
+def observe_stage(stage: str, seconds: float) -> None:
+    """Record the latency of one stage (decode, vad, denoise, stt, parse, check, skill, audit, route)."""
+    _m().stage.labels(stage=stage).observe(seconds)
+
+
+def count_error(code: str) -> None:
+    """Count one error by its code from the error tree."""
+    _m().errors.labels(code=code).inc()
+
+
+def session_opened() -> None:
+    """A radio session started."""
+    _m().sessions.inc()
+
+
+def session_closed() -> None:
+    """A radio session ended."""
+    _m().sessions.dec()
+
+
+def set_sessions(count: int) -> None:
+    """Set the open-session gauge from the authoritative count."""
+    _m().sessions.set(count)
+
+
+def set_queue_depth(queue: str, depth: int) -> None:
+    """Report how much work is waiting in a named bounded queue (stt, skills)."""
+    _m().queue.labels(queue=queue).set(depth)
+
+
+def observe_request(route: str, method: str, status: int, seconds: float) -> None:
+    """Record one HTTP request by route template."""
+    m = _m()
+    m.requests.labels(route=route, method=method, status=str(status)).inc()
+    m.request_seconds.labels(route=route).observe(seconds)
+
+
+def count_event(kind: str) -> None:
+    """Count one event published to the live feed."""
+    _m().events.labels(type=kind).inc()
+
+
+def render() -> bytes:
+    """The Prometheus text exposition of every metric."""
+    return generate_latest(_m().registry)

@@ -1,0 +1,334 @@
+"""The intent router: text in, wire events out, every decision audited first.
+
+Order of decisions for one utterance (radio, typed or ``POST /v1/query``):
+
+1. **Skill by rule**: the text names a skill ("DASH risk for case 42", "screen this post: ...").
+2. **Lookup parser**: ``LookupEngine.understand`` gives a typed query (plate, person,
+   licence, confirm, cancel, repeat or unknown).
+3. **Skill by meaning**: for ``unknown``, MiniLM similarity to each skill's examples above
+   ``router.skill_threshold``.
+4. Otherwise ``clarify``: the readback asks the officer to say it again.
+
+Dispatch is a table from :class:`~service.protocol.IntentName` to a handler. Each handler
+returns an :class:`Outcome`; the router writes the audit entry *before* it hands back the
+``intent`` and ``result`` events, and if the audit write fails it raises
+:class:`~service.errors.AuditError` so no answer is sent (fail closed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+from pydantic import BaseModel
+
+from analytics.base import Skill
+from models.embeddings import Embedder
+from service import metrics
+from service.audit import AuditLog, AuditRecord
+from service.context import Heard, QueryContext
+from service.errors import PatrolError, RegistryError
+from service.protocol import IntentEvent, IntentName, ResultEvent, ServerEvent
+from service.skills_runtime import SkillRunner
+
+logger = logging.getLogger(__name__)
+
+CHECK_INTENTS = frozenset({IntentName.PLATE, IntentName.PERSON, IntentName.LICENCE})
+_SAY_AGAIN = "Say again: I could not make out the query."
+_REPEAT_MEMORY = 4096
+
+
+class ParsedQuery(Protocol):
+    """What ``LookupEngine.understand`` returns."""
+
+    intent: str
+    slots: dict[str, Any]
+    confidence: float
+
+
+class LookupEngine(Protocol):
+    """The check chain from :mod:`lookup` (blocking; called in a worker thread)."""
+
+    def understand(self, text: str, *, alternatives: tuple[str, ...] = (),
+                   asr_confidence: float = 1.0) -> Any:
+        """Parse text into a query with ``intent``, ``slots`` and ``confidence``."""
+        ...
+
+    def check(self, query: Any) -> Any:
+        """Run a check; the result has status, alerts, candidates, readback and record_ids."""
+        ...
+
+
+@dataclass
+class Outcome:
+    """What a handler decided, before it is audited and turned into events."""
+
+    intent: IntentName
+    slots: dict[str, Any]
+    confidence: float
+    status: str
+    action: str
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    readback: str = ""
+    record_ids: list[str] = field(default_factory=list)
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Understood:
+    """The parsed query plus, when the text named a skill, which one and how."""
+
+    query: Any | None
+    skill: str | None = None
+    skill_match: str | None = None
+    skill_score: float = 0.0
+
+
+Handler = Callable[[QueryContext, Heard, Understood], Awaitable[Outcome]]
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON data from pydantic models, dataclasses and containers (used at the edge)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if hasattr(value, "to_dict") and callable(value.to_dict):
+        return jsonable(value.to_dict())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return jsonable(dataclasses.asdict(value))
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+class SkillMatcher:
+    """Finds the skill a text asks for: explicit phrases first, then semantic similarity."""
+
+    def __init__(self, skills: Mapping[str, Skill], *, embedder: Embedder | None, threshold: float) -> None:
+        self.skills = dict(skills)
+        self.embedder = embedder
+        self.threshold = threshold
+        self._rules = [(name, _rule_for(skill)) for name, skill in self.skills.items()]
+        self._names: list[str] = []
+        self._matrix: np.ndarray | None = None
+
+    def prepare(self) -> None:
+        """Embed every skill's examples once (blocking; done at startup)."""
+        if self.embedder is None:
+            return
+        names: list[str] = []
+        texts: list[str] = []
+        for name, skill in self.skills.items():
+            for example in (skill.description, *skill.examples):
+                names.append(name)
+                texts.append(example)
+        self._names = names
+        self._matrix = self.embedder.embed(texts) if texts else None
+
+    def by_rule(self, text: str) -> str | None:
+        """The skill whose name or trigger phrase the text contains."""
+        for name, pattern in self._rules:
+            if pattern.search(text):
+                return name
+        return None
+
+    def by_meaning(self, text: str) -> tuple[str | None, float]:
+        """The most similar skill and its cosine score, if above the threshold (blocking)."""
+        if self.embedder is None or self._matrix is None or not len(self._names):
+            return None, 0.0
+        vector = self.embedder.embed([text])[0]
+        scores = self._matrix @ vector
+        best = int(np.argmax(scores))
+        score = float(scores[best])
+        return (self._names[best] if score >= self.threshold else None), score
+
+
+def _rule_for(skill: Skill) -> re.Pattern[str]:
+    # The skill's name in words ("dash risk"), its own trigger phrases if it declares any,
+    # and every example's lead-in before a colon ("screen this post:").
+    phrases = [skill.name.replace("_", " "), skill.name]
+    phrases.extend(getattr(skill, "triggers", ()))
+    phrases.extend(e.split(":", 1)[0] for e in skill.examples if ":" in e)
+    alternation = "|".join(re.escape(p.strip()).replace(r"\ ", r"[\s_-]+") for p in phrases if p.strip())
+    return re.compile(rf"(?<![\w])(?:{alternation})(?![\w])", re.IGNORECASE)
+
+
+class IntentRouter:
+    """Routes one utterance to a check, a skill or a clarification, and audits it."""
+
+    def __init__(self, *, lookup: LookupEngine | None, matcher: SkillMatcher, runner: SkillRunner,
+                 audit: AuditLog, min_confidence: float = 0.35) -> None:
+        self.lookup = lookup
+        self.matcher = matcher
+        self.runner = runner
+        self.audit = audit
+        self.min_confidence = min_confidence
+        # The hook carries no session object, so "repeat" needs a small bounded memory here.
+        self._last: OrderedDict[str, ResultEvent] = OrderedDict()
+        self.table: dict[IntentName, Handler] = {
+            IntentName.PLATE: self._check,
+            IntentName.PERSON: self._check,
+            IntentName.LICENCE: self._check,
+            IntentName.SKILL: self._skill,
+            IntentName.CONFIRM: self._confirm,
+            IntentName.CANCEL: self._cancel,
+            IntentName.REPEAT: self._repeat,
+            IntentName.UNKNOWN: self._clarify,
+        }
+
+    async def handle(self, ctx: QueryContext, heard: Heard) -> list[ServerEvent]:
+        """The ``Services.handle_utterance`` hook: intent and result events for one utterance."""
+        t0 = time.perf_counter()
+        understood = await self.understand(heard)
+        intent = self._intent_of(understood)
+        outcome = await self.table[intent](ctx, heard, understood)
+        await self.audit.write(AuditRecord(
+            action=outcome.action, status=outcome.status, source=ctx.source, officer=ctx.officer,
+            role=ctx.role, unit=ctx.unit, channel=ctx.channel, session=ctx.session,
+            intent=outcome.intent.value, query_text=heard.text, slots=outcome.slots,
+            record_ids=outcome.record_ids, reason=outcome.reason,
+        ))
+        result = ResultEvent(utterance=ctx.utterance, status=outcome.status,  # type: ignore[arg-type]
+                             alerts=outcome.alerts, candidates=outcome.candidates, readback=outcome.readback)
+        if outcome.intent is not IntentName.REPEAT:
+            self._remember(ctx.session, result)
+        metrics.observe_stage("route", time.perf_counter() - t0)
+        logger.debug("routed utterance %d of %s to %s: %s", ctx.utterance, ctx.session, intent,
+                     outcome.status)
+        return [
+            IntentEvent(utterance=ctx.utterance, name=outcome.intent, slots=outcome.slots,
+                        confidence=round(min(max(outcome.confidence, 0.0), 1.0), 3)),
+            result,
+        ]
+
+    async def understand(self, heard: Heard) -> Understood:
+        """Decide what the text asks for (rules, parser, then meaning)."""
+        name = self.matcher.by_rule(heard.text)
+        if name is not None:
+            return Understood(query=None, skill=name, skill_match="rule", skill_score=1.0)
+        query = None
+        if self.lookup is not None:
+            t0 = time.perf_counter()
+            query = await asyncio.to_thread(self.lookup.understand, heard.text,
+                                            alternatives=tuple(heard.alternatives),
+                                            asr_confidence=heard.confidence)
+            metrics.observe_stage("parse", time.perf_counter() - t0)
+        if query is not None and str(query.intent) != IntentName.UNKNOWN:
+            return Understood(query=query)
+        if self.matcher.embedder is not None:
+            t0 = time.perf_counter()
+            name, score = await asyncio.to_thread(self.matcher.by_meaning, heard.text)
+            metrics.observe_stage("embed", time.perf_counter() - t0)
+            if name is not None:
+                return Understood(query=query, skill=name, skill_match="semantic", skill_score=score)
+        return Understood(query=query)
+
+    @staticmethod
+    def _intent_of(understood: Understood) -> IntentName:
+        if understood.skill is not None:
+            return IntentName.SKILL
+        if understood.query is None:
+            return IntentName.UNKNOWN
+        try:
+            return IntentName(str(understood.query.intent))
+        except ValueError:
+            return IntentName.UNKNOWN
+
+    async def _check(self, ctx: QueryContext, heard: Heard, understood: Understood) -> Outcome:
+        query = understood.query
+        intent = self._intent_of(understood)
+        slots = jsonable(dict(query.slots))
+        confidence = float(query.confidence)
+        if confidence < self.min_confidence:
+            return Outcome(intent=intent, slots=slots, confidence=confidence, status="clarify",
+                           action="check", readback=_SAY_AGAIN, reason="low confidence")
+        if self.lookup is None:
+            raise RegistryError("the registry is not configured on this instance")
+        t0 = time.perf_counter()
+        try:
+            result = await asyncio.to_thread(self.lookup.check, query)
+        except PatrolError:
+            raise
+        except Exception as err:
+            raise RegistryError("the registry check failed; try again") from err
+        finally:
+            metrics.observe_stage("check", time.perf_counter() - t0)
+        return Outcome(
+            intent=intent, slots=slots, confidence=confidence, status=str(result.status), action="check",
+            alerts=jsonable(list(result.alerts)), candidates=jsonable(list(result.candidates)),
+            readback=str(result.readback), record_ids=[str(r) for r in getattr(result, "record_ids", [])],
+            reason=getattr(query, "reason", None),
+        )
+
+    async def _skill(self, ctx: QueryContext, heard: Heard, understood: Understood) -> Outcome:
+        name = understood.skill or ""
+        skill = self.matcher.skills[name]
+        slots: dict[str, Any] = {"skill": name, "match": understood.skill_match}
+        confidence = understood.skill_score
+        payload = skill.from_text(heard.text)
+        if payload is None:
+            return Outcome(intent=IntentName.SKILL, slots=slots, confidence=confidence, status="clarify",
+                           action="skill",
+                           readback=f"Say again with the details for {name.replace('_', ' ')}.",
+                           reason="no input in the text")
+        if ctx.role is not None and ctx.role not in skill.roles:
+            return Outcome(intent=IntentName.SKILL, slots=slots, confidence=confidence, status="clarify",
+                           action="skill", readback="That skill is not available to your role.",
+                           reason="forbidden for role")
+        output = jsonable(await self.runner.run(skill, payload))
+        for key in ("case_ref", "grade", "label", "score"):
+            if isinstance(output, dict) and key in output:
+                slots[key] = output[key]
+        readback = str(output.get("readback") or output.get("summary") or f"{name} done.")
+        score = output.get("score", 1.0) if isinstance(output.get("score"), int | float) else 1.0
+        return Outcome(intent=IntentName.SKILL, slots=slots, confidence=confidence, status="hit",
+                       action="skill", candidates=[{"score": score, "skill": name, "output": output}],
+                       readback=readback,
+                       record_ids=[str(r) for r in output.get("record_ids", [])],
+                       reason=str(output.get("grade") or output.get("label") or "") or None)
+
+    async def _confirm(self, ctx: QueryContext, heard: Heard, understood: Understood) -> Outcome:
+        return self._simple(understood, IntentName.CONFIRM, "Copy, confirmed.")
+
+    async def _cancel(self, ctx: QueryContext, heard: Heard, understood: Understood) -> Outcome:
+        return self._simple(understood, IntentName.CANCEL, "Copy, cancelled.")
+
+    async def _repeat(self, ctx: QueryContext, heard: Heard, understood: Understood) -> Outcome:
+        last = self._last.get(ctx.session)
+        if last is None:
+            return self._simple(understood, IntentName.REPEAT, "Nothing to repeat.", status="clarify")
+        return Outcome(intent=IntentName.REPEAT, slots={}, confidence=self._confidence(understood),
+                       status=last.status, action="repeat", alerts=last.alerts, candidates=last.candidates,
+                       readback=last.readback)
+
+    async def _clarify(self, ctx: QueryContext, heard: Heard, understood: Understood) -> Outcome:
+        reason = getattr(understood.query, "reason", None) or "not understood"
+        return Outcome(intent=IntentName.UNKNOWN, slots={}, confidence=self._confidence(understood),
+                       status="clarify", action="clarify", readback=_SAY_AGAIN, reason=reason)
+
+    def _simple(self, understood: Understood, intent: IntentName, readback: str, *,
+                status: str = "clear") -> Outcome:
+        return Outcome(intent=intent, slots={}, confidence=self._confidence(understood), status=status,
+                       action=intent.value, readback=readback)
+
+    @staticmethod
+    def _confidence(understood: Understood) -> float:
+        return float(getattr(understood.query, "confidence", 0.0) or 0.0)
+
+    def _remember(self, session: str, result: ResultEvent) -> None:
+        self._last[session] = result
+        self._last.move_to_end(session)
+        while len(self._last) > _REPEAT_MEMORY:
+            self._last.popitem(last=False)
