@@ -1,0 +1,94 @@
+"""The lookup API the intent router calls: understand an utterance, run the check, close.
+
+Everything here is synchronous and meant for a worker thread::
+
+    engine = LookupEngine.from_url("sqlite:///var/patrol.sqlite3")
+    query = engine.understand("run plate seven x-ray yankee zulu 456", alternatives=["7XYZ456"])
+    result = engine.check(query)   # CheckResult(status, alerts, candidates, readback, record_ids)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy import Engine
+
+from lookup.chain import ChainOptions, CheckChain
+from lookup.db import make_engine
+from lookup.parser import ParseOptions
+from lookup.parser import understand as parse
+from lookup.readback import clarify_readback
+from lookup.store import RegistryStore, SqlRegistryStore
+from lookup.types import CheckResult, Query
+from service.errors import IntentError, PatrolError, RegistryError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["CheckResult", "LookupEngine", "Query"]
+
+
+class LookupEngine:
+    """Spoken-query understanding plus registry checks over one registry store."""
+
+    def __init__(
+        self,
+        store: RegistryStore,
+        *,
+        parse_options: ParseOptions | None = None,
+        chain_options: ChainOptions | None = None,
+    ) -> None:
+        self.store = store
+        self.parse_options = parse_options or ParseOptions()
+        self.chain = CheckChain(store, chain_options)
+
+    @classmethod
+    def from_url(cls, url: str, *, echo: bool = False, migrate: bool = False) -> LookupEngine:
+        """An engine over the registry at ``url``; with ``migrate`` the schema is brought to head first."""
+        if migrate:
+            from lookup.migrate import upgrade
+
+            upgrade(url)
+        return cls.from_engine(make_engine(url, echo=echo))
+
+    @classmethod
+    def from_engine(cls, engine: Engine) -> LookupEngine:
+        """An engine over an existing SQLAlchemy engine (shared with the service's own tables)."""
+        return cls(SqlRegistryStore(engine))
+
+    def understand(
+        self, text: str, *, alternatives: Sequence[str] = (), asr_confidence: float = 1.0
+    ) -> Query:
+        """Parse an utterance (and the recogniser's other readings of it) into a typed Query."""
+        try:
+            alts = [a for a in alternatives if isinstance(a, str)][:8]
+            return parse(text, alternatives=alts, asr_confidence=asr_confidence, options=self.parse_options)
+        except (ValueError, TypeError, RecursionError, OverflowError) as err:
+            # A parser bug must not take the session down; say it as a bad query.
+            logger.warning("parser failed on an utterance: %s", type(err).__name__)
+            raise IntentError("query could not be understood") from err
+
+    def check(self, query: Query) -> CheckResult:
+        """Run the registry check for ``query``; ``unknown`` gives ``clarify``.
+
+        Raises:
+            IntentError: for intents that are not checks (confirm, cancel, repeat).
+            RegistryError: when the registry cannot be read.
+        """
+        if query.intent == "unknown":
+            return CheckResult("clarify", readback=clarify_readback("query"))
+        if not query.is_check:
+            raise IntentError(f"'{query.intent}' is not a registry check")
+        try:
+            result = self.chain.check(query)
+        except PatrolError:
+            raise
+        except (KeyError, ValueError, TypeError) as err:
+            logger.warning("check failed: %s", type(err).__name__)
+            raise RegistryError("registry record could not be read", code="registry_error") from err
+        logger.info("check %s -> %s (%d candidates)", query.intent, result.status, len(result.candidates))
+        return result
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.store.close()

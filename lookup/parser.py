@@ -1,0 +1,431 @@
+"""Utterance parser: a transcript (plus the recogniser's other readings) to a typed Query.
+
+Keyword spotting picks the intent ("plate", "licence", "date of birth", "affirmative",
+"say again"); the span after the keyword is decoded into an n-best list of readings with
+:func:`lookup.spoken.decode_spelled`; names and dates of birth are pulled out for person
+checks. Confidence combines the recogniser's confidence, how cleanly the span decoded and
+how sure the intent is. The parser never raises on bad text: it returns ``unknown`` with a
+``reason``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from lookup.dates import MONTHS, ORDINALS, parse_date
+from lookup.names import PARTICLES, display_name
+from lookup.spoken import (
+    ALPHABET_WORDS,
+    DIGIT_WORDS,
+    TEENS,
+    TENS,
+    Reading,
+    decode_spelled,
+    merge_readings,
+    tokenize,
+)
+from lookup.types import Intent, Query
+
+logger = logging.getLogger(__name__)
+
+MAX_CHARS = 1000
+MAX_ALNUM = 10
+_CONFIRM = {
+    "affirmative",
+    "affirm",
+    "confirm",
+    "confirmed",
+    "correct",
+    "yes",
+    "yeah",
+    "yep",
+    "roger",
+    "copy",
+    "copy that",
+    "ten four",
+    "10-4",
+    "10 4",
+    "that's correct",
+    "that is correct",
+    "go ahead",
+    "confirm that",
+}
+_CANCEL = {
+    "cancel",
+    "disregard",
+    "negative",
+    "never mind",
+    "nevermind",
+    "scratch that",
+    "abort",
+    "no",
+    "cancel that",
+    "cancel last",
+    "cancel query",
+    "stand down",
+}
+_REPEAT = {
+    "repeat",
+    "say again",
+    "come again",
+    "repeat last",
+    "repeat that",
+    "again",
+    "what was that",
+    "say again last",
+    "repeat your last",
+    "repeat last transmission",
+}
+# Radio ten-codes: 10-28 registration check, 10-29 wants check. Normalised before keyword search.
+_TEN_CODE = re.compile(r"(?i)\b(?:ten|10)[- ,]*(?:twenty|20)[- ]?(eight|nine|8|9)\b")
+_FOR_ME = re.compile(r"(?i)\bfor (?:me|us)\b")
+_CALLSIGN = re.compile(r"^\s*(?:control|dispatch|base|central|radio)\b[ ,.]*", re.IGNORECASE)
+_TRAILERS = re.compile(r"\b(over|out|please|thanks|thank you|dispatch|control|base)\b")
+# Keyword -> (intent, weight). Longer phrases are tried first.
+_KEYWORDS: tuple[tuple[str, Intent, float], ...] = (
+    ("licence plate", "plate_lookup", 1.0),
+    ("license plate", "plate_lookup", 1.0),
+    ("partial plate", "plate_lookup", 1.0),
+    ("registration", "plate_lookup", 1.0),
+    ("10-28", "plate_lookup", 0.9),
+    ("10-29", "person_lookup", 0.8),
+    ("plates", "plate_lookup", 1.0),
+    ("plate", "plate_lookup", 1.0),
+    ("tag", "plate_lookup", 0.9),
+    ("rego", "plate_lookup", 0.9),
+    ("reg", "plate_lookup", 0.9),
+    ("vehicle", "plate_lookup", 0.8),
+    ("driver's licence", "licence_lookup", 1.0),
+    ("driver's license", "licence_lookup", 1.0),
+    ("drivers licence", "licence_lookup", 1.0),
+    ("drivers license", "licence_lookup", 1.0),
+    ("licence number", "licence_lookup", 1.0),
+    ("license number", "licence_lookup", 1.0),
+    ("licence", "licence_lookup", 1.0),
+    ("license", "licence_lookup", 1.0),
+    ("dl", "licence_lookup", 0.9),
+    ("permit", "licence_lookup", 0.8),
+    ("date of birth", "person_lookup", 1.0),
+    ("dob", "person_lookup", 1.0),
+    ("d o b", "person_lookup", 1.0),
+    ("born", "person_lookup", 0.9),
+    ("person", "person_lookup", 1.0),
+    ("subject", "person_lookup", 0.9),
+    ("wants and warrants", "person_lookup", 1.0),
+    ("warrants", "person_lookup", 0.9),
+    ("last name", "person_lookup", 1.0),
+    ("surname", "person_lookup", 1.0),
+    ("first name", "person_lookup", 1.0),
+    ("name", "person_lookup", 0.8),
+    ("individual", "person_lookup", 0.8),
+)
+_KW_RE = [(re.compile(r"(?<![a-z0-9'])" + re.escape(k) + r"(?![a-z0-9])"), i, w) for k, i, w in _KEYWORDS]
+_SPAN_STOP = frozenset("over out thanks thank registered owner dob born date driver check and is".split())
+_NAME_STOP = (
+    frozenset(
+        (
+            "check run query on for a an the of person subject name names last first given family surname "
+            "wants warrants and please over out i need can you do me this individual male female date birth "
+            "dob born d o b is was spelled spelling his her called named comma with to by at it records "
+            "record driver's drivers licence license plate status copy"
+        ).split()
+    )
+    | frozenset(MONTHS)
+    | frozenset(ORDINALS)
+    | frozenset(DIGIT_WORDS)
+    | frozenset(TEENS)
+    | frozenset(TENS)
+    | {"hundred", "thousand", "st", "nd", "rd", "th"}
+)
+_PARTIAL_PREFIX = re.compile(
+    r"\b(starts? with|starting with|beginning with|begins with|first (?:part|letters?)"
+    r"(?: is| are)?)\b"
+)
+_PARTIAL_SUFFIX = re.compile(
+    r"\b(ends? (?:with|in)|ending (?:with|in)|last (?:part|letters?|digits?)"
+    r"(?: is| are)?)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOptions:
+    """Parser tuning.
+
+    Attributes:
+        max_chars: longer texts are refused as ``unknown`` with reason ``too_long``.
+        max_readings: n-best readings kept per query.
+    """
+
+    max_chars: int = MAX_CHARS
+    max_readings: int = 32
+
+
+def clean_text(text: str) -> str:
+    """NFKC-normalise, drop control characters, emoji and other symbols; collapse whitespace."""
+    text = unicodedata.normalize("NFKC", text)
+    kept = [ch if (ch.isascii() and ch.isprintable()) or ch.isalpha() else " " for ch in text]
+    return re.sub(r"\s+", " ", "".join(kept)).strip()
+
+
+def normalise_codes(text: str) -> str:
+    """Rewrite spoken ten-codes to digits ("ten twenty-eight" -> "10-28"), drop a leading call sign
+    ("Control, ...") and "for me", which would otherwise read as a digit in a plate span."""
+    text = _TEN_CODE.sub(lambda m: "10-2" + ("8" if m.group(1).lower() in ("eight", "8") else "9"), text)
+    text = _CALLSIGN.sub("", text)
+    return _FOR_ME.sub(" ", text)
+
+
+def _phrase(lower: str) -> str:
+    lower = _TRAILERS.sub(" ", lower)
+    return re.sub(r"[^a-z0-9' -]+", " ", lower).strip(" -").replace("  ", " ").strip()
+
+
+def _short_intent(lower: str, confidence: float) -> Query | None:
+    phrase = re.sub(r"\s+", " ", _phrase(lower))
+    if phrase in _CONFIRM:
+        return Query("confirm", {}, 0.95 * confidence)
+    if phrase in _CANCEL:
+        return Query("cancel", {}, 0.95 * confidence)
+    if phrase in _REPEAT:
+        return Query("repeat", {}, 0.95 * confidence)
+    return None
+
+
+def _find_keyword(lower: str) -> tuple[Intent, float, int, int] | None:
+    """The best intent keyword: plate/licence keywords win over person ones when both appear."""
+    hits: list[tuple[int, float, int, int, Intent]] = []
+    priority = {"plate_lookup": 0, "licence_lookup": 1, "person_lookup": 2}
+    for rx, intent, weight in _KW_RE:
+        m = rx.search(lower)
+        if m:
+            hits.append((priority[intent], -weight, m.start(), m.end(), intent))
+    if not hits:
+        return None
+    # A "licence" right after "plate" belongs to "licence plate", handled by the longer phrase.
+    hits.sort(key=lambda h: (h[0], h[1], h[2]))
+    pri, negw, start, end, intent = hits[0]
+    if intent == "licence_lookup" and any(h[4] == "person_lookup" and h[1] <= -1.0 for h in hits):
+        # "licence" with a name and date of birth and no number is still a licence check by holder.
+        pass
+    return intent, -negw, start, end
+
+
+def _span_tokens(original: str) -> list[str]:
+    tokens = tokenize(original)
+    out: list[str] = []
+    for tok in tokens:
+        if tok in _SPAN_STOP and out:
+            break
+        if tok in _SPAN_STOP:
+            continue
+        out.append(tok)
+    return out
+
+
+def _readings_for(text_after: str, alternatives: Sequence[str], *, limit: int) -> list[Reading]:
+    groups = [decode_spelled(_span_tokens(text_after))]
+    for n, alt in enumerate(alternatives):
+        alt_clean = normalise_codes(clean_text(alt)[:MAX_CHARS])
+        lower = alt_clean.lower()
+        kw = _find_keyword(lower)
+        start = kw[3] if kw and kw[0] != "person_lookup" else 0
+        start = max(start, _partial_cut(lower, start))
+        groups.append(decode_spelled(_span_tokens(alt_clean[start:]), source=f"alt{n + 1}"))
+    return merge_readings(groups, limit=limit)
+
+
+def _partial_cut(lower: str, start: int) -> int:
+    for rx in (_PARTIAL_PREFIX, _PARTIAL_SUFFIX):
+        m = rx.search(lower, start)
+        if m:
+            return m.end()
+    return start
+
+
+def _alnum_query(
+    intent: Intent,
+    text: str,
+    lower: str,
+    kw_end: int,
+    kw_weight: float,
+    alternatives: Sequence[str],
+    asr_confidence: float,
+    opts: ParseOptions,
+) -> Query:
+    slots: dict[str, object] = {}
+    start = kw_end
+    if "partial" in lower or _PARTIAL_PREFIX.search(lower, kw_end) or _PARTIAL_SUFFIX.search(lower, kw_end):
+        slots["partial"] = True
+        slots["match"] = "suffix" if _PARTIAL_SUFFIX.search(lower, kw_end) else "prefix"
+        start = _partial_cut(lower, kw_end)
+    readings = [
+        r
+        for r in _readings_for(text[start:], alternatives, limit=opts.max_readings)
+        if len(r.text) <= MAX_ALNUM * 4
+    ]
+    if not readings:
+        return Query(intent, slots, 0.0, reason="no_reading")
+    top = readings[0]
+    key = "plate" if intent == "plate_lookup" else "licence"
+    slots[key] = top.text
+    too_long = len(top.text) > MAX_ALNUM + (6 if intent == "licence_lookup" else 0)
+    too_short = len(top.text) < (2 if intent == "plate_lookup" else 4) and not slots.get("partial")
+    second = readings[1].score if len(readings) > 1 else 0.0
+    margin = (top.score - second) / top.score if top.score else 0.0
+    confidence = asr_confidence * kw_weight * top.score * (0.7 + 0.3 * margin)
+    reason = None
+    if too_long or too_short:
+        confidence = min(confidence, 0.1)
+        reason = "bad_length"
+    return Query(intent, slots, round(min(confidence, 1.0), 4), tuple(readings), reason=reason)
+
+
+def _is_name_word(word: str) -> bool:
+    parts = [p for p in word.lower().split("-") if p]
+    return bool(parts) and not all(p in _NAME_STOP for p in parts) and word.lower() not in _NAME_STOP
+
+
+def _name_words(segment: str) -> list[str]:
+    words = [w.strip("'-") for w in re.findall(r"[A-Za-z][A-Za-z'\-]*", segment)]
+    return [w for w in words if w and _is_name_word(w)]
+
+
+def _spelled_name(segment: str) -> str | None:
+    """A name spelled out after "spelled": "spelled Sierra Alpha Tango Oscar" -> "Sato"."""
+    m = re.search(r"\bspell(?:ed|ing)?\b(.*)", segment, re.IGNORECASE)
+    if not m:
+        return None
+    letters = []
+    for tok in tokenize(m.group(1)):
+        t = tok.lstrip("^")
+        if t in ALPHABET_WORDS:
+            letters.append(ALPHABET_WORDS[t])
+        elif tok.startswith("^") or (len(t) == 1 and t.isalpha()):
+            letters.append(t.upper())
+        elif t in ("over",):
+            break
+    return "".join(letters).capitalize() if len(letters) >= 2 else None
+
+
+def _split_names(segment: str) -> tuple[str | None, str | None]:
+    lower = segment.lower()
+    given = family = None
+    m_last = re.search(
+        r"\b(?:last name|surname|family name)\s+(?:is\s+)?([a-z][a-z'\- ]*?)(?=,|\bfirst\b|\bgiven\b|$)",
+        lower,
+    )
+    m_first = re.search(r"\b(?:first name|given name)\s+(?:is\s+)?([a-z][a-z'\-]*)", lower)
+    if m_last or m_first:
+        if m_last:
+            fw = _name_words(segment[m_last.start(1) : m_last.end(1)])
+            family = display_name(fw) if fw else None
+        if m_first:
+            gw = _name_words(segment[m_first.start(1) : m_first.end(1)])
+            given = display_name(gw) if gw else None
+        return given, family
+    chunks = [w for w in (_name_words(c) for c in segment.split(",")) if w]
+    if len(chunks) == 2 and len(chunks[0]) <= 2 and len(chunks[1]) == 1:
+        # "Smith, John": family first, as officers often read it off a document.
+        return display_name(chunks[1]), display_name(chunks[0])
+    words = chunks[-1] if chunks else []
+    if not words:
+        return None, None
+    if len(words) == 1:
+        return None, display_name(words)
+    # Particles belong to the family name: "Ludwig van Beethoven", "Maria de la Cruz".
+    cut = 1
+    for i, w in enumerate(words[1:], start=1):
+        if w.lower() in PARTICLES:
+            cut = i
+            break
+    else:
+        cut = len(words) - 1 if len(words) <= 3 else 1
+    return display_name(words[:cut][:1]), display_name(words[cut:])
+
+
+def _person_query(text: str, lower: str, asr_confidence: float, kw_weight: float) -> Query:
+    marker = re.search(r"\b(date of birth|dob|d\.? ?o\.? ?b\.?|born|birth ?date)\b", lower)
+    dates = parse_date(text[marker.end() :] if marker else text)
+    name_part = text[: marker.start()] if marker else text
+    if not marker and dates:
+        first_num = re.search(r"\d|\b(" + "|".join(MONTHS) + r")\b", lower)
+        if first_num:
+            name_part = text[: first_num.start()]
+    spelled = _spelled_name(name_part)
+    if spelled:
+        name_part = re.split(r"\bspell", name_part, flags=re.IGNORECASE)[0]
+    given, family = _split_names(name_part)
+    if spelled:
+        family = spelled
+    slots: dict[str, object] = {}
+    if given:
+        slots["given"] = given
+    if family:
+        slots["family"] = family
+    if dates:
+        slots["dob"] = dates[0].iso
+    if not family and not given:
+        return Query(
+            "person_lookup",
+            slots,
+            0.05 * asr_confidence,
+            reason="no_name",
+            dob_readings=tuple(d.iso for d in dates),
+        )
+    completeness = 0.5 + 0.2 * bool(given) + 0.2 * bool(family) + 0.1 * bool(dates)
+    date_sure = dates[0].score if dates else 1.0
+    confidence = asr_confidence * kw_weight * completeness * (0.8 + 0.2 * date_sure)
+    return Query(
+        "person_lookup", slots, round(min(confidence, 1.0), 4), dob_readings=tuple(d.iso for d in dates)
+    )
+
+
+def understand(
+    text: str,
+    *,
+    alternatives: Sequence[str] = (),
+    asr_confidence: float = 1.0,
+    options: ParseOptions | None = None,
+) -> Query:
+    """Parse one utterance into a typed :class:`Query`; never raises on bad text."""
+    try:
+        asr = min(max(float(asr_confidence), 0.0), 1.0)
+    except (TypeError, ValueError):
+        asr = 0.0
+    query = _understand(text, alternatives, asr, options or ParseOptions())
+    return replace(query, asr_confidence=asr)
+
+
+def _understand(text: str, alternatives: Sequence[str], asr_confidence: float, opts: ParseOptions) -> Query:
+    if not isinstance(text, str) or not text.strip():
+        return Query("unknown", {}, 0.0, reason="empty")
+    if len(text) > opts.max_chars:
+        return Query("unknown", {}, 0.0, reason="too_long")
+    cleaned = normalise_codes(clean_text(text))
+    lower = cleaned.lower()
+    if not re.search(r"[a-z0-9]", lower):
+        return Query("unknown", {}, 0.0, reason="no_words")
+    short = _short_intent(lower, asr_confidence)
+    if short is not None:
+        return short
+    kw = _find_keyword(lower)
+    if kw is None:
+        # "Run 7XYZ456": an alphanumeric token with digits and letters is probably a plate.
+        m = re.search(r"\b(run|check|query)\b", lower)
+        if m and re.search(r"\d", lower[m.end() :]):
+            return _alnum_query(
+                "plate_lookup", cleaned, lower, m.end(), 0.7, alternatives, asr_confidence, opts
+            )
+        logger.debug("no intent keyword in %r", lower)
+        return Query("unknown", {}, 0.0, reason="no_intent")
+    intent, weight, _start, end = kw
+    if intent == "person_lookup":
+        return _person_query(cleaned, lower, asr_confidence, weight)
+    query = _alnum_query(intent, cleaned, lower, end, weight, alternatives, asr_confidence, opts)
+    if intent == "licence_lookup" and query.reason and re.search(r"\b(dob|date of birth|born)\b", lower):
+        return _person_query(cleaned, lower, asr_confidence, weight)
+    return query

@@ -1,0 +1,217 @@
+"""Registry store: the read queries the check chain needs, as index lookups on key columns.
+
+:class:`RegistryStore` is the protocol; :class:`SqlRegistryStore` implements it for SQLite
+and PostgreSQL with SQLAlchemy Core (rows come back as plain dicts with ISO dates). Every
+database failure is converted to :class:`service.errors.RegistryError` at this boundary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Engine, Select, or_, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from lookup.models import Alert, DriverLicence, Person, Vehicle
+from service.errors import RegistryError
+
+logger = logging.getLogger(__name__)
+
+Row = dict[str, Any]
+_P, _V, _L, _A = Person.__table__, Vehicle.__table__, DriverLicence.__table__, Alert.__table__
+_PERSON_COLS = [_P.c.id, _P.c.given, _P.c.family, _P.c.dob, _P.c.sex, _P.c.address, _P.c.region, _P.c.aliases]
+_VEHICLE_COLS = [
+    _V.c.id,
+    _V.c.plate,
+    _V.c.region,
+    _V.c.make,
+    _V.c.model,
+    _V.c.colour,
+    _V.c.year,
+    _V.c.vin,
+    _V.c.owner_id,
+    _V.c.status,
+]
+_LICENCE_COLS = [_L.c.id, _L.c.number, _L.c.holder_id, _L.c.region, _L.c["class"], _L.c.status, _L.c.expiry]
+_ALERT_COLS = [
+    _A.c.id,
+    _A.c.person_id,
+    _A.c.vehicle_id,
+    _A.c.kind,
+    _A.c.officer_safety,
+    _A.c.details,
+    _A.c.issued,
+    _A.c.expires,
+]
+
+
+def ensure_trgm(conn: Connection) -> bool:
+    """Make sure pg_trgm is usable on a PostgreSQL connection; False where it cannot be created."""
+    if conn.dialect.name != "postgresql":
+        return False
+    if conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first():
+        return True
+    try:
+        with conn.begin_nested():
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+        return True
+    except SQLAlchemyError:
+        logger.warning("pg_trgm is not available; fuzzy fallback search is off")
+        return False
+
+
+def _plain(row: Any) -> Row:
+    out = dict(row._mapping)
+    for k, v in out.items():
+        if isinstance(v, dt.date):
+            out[k] = v.isoformat()
+    return out
+
+
+class RegistryStore(Protocol):
+    """What the check chain reads from a registry (test fakes implement the same)."""
+
+    def vehicles_by_skeleton(self, skels: Sequence[str]) -> list[Row]: ...
+    def vehicles_by_prefix(
+        self, skel_prefix: str, *, reverse: bool = False, limit: int = 50
+    ) -> list[Row]: ...
+    def vehicles_similar(self, skel: str, *, limit: int = 10) -> list[Row]: ...
+    def vehicles_by_owner(self, person_ids: Sequence[int]) -> list[Row]: ...
+    def licences_by_skeleton(self, skels: Sequence[str]) -> list[Row]: ...
+    def licences_by_holder(self, person_ids: Sequence[int]) -> list[Row]: ...
+    def persons_by_ids(self, ids: Sequence[int]) -> list[Row]: ...
+    def persons_by_dob(self, dobs: Sequence[str], *, limit: int = 500) -> list[Row]: ...
+    def persons_by_name(
+        self, family_phon: str, family_key: str, given_phon: str | None, *, limit: int = 200
+    ) -> list[Row]: ...
+    def alerts_for(self, person_ids: Sequence[int], vehicle_ids: Sequence[int]) -> list[Row]: ...
+    def close(self) -> None: ...
+
+
+class SqlRegistryStore:
+    """The registry over SQLAlchemy Core; one short connection per check."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self._trgm: bool | None = None
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A connection whose database errors surface as :class:`RegistryError`."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except SQLAlchemyError as err:
+            logger.warning("registry query failed: %s", type(err).__name__)
+            raise RegistryError("registry query failed") from err
+
+    def _rows(self, stmt: Select[Any]) -> list[Row]:
+        with self.connect() as conn:
+            return [_plain(r) for r in conn.execute(stmt)]
+
+    def vehicles_by_skeleton(self, skels: Sequence[str]) -> list[Row]:
+        """Vehicles whose confusable skeleton equals one of ``skels``."""
+        if not skels:
+            return []
+        stmt = select(*_VEHICLE_COLS).where(_V.c.plate_skel.in_(sorted(set(skels)))).limit(200)
+        return self._rows(stmt)
+
+    def vehicles_by_prefix(self, skel_prefix: str, *, reverse: bool = False, limit: int = 50) -> list[Row]:
+        """Vehicles whose skeleton (or reversed skeleton) starts with ``skel_prefix``: a range scan."""
+        col = _V.c.plate_rev if reverse else _V.c.plate_skel
+        stmt = (
+            select(*_VEHICLE_COLS)
+            .where(col >= skel_prefix, col < skel_prefix + "\x7f")
+            .order_by(col)
+            .limit(limit)
+        )
+        return self._rows(stmt)
+
+    def vehicles_similar(self, skel: str, *, limit: int = 10) -> list[Row]:
+        """Trigram neighbours of a plate skeleton (PostgreSQL with pg_trgm; empty elsewhere)."""
+        if self.dialect != "postgresql" or len(skel) < 3:
+            return []
+        with self.connect() as conn:
+            if self._trgm is None:
+                self._trgm = bool(
+                    conn.execute(text("SELECT 1 FROM pg_extension WHERE extname='pg_trgm'")).first()
+                )
+            if not self._trgm:
+                return []
+            stmt = (
+                select(*_VEHICLE_COLS)
+                .where(_V.c.plate_skel.op("%")(skel))
+                .order_by(_V.c.plate_skel.op("<->")(skel))
+                .limit(limit)
+            )
+            return [_plain(r) for r in conn.execute(stmt)]
+
+    def vehicles_by_owner(self, person_ids: Sequence[int]) -> list[Row]:
+        """Vehicles registered to any of ``person_ids``."""
+        if not person_ids:
+            return []
+        return self._rows(select(*_VEHICLE_COLS).where(_V.c.owner_id.in_(list(person_ids))).limit(50))
+
+    def licences_by_skeleton(self, skels: Sequence[str]) -> list[Row]:
+        """Licences whose number skeleton equals one of ``skels``."""
+        if not skels:
+            return []
+        return self._rows(select(*_LICENCE_COLS).where(_L.c.number_skel.in_(sorted(set(skels)))).limit(200))
+
+    def licences_by_holder(self, person_ids: Sequence[int]) -> list[Row]:
+        """Licences held by any of ``person_ids``."""
+        if not person_ids:
+            return []
+        return self._rows(select(*_LICENCE_COLS).where(_L.c.holder_id.in_(list(person_ids))))
+
+    def persons_by_ids(self, ids: Sequence[int]) -> list[Row]:
+        """Persons by primary key."""
+        if not ids:
+            return []
+        return self._rows(select(*_PERSON_COLS).where(_P.c.id.in_(list(ids))))
+
+    def persons_by_dob(self, dobs: Sequence[str], *, limit: int = 500) -> list[Row]:
+        """Everyone born on one of ``dobs`` (ISO dates), with name keys for ranking."""
+        days = [dt.date.fromisoformat(d) for d in dobs]
+        if not days:
+            return []
+        cols = [*_PERSON_COLS, _P.c.given_key, _P.c.family_key, _P.c.given_phon, _P.c.family_phon]
+        return self._rows(select(*cols).where(_P.c.dob.in_(days)).limit(limit))
+
+    def persons_by_name(
+        self, family_phon: str, family_key: str, given_phon: str | None, *, limit: int = 200
+    ) -> list[Row]:
+        """People whose family name sounds like (or is keyed as) the given one."""
+        cols = [*_PERSON_COLS, _P.c.given_key, _P.c.family_key, _P.c.given_phon, _P.c.family_phon]
+        if given_phon:
+            cond = or_(
+                (_P.c.family_phon == family_phon) & (_P.c.given_phon == given_phon),
+                _P.c.family_key == family_key,
+            )
+        else:
+            cond = or_(_P.c.family_phon == family_phon, _P.c.family_key == family_key)
+        return self._rows(select(*cols).where(cond).limit(limit))
+
+    def alerts_for(self, person_ids: Sequence[int], vehicle_ids: Sequence[int]) -> list[Row]:
+        """Active alerts (not expired) on any of the given persons or vehicles."""
+        conds = []
+        if person_ids:
+            conds.append(_A.c.person_id.in_(list(person_ids)))
+        if vehicle_ids:
+            conds.append(_A.c.vehicle_id.in_(list(vehicle_ids)))
+        if not conds:
+            return []
+        today = dt.date.today()
+        stmt = (
+            select(*_ALERT_COLS).where(or_(*conds)).where(or_(_A.c.expires.is_(None), _A.c.expires >= today))
+        )
+        return self._rows(stmt)
+
+    def close(self) -> None:
+        """Release the engine's pooled connections."""
+        self.engine.dispose()

@@ -1,0 +1,82 @@
+"""Typed values passed between the parser, the matcher and the check chain.
+
+``Query`` is what an utterance means; ``CheckResult`` is the answer in the shape of the
+wire ``result`` event. Both convert to plain dicts only at the edge (``to_dict``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from lookup.spoken import Reading
+
+Intent = Literal["plate_lookup", "person_lookup", "licence_lookup", "confirm", "cancel", "repeat", "unknown"]
+Status = Literal["hit", "clear", "no_match", "clarify"]
+CHECK_INTENTS: frozenset[str] = frozenset({"plate_lookup", "person_lookup", "licence_lookup"})
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One understood utterance.
+
+    ``slots`` holds canonical values (``plate``/``licence`` upper alnum, ``given``,
+    ``family``, ``dob`` as YYYY-MM-DD, optional ``region``, ``partial`` and ``match``
+    for wildcard plates). ``readings`` is the n-best list for the alphanumeric slot, and
+    ``dob_readings`` the alternative dates. ``confidence`` is in 0..1.
+    """
+
+    intent: Intent
+    slots: dict[str, Any] = field(default_factory=dict)
+    confidence: float = 0.0
+    readings: tuple[Reading, ...] = ()
+    dob_readings: tuple[str, ...] = ()
+    reason: str | None = None
+    asr_confidence: float = 1.0
+
+    @property
+    def is_check(self) -> bool:
+        """True for the three registry checks."""
+        return self.intent in CHECK_INTENTS
+
+    def to_dict(self) -> dict[str, Any]:
+        """Wire-friendly form (``intent`` event fields plus the n-best readings)."""
+        return {
+            "name": self.intent,
+            "slots": dict(self.slots),
+            "confidence": round(self.confidence, 3),
+            "readings": [{"text": r.text, "score": round(r.score, 3)} for r in self.readings[:5]],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A ranked registry record: its score in 0..1, why it matched, and the linked record."""
+
+    record: dict[str, Any]
+    score: float
+    why: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The candidate as a ``result`` event entry."""
+        return {"score": round(self.score, 3), "why": self.why, **self.record}
+
+
+@dataclass(slots=True)
+class CheckResult:
+    """The answer to a check, as sent in the ``result`` event (plus record ids for audit)."""
+
+    status: Status
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    readback: str = ""
+    record_ids: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``result`` event fields (without ``type`` and ``utterance``)."""
+        return {
+            "status": self.status,
+            "alerts": self.alerts,
+            "candidates": self.candidates,
+            "readback": self.readback,
+        }
