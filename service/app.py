@@ -10,16 +10,24 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from service import metrics
 from service.context import EventSink, UtteranceHandler, ignore_event, ignore_utterance
 from service.errors import PatrolError
 from service.settings import Settings
 from voice.pool import InferencePool
 from voice.stt import Transcriber
+
+if TYPE_CHECKING:
+    from analytics.base import Skill
+    from models.embeddings import Embedder
+    from service.core import Core
+    from service.router import LookupEngine
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +43,8 @@ class Services:
     # Called with every event sent on any radio session (audit, live feed); a no-op by default.
     on_event: EventSink = ignore_event
     open_sessions: set[str] = field(default_factory=set)
+    # Query side (auth, audit, router, skills, live events); built in the lifespan.
+    core: Core | None = None
 
 
 def get_services(request: Request) -> Services:
@@ -46,22 +56,36 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def create_app(settings: Settings | None = None, *, transcriber: Transcriber | None = None) -> FastAPI:
-    """Build the app. ``transcriber`` replaces the real model (tests with fakes)."""
+def create_app(settings: Settings | None = None, *, transcriber: Transcriber | None = None,
+               lookup: LookupEngine | None = None, embedder: Embedder | None = None,
+               skills: dict[str, Skill] | None = None) -> FastAPI:
+    """Build the app. ``transcriber``, ``lookup``, ``embedder`` and ``skills`` replace the real
+    ones (tests with fakes); skills are otherwise discovered from :mod:`analytics`.
+    """
+    from analytics.base import discover
+
     settings = settings or Settings()
+    hosted = dict(skills) if skills is not None else discover()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from models.catalog import load_transcriber
+        from service.core import build_core, describe
+        from service.events import event_sink
 
         stt = transcriber or load_transcriber(settings.stt)
         pool = InferencePool(workers=settings.stt.workers, max_queue=settings.stt.max_queue)
-        app.state.services = Services(settings=settings, transcriber=stt, pool=pool)
-        logger.info("service ready: model=%s workers=%d", settings.stt.model, settings.stt.workers)
+        core = await build_core(settings, skills=hosted, lookup=lookup, embedder=embedder)
+        app.state.services = Services(settings=settings, transcriber=stt, pool=pool,
+                                      handle_utterance=core.router.handle, on_event=event_sink(core.bus),
+                                      core=core)
+        logger.info("service ready: model=%s workers=%d core=%s", settings.stt.model, settings.stt.workers,
+                    describe(core))
         try:
             yield
         finally:
             pool.shutdown()
+            await core.close()
 
     app = FastAPI(
         title="Patrol voice query assistant",
@@ -72,11 +96,46 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
 
     @app.exception_handler(PatrolError)
     async def _patrol_error(_request: Request, exc: PatrolError) -> JSONResponse:
-        return JSONResponse(exc.to_event(), status_code=exc.http_status)
+        metrics.count_error(exc.code)
+        headers: dict[str, str] = {}
+        if exc.http_status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        if (retry := getattr(exc, "retry_after", None)) is not None:
+            headers["Retry-After"] = str(max(1, round(retry)))
+        return JSONResponse(exc.to_event(), status_code=exc.http_status, headers=headers)
 
-    from service import ws
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Field locations and messages only: pydantic's "input" echo may hold personal data.
+        errors: list[dict[str, Any]] = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")),
+             "type": str(e.get("type", ""))}
+            for e in exc.errors()[:20]
+        ]
+        metrics.count_error("invalid_input")
+        return JSONResponse({"type": "error", "code": "invalid_input",
+                             "message": "the request does not match the schema", "errors": errors},
+                            status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error: %s", type(exc).__name__)
+        metrics.count_error("internal")
+        return JSONResponse({"type": "error", "code": "internal", "message": "internal error"},
+                            status_code=500)
+
+    from service import events, query_api, ws
+    from service.limits import BodyLimitMiddleware
+    from service.logging import AccessLogMiddleware
     from service.routes import router as http_router
+    from service.skills_api import install_skill_routes
 
     app.include_router(ws.router)
     app.include_router(http_router)
+    app.include_router(query_api.router)
+    app.include_router(events.router)
+    install_skill_routes(app, hosted)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.auth.max_body_bytes,
+                       max_upload_bytes=settings.auth.max_upload_bytes)
+    app.add_middleware(AccessLogMiddleware)
     return app

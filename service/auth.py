@@ -110,7 +110,7 @@ class TokenStore:
             created_at=now,
             expires_at=now + timedelta(days=expires_days) if expires_days else None,
         )
-        with Session(self.engine) as session, session.begin():
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
             session.add(row)
         logger.info("token created: id=%s role=%s", row.id, role)
         return token

@@ -62,7 +62,7 @@ class RouterSettings(BaseModel):
     """Intent routing: lookup parser first, then skills by rule, then by meaning."""
 
     semantic: bool = Field(True, description="match skills by MiniLM similarity to their examples")
-    skill_threshold: float = Field(0.55, ge=0.0, le=1.0, description="cosine similarity needed to pick a skill")
+    skill_threshold: float = Field(0.55, ge=0.0, le=1.0, description="cosine similarity to pick a skill")
     min_confidence: float = Field(0.35, ge=0.0, le=1.0, description="lookup intents below this get 'clarify'")
 
 
