@@ -15,6 +15,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from service.app import Services
+from service.auth import Role, authenticate_websocket
 from service.context import Heard, QueryContext
 from service.errors import AudioError, OverloadedError, PatrolError, ProtocolError
 from service.protocol import (
@@ -48,6 +49,7 @@ logger = logging.getLogger(__name__)
 router = APIRouter()
 
 MAX_TEXT_FRAME = 64 * 1024
+RADIO_ROLES = (Role.PATROL, Role.GATEWAY, Role.OPERATOR, Role.SUPERVISOR)
 
 
 class RadioConnection:
@@ -199,6 +201,13 @@ class RadioConnection:
 async def radio(websocket: WebSocket) -> None:
     """Radio gateway and handheld audio stream (wire protocol v1)."""
     services: Services = websocket.app.state.services
+    # Token from "Authorization: Bearer" or "?token=" (gateways often cannot set headers);
+    # a bad token is closed with 4401, a wrong role with 4403.
+    principal = await authenticate_websocket(websocket, RADIO_ROLES)
+    if principal is None:
+        return
+    websocket.state.officer, websocket.state.role = principal.officer, principal.role
+    websocket.state.unit = principal.unit
     await websocket.accept()
     limits = services.settings.stt
     if len(services.open_sessions) >= limits.max_sessions or services.pool.overloaded:
