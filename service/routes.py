@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, Request, UploadFile
+from fastapi import APIRouter, Depends, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from service.app import ServicesDep
+from service.auth import Role, require
 from service.errors import AudioError
 from voice.audiofile import read_audio
 
@@ -24,7 +25,11 @@ class TranscribeResponse(BaseModel):
     elapsed_seconds: float
 
 
-@router.post("/v1/transcribe", response_model=TranscribeResponse, tags=["voice"])
+TRANSCRIBE_ROLES = (Role.PATROL, Role.GATEWAY, Role.OPERATOR, Role.SUPERVISOR)
+
+
+@router.post("/v1/transcribe", response_model=TranscribeResponse, tags=["voice"],
+             dependencies=[Depends(require(*TRANSCRIBE_ROLES))])
 async def transcribe(services: ServicesDep, request: Request, file: UploadFile) -> TranscribeResponse:
     """Transcribe one uploaded audio file (WAV PCM16/G.711, FLAC or OGG)."""
     limit = services.settings.auth.max_upload_bytes

@@ -24,8 +24,11 @@ PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 def make_settings(tmp: Path, **overrides: Any) -> Settings:
     """Settings on a private SQLite file, semantic routing off unless asked for."""
-    values: dict[str, Any] = {"data_dir": tmp, "registry": {"url": f"sqlite:///{tmp}/svc.sqlite3"},
-                              "router": {"semantic": False}}
+    values: dict[str, Any] = {
+        "data_dir": tmp,
+        "registry": {"url": f"sqlite:///{tmp}/svc.sqlite3"},
+        "router": {"semantic": False},
+    }
     values.update(overrides)
     return Settings(**values)
 

@@ -50,7 +50,9 @@ class FakeLookup:
     def __init__(self) -> None:
         self.checks: list[FakeQuery] = []
 
-    def understand(self, text: str, *, alternatives: tuple[str, ...] = (), asr_confidence: float = 1.0) -> FakeQuery:
+    def understand(
+        self, text: str, *, alternatives: tuple[str, ...] = (), asr_confidence: float = 1.0
+    ) -> FakeQuery:
         """Parse the handful of phrasings the tests use."""
         t = text.lower().strip()
         if m := re.search(r"\bplate\s+([a-z0-9 ]+)", t):
@@ -59,8 +61,10 @@ class FakeLookup:
         if m := re.search(r"\blicen[cs]e\s+([a-z0-9]+)", t):
             return FakeQuery("licence_lookup", {"licence": m.group(1).upper()})
         if m := re.search(r"\bperson\s+(\w+)\s+(\w+)\s+born\s+([\d-]+)", t):
-            return FakeQuery("person_lookup", {"given": m.group(1).title(), "family": m.group(2).title(),
-                                               "dob": m.group(3)})
+            return FakeQuery(
+                "person_lookup",
+                {"given": m.group(1).title(), "family": m.group(2).title(), "dob": m.group(3)},
+            )
         for word, intent in (("affirmative", "confirm"), ("cancel", "cancel"), ("say again", "repeat")):
             if word in t:
                 return FakeQuery(intent, {}, 0.95)
@@ -73,13 +77,21 @@ class FakeLookup:
         if key == "BOOM":
             raise RuntimeError("registry exploded")
         if key == "STOLEN1":
-            return FakeResult("hit", alerts=[{"kind": "stolen", "officer_safety": False}],
-                              candidates=[{"score": 0.99, "plate": key, "make": "Toyota"}],
-                              readback="Plate STOLEN1: reported stolen.", record_ids=["vehicle:7"])
+            return FakeResult(
+                "hit",
+                alerts=[{"kind": "stolen", "officer_safety": False}],
+                candidates=[{"score": 0.99, "plate": key, "make": "Toyota"}],
+                readback="Plate STOLEN1: reported stolen.",
+                record_ids=["vehicle:7"],
+            )
         if key.startswith("NONE"):
             return FakeResult("no_match", readback="No match.")
-        return FakeResult("clear", candidates=[{"score": 0.97, "plate": key}], readback=f"{key} clear.",
-                          record_ids=[f"vehicle:{len(key)}"])
+        return FakeResult(
+            "clear",
+            candidates=[{"score": 0.97, "plate": key}],
+            readback=f"{key} clear.",
+            record_ids=[f"vehicle:{len(key)}"],
+        )
 
 
 class KeywordEmbedder:

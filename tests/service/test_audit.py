@@ -17,10 +17,20 @@ from service.records import AuditEntry
 
 
 def _record(i: int, **kw: object) -> AuditRecord:
-    values: dict[str, object] = dict(action="check", status="clear", source="voice", officer=f"officer-{i % 3}",
-                                     role="patrol", unit=f"PC-{i % 2}", channel="north-1", session="s1",
-                                     intent="plate_lookup", query_text=f"run plate ABC{i}",
-                                     slots={"plate": f"ABC{i}"}, record_ids=[f"vehicle:{i}"])
+    values: dict[str, object] = dict(
+        action="check",
+        status="clear",
+        source="voice",
+        officer=f"officer-{i % 3}",
+        role="patrol",
+        unit=f"PC-{i % 2}",
+        channel="north-1",
+        session="s1",
+        intent="plate_lookup",
+        query_text=f"run plate ABC{i}",
+        slots={"plate": f"ABC{i}"},
+        record_ids=[f"vehicle:{i}"],
+    )
     values.update(kw)
     return AuditRecord(**values)  # type: ignore[arg-type]
 

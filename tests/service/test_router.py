@@ -19,9 +19,13 @@ Client = tuple[TestClient, dict[str, str]]
 
 
 @pytest.fixture(scope="module")
-def routed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, str], FakeLookup]]:
+def routed(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[TestClient, dict[str, str], FakeLookup]]:
     lookup = FakeLookup()
-    settings = make_settings(tmp_path_factory.mktemp("router"), router={"semantic": True, "skill_threshold": 0.5})
+    settings = make_settings(
+        tmp_path_factory.mktemp("router"), router={"semantic": True, "skill_threshold": 0.5}
+    )
     app = build_app(settings, lookup=lookup, embedder=KeywordEmbedder())
     with TestClient(app) as client:
         yield client, issue_tokens(app), lookup
@@ -41,13 +45,16 @@ def _last_audit(client: TestClient, token: str) -> dict[str, Any]:
     return entry
 
 
-@pytest.mark.parametrize("text,status,intent", [
-    ("run plate STOLEN1", "hit", "plate_lookup"),
-    ("run plate 7XYZ456", "clear", "plate_lookup"),
-    ("plate NONE55", "no_match", "plate_lookup"),
-    ("check licence D1234567", "clear", "licence_lookup"),
-    ("person John Smith born 1980-02-03", "clear", "person_lookup"),
-])
+@pytest.mark.parametrize(
+    "text,status,intent",
+    [
+        ("run plate STOLEN1", "hit", "plate_lookup"),
+        ("run plate 7XYZ456", "clear", "plate_lookup"),
+        ("plate NONE55", "no_match", "plate_lookup"),
+        ("check licence D1234567", "clear", "licence_lookup"),
+        ("person John Smith born 1980-02-03", "clear", "person_lookup"),
+    ],
+)
 def test_lookup_intents_go_to_the_check_chain(routed: Any, text: str, status: str, intent: str) -> None:
     client, tokens, lookup = routed
     before = len(lookup.checks)
@@ -123,14 +130,19 @@ def test_registry_failure_is_a_clean_503(routed: Any) -> None:
     client, tokens, _ = routed
     response = client.post("/v1/query", json={"text": "run plate BOOM"}, headers=bearer(tokens["patrol"]))
     assert response.status_code == 503
-    assert response.json() == {"type": "error", "code": "registry_unavailable",
-                               "message": "the registry check failed; try again"}
+    assert response.json() == {
+        "type": "error",
+        "code": "registry_unavailable",
+        "message": "the registry check failed; try again",
+    }
 
 
 async def test_router_returns_intent_then_result_for_radio_context(routed: Any) -> None:
     client, _, _ = routed
     router = client.app.state.services.core.router  # type: ignore[attr-defined]
-    ctx = QueryContext(session="radio-1", utterance=3, unit="PC-7", channel="south", officer="o7", role="patrol")
+    ctx = QueryContext(
+        session="radio-1", utterance=3, unit="PC-7", channel="south", officer="o7", role="patrol"
+    )
     events = await router.handle(ctx, Heard(text="run plate STOLEN1", confidence=0.8))
     assert isinstance(events[0], IntentEvent) and isinstance(events[1], ResultEvent)
     assert events[0].utterance == events[1].utterance == 3
