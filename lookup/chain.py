@@ -286,7 +286,9 @@ class CheckChain:
         scored = [s for s in scored if s.score >= 0.5][: self.opts.max_candidates]
         if not scored:
             return self._none("person", query, None)
-        resolved = decide(scored, accept=max(self.opts.accept, 0.75), margin=self.opts.margin)
+        # A family name alone is not enough to name one person: ask for more.
+        enough = bool(family) and bool(given or dobs)
+        resolved = enough and decide(scored, accept=max(self.opts.accept, 0.75), margin=self.opts.margin)
         persons = [dict(s.row) for s in scored]
         self._link_persons(persons)
         records = [{**self._person_view(p), "licence": p.get("licence")} for p in persons]

@@ -185,13 +185,14 @@ def _phrase(lower: str) -> str:
 
 
 def _short_intent(lower: str, confidence: float) -> Query | None:
-    phrase = re.sub(r"\s+", " ", _phrase(lower))
-    if phrase in _CONFIRM:
-        return Query("confirm", {}, 0.95 * confidence)
-    if phrase in _CANCEL:
-        return Query("cancel", {}, 0.95 * confidence)
-    if phrase in _REPEAT:
-        return Query("repeat", {}, 0.95 * confidence)
+    chunks = [re.sub(r"\s+", " ", _phrase(c)) for c in re.split(r"[,.;!?]", lower)]
+    chunks = [c for c in chunks if c]
+    if not chunks:
+        return None
+    for vocab, intent in ((_CONFIRM, "confirm"), (_CANCEL, "cancel"), (_REPEAT, "repeat")):
+        # "Negative, cancel that": every chunk must belong to the same short intent.
+        if all(c in vocab for c in chunks):
+            return Query(intent, {}, 0.95 * confidence)  # type: ignore[arg-type]
     return None
 
 

@@ -1,0 +1,1 @@
+"""Tests of the lookup package: spoken forms, parser, registry and check chain."""

@@ -1,0 +1,125 @@
+"""Utterance parser: every fixture query parses to its slots; short intents; bad input never raises."""
+
+from __future__ import annotations
+
+import pytest
+
+from fixtures.queries import QUERIES, SpokenQuery
+from lookup.parser import understand
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[q.id for q in QUERIES])
+def test_fixture_queries_parse_exactly(query: SpokenQuery) -> None:
+    parsed = understand(query.text)
+    assert parsed.intent == query.intent
+    for key, value in query.slots.items():
+        assert parsed.slots.get(key) == value, key
+    assert parsed.confidence >= 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("affirmative", "confirm"),
+        ("Copy that, over.", "confirm"),
+        ("ten four", "confirm"),
+        ("disregard", "cancel"),
+        ("negative, cancel that", "cancel"),
+        ("cancel", "cancel"),
+        ("say again", "repeat"),
+        ("Come again?", "repeat"),
+        ("repeat last", "repeat"),
+    ],
+)
+def test_short_intents(text: str, intent: str) -> None:
+    assert understand(text).intent == intent
+
+
+def test_plate_with_confusable_letters_keeps_the_heard_reading_first() -> None:
+    q = understand("plate 7XYZ4S6")
+    assert q.intent == "plate_lookup" and q.slots["plate"] == "7XYZ4S6"
+
+
+def test_partial_plate_prefix_and_suffix() -> None:
+    q = understand("Partial plate, starts with seven X-ray")
+    assert q.slots == {"partial": True, "match": "prefix", "plate": "7X"}
+    q = understand("partial plate ending in four five six")
+    assert q.slots["match"] == "suffix" and q.slots["plate"] == "456"
+
+
+def test_alternatives_are_extra_readings() -> None:
+    q = understand("run plate seven x-ray yankee zoo low four five six", alternatives=["7XYZ456"])
+    assert q.slots["plate"] == "7XYZ456"
+    assert any(r.source == "alt1" for r in q.readings) or q.readings[0].text == "7XYZ456"
+
+
+def test_low_asr_confidence_lowers_query_confidence() -> None:
+    hi = understand("plate alpha bravo charlie one two three", asr_confidence=1.0)
+    lo = understand("plate alpha bravo charlie one two three", asr_confidence=0.3)
+    assert lo.confidence < hi.confidence
+    assert lo.asr_confidence == pytest.approx(0.3)
+
+
+def test_person_with_last_and_first_name_fields() -> None:
+    q = understand(
+        "Check last name Satoh, first name Kenta, date of birth August eighth nineteen eighty-eight"
+    )
+    assert q.slots == {"given": "Kenta", "family": "Satoh", "dob": "1988-08-08"}
+
+
+def test_family_comma_given_order() -> None:
+    q = understand("Wants check, Quill, Marcus, DOB 02/11/1979")
+    assert q.slots["family"] == "Quill" and q.slots["given"] == "Marcus"
+    assert q.dob_readings[:2] == ("1979-02-11", "1979-11-02")
+
+
+def test_run_without_keyword_reads_a_plate() -> None:
+    q = understand("run 7XYZ456")
+    assert q.intent == "plate_lookup" and q.slots["plate"] == "7XYZ456"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "x" * 10_000,
+        "plate '; DROP TABLE vehicle; --",
+        'plate " OR 1=1 --',
+        "🚓🚓🚓",
+        "plate 🚓 ABC 123 🚨",
+        "plate " + "A" * 40,
+        "licence " + "9" * 40,
+        "\x00\x01\x02",
+        "person",
+        "plate",
+        "check person DOB 31/02/1990",
+        "   run   ",
+        "plate " + "alpha " * 500,
+    ],
+)
+def test_bad_input_never_raises(text: str) -> None:
+    q = understand(text)
+    assert q.intent in {
+        "plate_lookup",
+        "person_lookup",
+        "licence_lookup",
+        "confirm",
+        "cancel",
+        "repeat",
+        "unknown",
+    }
+    assert 0.0 <= q.confidence <= 1.0
+    for key in ("plate", "licence"):
+        if key in q.slots:
+            assert q.slots[key].isalnum() and q.slots[key].isupper() or q.slots[key].isdigit()
+
+
+def test_long_text_is_unknown_with_reason() -> None:
+    q = understand("run plate " * 2000)
+    assert q.intent == "unknown" and q.reason == "too_long"
+
+
+def test_forty_char_plate_is_not_a_plate() -> None:
+    q = understand("plate " + "AB" * 20)
+    assert q.confidence <= 0.1

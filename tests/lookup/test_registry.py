@@ -1,0 +1,181 @@
+"""The check chain against real registries: SQLite and PostgreSQL, seeded small (see conftest)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from fixtures.queries import QUERIES
+from lookup.db import make_engine
+from lookup.engine import LookupEngine
+from lookup.seed import registry_counts
+from lookup.spoken import skeleton
+from service.errors import IntentError, PatrolError
+
+
+def run(engine: LookupEngine, utterance: str, **kwargs: object):  # noqa: ANN201 - test helper
+    return engine.check(engine.understand(utterance, **kwargs))  # type: ignore[arg-type]
+
+
+def test_plate_chain_vehicle_owner_licence_alerts(engine: LookupEngine) -> None:
+    result = run(engine, "run plate Quebec Quebec seven zero Zulu Zulu Zulu")
+    assert result.status == "hit"
+    top = result.candidates[0]
+    assert top["plate"] == "QQ70ZZZ" and top["kind"] == "vehicle" and top["colour"] == "green"
+    assert top["owner"]["family"] == "Quill"
+    assert top["owner"]["licence"]["number"] == "Q1234567"
+    assert top["owner"]["licence"]["status"] == "suspended"
+    kinds = [a["kind"] for a in result.alerts]
+    assert set(kinds) == {"caution", "wanted", "stolen", "missing"}
+    assert result.readback.startswith("Quebec Quebec seven zero Zulu Zulu Zulu, green Ford Focus")
+    assert "registered owner Marcus Quill" in result.readback and "use caution" in result.readback
+    assert "owner licence SUSPENDED" in result.readback
+    assert {"vehicle:900001", "person:900001", "licence:900001", "alert:900001"} <= set(result.record_ids)
+
+
+def test_alerts_officer_safety_first(engine: LookupEngine) -> None:
+    result = run(engine, "plate QQ70ZZZ")
+    kinds = [a["kind"] for a in result.alerts]
+    assert kinds[0] == "caution" and result.alerts[0]["officer_safety"] is True
+    assert kinds == ["caution", "wanted", "stolen", "missing"]
+    assert result.readback.index("WANTED") < result.readback.index("STOLEN")
+
+
+def test_conformance_plates_exist(engine: LookupEngine) -> None:
+    clear = run(engine, "run plate ABC123")
+    assert clear.status == "clear" and clear.candidates[0]["plate"] == "ABC123"
+    assert clear.readback.startswith("Alpha Bravo Charlie one two three")
+    stolen = run(engine, "run plate XYZ456")
+    assert stolen.status == "hit" and stolen.alerts[0]["kind"] == "stolen"
+
+
+def test_fixture_subjects_resolve(engine: LookupEngine) -> None:
+    misses = []
+    for q in QUERIES:
+        result = run(engine, q.text)
+        if result.status not in ("hit", "clear"):
+            misses.append(q.id)
+    assert misses == []
+
+
+def test_confusables_are_ranked_by_registry_existence(engine: LookupEngine) -> None:
+    # Heard S for 5 and O for 0: only the registry spelling exists.
+    result = run(engine, "plate 7XYZ4S6")
+    assert result.status in ("hit", "clear")
+    assert result.candidates[0]["plate"] == "7XYZ456"
+    assert "confusable" in result.candidates[0]["why"]
+    result = run(engine, "plate QQ7OZZZ")
+    assert result.candidates[0]["plate"] == "QQ70ZZZ"
+
+
+def test_spelling_word_confusion_recovered_through_registry(engine: LookupEngine) -> None:
+    result = run(engine, "run plate Quebec Quebec seven zero Zulu Zulu zoo loo")
+    assert result.candidates and result.candidates[0]["plate"] == "QQ70ZZZ"
+
+
+def test_partial_plate_is_a_wildcard_search(engine: LookupEngine) -> None:
+    result = run(engine, "partial plate, starts with Quebec Quebec seven")
+    assert result.candidates and all(c["plate"].startswith("QQ7") for c in result.candidates)
+    assert result.status == "hit"  # QQ70ZZZ is stolen
+    assert result.readback.startswith("Partial plate starting Quebec Quebec seven")
+    result = run(engine, "partial plate ending in Zulu Zulu Zulu")
+    assert any(c["plate"] == "QQ70ZZZ" for c in result.candidates)
+    # Exact suffixes rank first; confusable ones (Z/2) may follow with lower scores.
+    assert result.candidates[0]["plate"].endswith("ZZZ")
+    assert all(skeleton(c["plate"]).endswith(skeleton("ZZZ")) for c in result.candidates)
+
+
+def test_person_name_variants_and_dob(engine: LookupEngine) -> None:
+    for spoken in ("Kenta Sato", "Kenta Satou", "Kenta Satoh"):
+        result = run(engine, f"check person {spoken}, date of birth eighth of August nineteen eighty-eight")
+        assert result.candidates and result.candidates[0]["family"] == "Satoh", spoken
+        assert result.candidates[0]["dob"] == "1988-08-08"
+
+
+def test_person_chain_alerts_and_licence(engine: LookupEngine) -> None:
+    result = run(engine, "wants check Marcus Quill born February eleventh nineteen seventy-nine")
+    assert result.status == "hit"
+    top = result.candidates[0]
+    assert top["kind"] == "person" and top["licence"]["status"] == "suspended"
+    assert result.alerts[0]["kind"] == "caution"
+    assert "Marcus Quill" in result.readback and "use caution" in result.readback
+
+
+def test_ambiguous_numeric_dob_uses_both_orders(engine: LookupEngine) -> None:
+    # 11/02 read US-style first (November 2nd); the registry holds February 11th.
+    result = run(engine, "person Marcus Quill DOB 11/02/1979")
+    assert result.candidates[0]["id"] == "person:900001"
+
+
+def test_apostrophe_name_from_fixture(engine: LookupEngine) -> None:
+    result = run(engine, "person check Sean OBrien born November twelfth nineteen seventy-nine")
+    assert result.candidates[0]["family"] == "O'Brien"
+
+
+def test_licence_chain_holder_and_alerts(engine: LookupEngine) -> None:
+    result = run(engine, "check licence Quebec one two three four five six seven")
+    assert result.status == "hit"
+    top = result.candidates[0]
+    assert top["kind"] == "licence" and top["holder"]["family"] == "Quill"
+    assert result.readback.startswith("Licence Quebec one two three four five six seven, SUSPENDED")
+
+
+def test_unknown_plate_is_no_match(engine: LookupEngine) -> None:
+    result = run(engine, "plate Whiskey Whiskey Whiskey nine nine nine nine")
+    assert result.status == "no_match"
+    assert "no record" in result.readback
+
+
+def test_low_confidence_asks_again(engine: LookupEngine) -> None:
+    result = run(engine, "plate grzl frmp blorg", asr_confidence=0.2)
+    assert result.status == "clarify" and result.readback.startswith("Say again")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "x" * 10_000,
+        "plate '; DROP TABLE vehicle; --",
+        "person Robert'); DROP TABLE person;-- born 1/1/1990",
+        "🚓🚨🚓",
+        "plate " + "Z" * 40,
+        "licence " + "alpha " * 40,
+        "check person ' OR '1'='1",
+    ],
+)
+def test_bad_input_gives_clarify_or_patrol_error(engine: LookupEngine, text: str) -> None:
+    try:
+        result = run(engine, text)
+    except PatrolError:
+        return
+    assert result.status in ("clarify", "no_match")
+    assert len(result.readback) < 200
+
+
+def test_sql_metacharacters_leave_tables_intact(engine: LookupEngine, registry_url: str) -> None:
+    run(engine, "plate '; DROP TABLE vehicle; --")
+    db = make_engine(registry_url)
+    try:
+        with db.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM vehicle")).scalar_one() > 2000
+    finally:
+        db.dispose()
+
+
+def test_non_check_intent_is_an_intent_error(engine: LookupEngine) -> None:
+    with pytest.raises(IntentError):
+        engine.check(engine.understand("affirmative"))
+    assert engine.check(engine.understand("good morning")).status == "clarify"
+
+
+def test_seeded_counts_and_alert_rate(registry_url: str) -> None:
+    db = make_engine(registry_url)
+    try:
+        counts = registry_counts(db)
+    finally:
+        db.dispose()
+    assert counts["person"] >= 2000 and counts["vehicle"] >= 2000
+    assert 0.6 * counts["person"] < counts["driver_licence"] < 0.9 * counts["person"]
+    # ~2 % of persons and of vehicles carry an alert.
+    assert 0.01 * 4000 < counts["alert"] < 0.04 * 4000
