@@ -1,0 +1,1 @@
+"""Tests of the spoken-query fixtures (catalogue, audio manifest, LibriVox list)."""
