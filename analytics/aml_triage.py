@@ -149,7 +149,7 @@ class AmlTriage:
     )
     input_model: ClassVar[type[BaseModel]] = AmlTriageInput
     output_model: ClassVar[type[BaseModel]] = AmlTriageOutput
-    roles: ClassVar[frozenset[str]] = frozenset({"analyst", "supervisor", "admin"})
+    roles: ClassVar[frozenset[str]] = frozenset({"operator", "supervisor", "admin"})
     timeout_s: ClassVar[float] = 120.0
 
     def __init__(self, model_dir: Path | None = None) -> None:

@@ -146,7 +146,7 @@ class DrugPostScreen:
     )
     input_model: ClassVar[type[BaseModel]] = DrugPostScreenInput
     output_model: ClassVar[type[BaseModel]] = DrugPostScreenOutput
-    roles: ClassVar[frozenset[str]] = frozenset({"analyst", "supervisor", "admin"})
+    roles: ClassVar[frozenset[str]] = frozenset({"operator", "supervisor", "admin"})
     timeout_s: ClassVar[float] = 60.0
 
     def run(self, payload: BaseModel) -> DrugPostScreenOutput:

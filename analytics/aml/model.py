@@ -94,9 +94,10 @@ class AmlModel:
         return MODEL_WEIGHT * p + (1 - MODEL_WEIGHT) * s, p, s, nearest
 
 
-def train(*, n: int = HISTORY_SIZE, seed: int = HISTORY_SEED) -> AmlModel:
-    """Train deterministically on a generated labelled history."""
+def train(*, n: int | None = None, seed: int = HISTORY_SEED) -> AmlModel:
+    """Train deterministically on a generated labelled history (``HISTORY_SIZE`` cases by default)."""
     t0 = time.perf_counter()
+    n = HISTORY_SIZE if n is None else n
     syn = generate(n, seed=seed, positive_rate=0.25, prefix="H")
     confirmed = frozenset(
         syn.batch.party_vocab[p] for p, r in zip(syn.batch.p_party, syn.batch.p_rep, strict=True)

@@ -8,6 +8,7 @@ cases) are computed only for the entries actually returned.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -59,10 +60,13 @@ class Entry:
 def _hours(values: Sequence[str]) -> np.ndarray:
     """Hours since the epoch (UTC) of ISO 8601 date-times; a vectorised parse, then a slow path."""
     try:
-        arr = np.array([v.strip().removesuffix("Z").removesuffix("+00:00") for v in values],
-                       dtype="datetime64[s]")
+        with warnings.catch_warnings():
+            # numpy only warns on other UTC offsets; those take the exact slow path below.
+            warnings.simplefilter("error")
+            arr = np.array([v.strip().removesuffix("Z").removesuffix("+00:00") for v in values],
+                           dtype="datetime64[s]")
         return arr.astype(np.int64) / 3600.0
-    except ValueError:
+    except (ValueError, UserWarning, DeprecationWarning):
         pass
     out = np.empty(len(values))
     for i, v in enumerate(values):

@@ -1,0 +1,43 @@
+"""Offset-preserving normalisation: every obfuscation maps back to the original characters."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics.drug.normalize import normalize, normalize_term
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Ｗ３３Ｄ", "weed"),  # full-width + leetspeak
+        ("w e e d", "weed"),  # spacing
+        ("c.o.k.e", "coke"),
+        ("weeeeeed", "weed"),  # stretched
+        ("ｱｲｽ", "あいす"),  # half-width katakana -> hiragana
+        ("アイス", "あいす"),
+        ("m0lly", "molly"),
+        ("$40 3.5g 420", "$40 3.5g 420"),  # prices, quantities and numbers are not leetspeak
+    ],
+)
+def test_obfuscations_fold_to_plain_text(text: str, expected: str) -> None:
+    assert normalize(text).text == expected
+
+
+def test_spans_map_back_to_the_original_text() -> None:
+    original = "got Ｗ３３Ｄ and c.o.k.e, weeeeed too"
+    norm = normalize(original)
+    for word, source in (("weed", "Ｗ３３Ｄ"), ("coke", "c.o.k.e")):
+        i = norm.text.index(word)
+        a, b = norm.span(i, i + len(word))
+        assert original[a:b] == source
+    i = norm.text.rindex("weed")
+    a, b = norm.span(i, i + 4)
+    assert original[a:b] == "weeeeed"
+
+
+def test_variation_selectors_are_dropped_and_terms_fold_like_text() -> None:
+    assert normalize("❄️").text == "❄"
+    assert normalize_term("アイス") == normalize("あいす").text
+    with pytest.raises(ValueError):
+        normalize("abc").span(1, 1)

@@ -1,0 +1,131 @@
+"""drug_post_screen: lexicon screen, labelled fixture set (tune vs held-out), skill input checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from analytics._batch import decode_upload
+from analytics.drug.screen import BENIGN, SALE, TALK, screen
+from analytics.drug_post_screen import SKILL, DrugPostScreenInput, DrugPostScreenOutput
+from service.errors import SkillError
+
+POSTS = Path(__file__).resolve().parents[2] / "fixtures" / "skills" / "drug_posts.jsonl"
+
+
+def _rows() -> list[dict[str, str]]:
+    return [json.loads(line) for line in POSTS.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _precision_recall(rows: list[dict[str, str]]) -> tuple[float, float]:
+    tp = fp = fn = 0
+    for r in rows:
+        predicted = screen(r["text"]).label == SALE
+        actual = r["label"] == SALE
+        tp += predicted and actual
+        fp += predicted and not actual
+        fn += actual and not predicted
+    return tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+
+
+@pytest.mark.parametrize(
+    "text,label",
+    [
+        ("fresh w33d 🍃 $40 an 8th, DM me 🔌", SALE),
+        ("野菜 1g 5000円 手押し 都内 テレグラム", SALE),
+        ("アイス 0.2g 即日 DMで", SALE),
+        ("c.o.k.e available, hit me up on wickr", SALE),
+        ("police seized 20kg of methamphetamine", TALK),
+        ("i love ice cream on a hot day", BENIGN),
+        ("need to weed the garden", BENIGN),
+        ("snow day ❄️ no school", BENIGN),
+        ("getting a 420 error from the api", BENIGN),
+        ("スーパーで野菜を買った", BENIGN),
+        ("アイス食べたい", BENIGN),
+        ("selling my old bike, $40, dm me", BENIGN),
+    ],
+)
+def test_screen_labels(text: str, label: str) -> None:
+    assert screen(text).label == label
+
+
+def test_evidence_spans_point_into_the_original_post() -> None:
+    text = "ＧＯＴ  ｃ０ｃａｉｎｅ ❄️ 1g 80, tg @snowline_x"
+    out = screen(text)
+    assert out.label == SALE and out.score > 0.9
+    for ev in out.evidence:
+        assert text[ev.start:ev.end] == ev.text
+    kinds = {(ev.kind, ev.term) for ev in out.evidence}
+    assert ("drug", "cocaine") in kinds and ("intent", "handle") in kinds and ("intent", "quantity") in kinds
+
+
+def test_fixture_set_meets_the_brief() -> None:
+    rows = _rows()
+    assert len(rows) >= 300
+    assert sum(r["label"] == BENIGN for r in rows) >= len(rows) / 2
+    assert {r["lang"] for r in rows} == {"en", "ja"}
+    assert {r["split"] for r in rows} == {"tune", "heldout"}
+    # Variants of one base post never straddle the split.
+    base_split = {r["id"][:6]: r["split"] for r in rows if r["variant"] == "base"}
+    assert all(base_split[r["id"][:6]] == r["split"] for r in rows)
+
+
+def test_every_fixture_span_matches_its_post() -> None:
+    for r in _rows():
+        for ev in screen(r["text"]).evidence:
+            assert r["text"][ev.start:ev.end] == ev.text, r["id"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_heldout_precision_and_recall(lang: str) -> None:
+    held = [r for r in _rows() if r["split"] == "heldout" and r["lang"] == lang]
+    precision, recall = _precision_recall(held)
+    # Measured 0.88/1.00 (en) and 1.00/1.00 (ja); the floors leave room for lexicon edits.
+    assert precision >= 0.8 and recall >= 0.85
+
+
+def test_skill_screens_csv_and_sorts_by_score() -> None:
+    csv = ("id,text\np1,ice cream social at 3\n"
+           "p2,\"ice 0.5g, delivery tonight, telegram\"\np3,大麻の合法化について\n")
+    out = SKILL.run(DrugPostScreenInput(csv=csv))
+    assert isinstance(out, DrugPostScreenOutput)
+    assert [r.id for r in out.results][0] == "p2"
+    assert {r.id: r.label for r in out.results} == {"p1": BENIGN, "p2": SALE, "p3": TALK}
+    assert out.counts == {SALE: 1, TALK: 1, BENIGN: 1} and out.embeddings_used is False
+    assert SKILL.from_text("screen this post: weed 4 sale dm me") is not None
+    assert SKILL.from_text("run plate 7XYZ456") is None
+
+
+@pytest.mark.parametrize(
+    "payload,code,status",
+    [
+        ({"posts": []}, "empty_batch", 422),
+        ({"csv": "id,text\n"}, "empty_batch", 422),
+        ({"csv": 'id,text\n1,"unterminated\n'}, "bad_csv", 422),
+        ({"csv": "id,text\n1,a,b\n"}, "bad_csv", 422),
+        ({"csv": "id,body\n1,hi\n"}, "bad_csv", 422),
+        ({"csv": "id,text\n" + "1,x\n" * (6 << 20)}, "payload_too_large", 413),
+        ({"posts": [{"text": "a"}], "csv": "id,text\n1,a\n"}, "bad_input", 422),
+    ],
+)
+def test_bad_inputs_get_clear_errors(payload: dict[str, object], code: str, status: int) -> None:
+    with pytest.raises(SkillError) as err:
+        SKILL.run(DrugPostScreenInput.model_validate(payload))
+    assert err.value.code == code and err.value.http_status == status
+    assert err.value.message
+
+
+def test_non_utf8_text_is_refused() -> None:
+    # A lone surrogate (what undecodable bytes become) fails validation: FastAPI answers 422.
+    with pytest.raises(ValidationError, match="unicode"):
+        DrugPostScreenInput.model_validate({"posts": [{"text": "bad \udcff byte"}]})
+    with pytest.raises(SkillError) as err:
+        decode_upload("id,text\n1,caf\xe9\n".encode("latin-1"))
+    assert err.value.code == "bad_encoding" and "UTF-8" in err.value.message
+    assert decode_upload("\ufeffid,text\n1,野菜\n".encode()) == "id,text\n1,野菜\n"
+    with pytest.raises(SkillError) as err:
+        decode_upload(b"x" * 100, max_bytes=10)
+    assert err.value.http_status == 413
