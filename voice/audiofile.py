@@ -20,7 +20,8 @@ def read_audio(source: Path | bytes) -> np.ndarray:
         handle = io.BytesIO(source) if isinstance(source, bytes) else source
         data, rate = soundfile.read(handle, dtype="float32", always_2d=True)
     except (soundfile.LibsndfileError, RuntimeError, TypeError) as err:
-        raise AudioError("not a readable audio file (WAV, FLAC or OGG expected)", code="bad_audio_file") from err
+        raise AudioError("not a readable audio file (WAV, FLAC or OGG expected)",
+                         code="bad_audio_file") from err
     if len(data) / rate > MAX_SECONDS:
         raise AudioError(f"audio longer than {MAX_SECONDS:.0f} s", code="audio_too_long", http_status=413)
     mono = data.mean(axis=1) if data.shape[1] > 1 else data[:, 0]

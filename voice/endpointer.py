@@ -42,12 +42,12 @@ class EndpointerOptions:
     aggressiveness: int = 2
     frame_ms: int = 30
     preroll_ms: int = 300
-    min_speech_ms: int = 210
+    min_speech_ms: int = 180
     start_window_ms: int = 300
     hangover_ms: int = 700
     tail_ms: int = 200
     max_utterance_s: float = 20.0
-    floor_margin_db: float = 4.0
+    floor_margin_db: float = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +80,15 @@ class Endpointer:
         self._pending = np.zeros(0, dtype=np.float32)
         self._frames_done = 0
         self._preroll_frames = max(1, o.preroll_ms // o.frame_ms)
-        self._window = collections.deque[bool](maxlen=max(1, o.start_window_ms // o.frame_ms))
-        self._history = collections.deque[np.ndarray](maxlen=self._preroll_frames + self._window.maxlen)
+        window = max(1, o.start_window_ms // o.frame_ms)
+        self._window = collections.deque[bool](maxlen=window)
+        self._history = collections.deque[np.ndarray](maxlen=self._preroll_frames + window)
+        self._history_db = collections.deque[float](maxlen=self._preroll_frames + window)
         self._energies = collections.deque[float](maxlen=int(3000 / o.frame_ms))
         self._active = False
         self._ptt = False
         self._utt: list[np.ndarray] = []
+        self._utt_db: list[float] = []
         self._utt_first_frame = 0
         self._start_s = 0.0
         self._last_voiced_frame = 0
@@ -135,31 +138,47 @@ class Endpointer:
             self._pending = np.zeros(0, dtype=np.float32)
         return [self._close("stop", keep_all=True)]
 
-    def _is_voiced(self, frame: np.ndarray) -> bool:
-        pcm = (np.clip(frame, -1.0, 1.0) * 32767).astype("<i2").tobytes()
-        energy_db = 10 * np.log10(float(np.mean(frame.astype(np.float64) ** 2)) + 1e-10)
-        floor = float(np.percentile(self._energies, 10)) if len(self._energies) >= 10 else -100.0
+    def _floor_db(self) -> float:
+        return float(np.percentile(self._energies, 10)) if self._energies else -100.0
+
+    def _is_voiced(self, frame: np.ndarray, energy_db: float) -> bool:
+        # Until the noise floor is known (the first 300 ms), nothing counts as speech: a
+        # stream that opens on steady hiss would otherwise trigger at once.
+        warmed_up = len(self._energies) >= self._window.maxlen
+        above_floor = energy_db > self._floor_db() + self.options.floor_margin_db
         self._energies.append(energy_db)
-        return bool(self._vad.is_speech(pcm, INTERNAL_RATE)) and energy_db > floor + self.options.floor_margin_db
+        if not (warmed_up and above_floor):
+            return False
+        pcm = (np.clip(frame, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+        return bool(self._vad.is_speech(pcm, INTERNAL_RATE))
 
     def _frame_step(self, frame: np.ndarray) -> list[EndpointEvent]:
         o = self.options
         index = self._frames_done
         self._frames_done += 1
-        voiced = self._is_voiced(frame)
+        energy_db = 10 * float(np.log10(float(np.mean(frame.astype(np.float64) ** 2)) + 1e-10))
+        voiced = self._is_voiced(frame, energy_db)
         if not self._active:
             self._history.append(frame)
+            self._history_db.append(energy_db)
             self._window.append(voiced)
             voiced_ms = sum(self._window) * o.frame_ms
             if voiced_ms < o.min_speech_ms:
                 return []
             # Open the utterance: first voiced frame of the window, plus pre-roll before it.
             first_voiced = len(self._window) - list(self._window).index(True)
+            # Walk back over the weak onset (frames above the floor that the VAD missed).
+            floor = self._floor_db() + self.options.floor_margin_db
+            energies = list(self._history_db)
+            while first_voiced < len(energies) and energies[-first_voiced - 1] > floor:
+                first_voiced += 1
             start_frame = index + 1 - first_voiced
             keep = min(len(self._history), first_voiced + self._preroll_frames)
             self._utt = list(self._history)[-keep:]
+            self._utt_db = list(self._history_db)[-keep:]
             self._utt_first_frame = index + 1 - keep
             self._history.clear()
+            self._history_db.clear()
             self._window.clear()
             self._active = True
             self._start_s = start_frame * o.frame_ms / 1000
@@ -167,6 +186,7 @@ class Endpointer:
             self._silence_frames = 0
             return [SpeechStarted(self._start_s)]
         self._utt.append(frame)
+        self._utt_db.append(energy_db)
         if voiced:
             self._last_voiced_frame = index
             self._silence_frames = 0
@@ -185,6 +205,7 @@ class Endpointer:
             # The key is still held: the next audio belongs to a new utterance straight away.
             self._active = True
             self._utt = []
+            self._utt_db = []
             self._utt_first_frame = self._frames_done
             self._start_s = self._frames_done * self.options.frame_ms / 1000
             self._last_voiced_frame = self._frames_done
@@ -195,6 +216,11 @@ class Endpointer:
     def _close(self, reason: EndReason, *, keep_all: bool) -> SpeechEnded:
         o = self.options
         end_frame = self._last_voiced_frame + 1
+        # Extend over the weak offset (trailing consonants above the floor that the VAD missed).
+        floor = self._floor_db() + o.floor_margin_db
+        while (end_frame - self._utt_first_frame < len(self._utt_db)
+               and self._utt_db[end_frame - self._utt_first_frame] > floor):
+            end_frame += 1
         audio = np.concatenate(self._utt) if self._utt else np.zeros(0, dtype=np.float32)
         if not keep_all:
             tail_frames = o.tail_ms // o.frame_ms
@@ -204,5 +230,6 @@ class Endpointer:
                             reason=reason)
         self._active = False
         self._utt = []
+        self._utt_db = []
         self._silence_frames = 0
         return event

@@ -187,7 +187,7 @@ class VoiceSession:
     def _enqueue(self, utterance: int, item: np.ndarray | str) -> None:
         if self._queue.qsize() >= self.options.max_pending:
             error = OverloadedError("too many utterances waiting; this one was not processed")
-            asyncio.get_running_loop().create_task(self._emit(Failure(utterance, error)))
+            asyncio.ensure_future(self._emit(Failure(utterance, error)))
             return
         self._queue.put_nowait((utterance, item, time.perf_counter()))
 

@@ -1,0 +1,70 @@
+"""The real tiny.en model on real clips: text, confidence, phantom guards, spelling pass."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.voice.helpers import Clip, pick
+from voice.codecs import to_internal
+from voice.denoise import SnrGatedDenoiser, estimate_snr_db
+from voice.spelling import spelling_words
+
+
+def _audio(clip: Clip) -> np.ndarray:
+    return to_internal(clip.samples(), clip.rate)
+
+
+def test_clean_plate_query_is_transcribed(clips: list[Clip], transcriber: Any) -> None:
+    clip = pick(clips, channel="clean", intent="plate_lookup", n=1)[0]
+    result = transcriber.transcribe(_audio(clip))
+    assert result.text
+    assert 0.0 < result.confidence <= 1.0
+    assert "plate" in result.text.lower() or "vehicle" in result.text.lower() or "run" in result.text.lower()
+    words = set(result.text.lower().replace(",", " ").replace(".", " ").split())
+    assert len(words & set(clip.entry["text"].lower().replace(",", " ").split())) >= 3, result.text
+
+
+@pytest.mark.parametrize("kind", ["silence", "hiss", "hum"])
+def test_no_phantom_text_on_silence_and_noise(transcriber: Any, kind: str) -> None:
+    rng = np.random.default_rng(7)
+    t = np.arange(3 * 16000) / 16000
+    audio = {
+        "silence": np.zeros(len(t)),
+        "hiss": rng.normal(0, 0.05, len(t)),
+        "hum": 0.2 * np.sin(2 * np.pi * 60 * t) + rng.normal(0, 0.01, len(t)),
+    }[kind].astype(np.float32)
+    result = transcriber.transcribe(audio)
+    assert result.text == "" and result.dropped
+
+
+def test_spelling_pass_gives_a_spelled_reading(clips: list[Clip], transcriber: Any) -> None:
+    clip = pick(clips, channel="radio20", intent="plate_lookup", n=1)[0]
+    audio = _audio(clip)
+    first = transcriber.transcribe(audio)
+    readings = transcriber.refine(audio, first)
+    assert len(readings) <= 1
+    for reading in readings:
+        # The keyword prefix is kept verbatim; what follows is only spelling words and digits.
+        assert reading.lower().startswith(first.text.lower().split("plate")[0].strip()[:10])
+        tail = reading.lower().split("plate", 1)[-1]
+        allowed = {w.lower().replace("-", "") for w in spelling_words()}
+        for token in tail.replace(",", " ").replace(".", " ").replace("-", "").split():
+            assert token in allowed or token.isdigit() or len(token) <= 3, (token, reading)
+
+
+def test_snr_estimate_orders_the_channels(clips: list[Clip]) -> None:
+    qid = pick(clips, channel="radio10", n=1)[0].entry["query_id"]
+    by_channel = {c.entry["channel"]: c for c in clips if c.entry["query_id"] == qid}
+    snr = {ch: estimate_snr_db(_audio(c)) for ch, c in by_channel.items()}
+    assert snr["radio10"] < snr["radio20"]
+
+
+def test_gated_denoiser_leaves_clean_audio_alone(clips: list[Clip]) -> None:
+    audio = _audio(pick(clips, channel="clean", n=1)[0])
+    assert SnrGatedDenoiser(mode="auto", snr_threshold_db=12.0).process(audio) is audio
+    noisy = _audio(pick(clips, channel="radio10", n=1)[0])
+    cleaned = SnrGatedDenoiser(mode="on").process(noisy)
+    assert cleaned.shape == noisy.shape and not np.array_equal(cleaned, noisy)
