@@ -12,6 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+from typing import Any
+
+from sqlalchemy import Engine
 
 from lookup.db import make_engine
 from service.audit import AuditLog
@@ -22,7 +25,7 @@ from service.settings import Settings
 logger = logging.getLogger(__name__)
 
 
-def _engine(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _engine(args: argparse.Namespace) -> Engine:
     url = args.db or Settings().registry.url
     engine = make_engine(url)
     ensure_tables(engine)
@@ -61,7 +64,7 @@ def _audit_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: Any) -> None:
     """Add the ``token`` and ``audit`` command groups to the ``patrol`` CLI."""
     token = sub.add_parser("token", help="API tokens").add_subparsers(dest="token_command", required=True)
     p = token.add_parser("create", help="create a token and print it once")

@@ -63,7 +63,7 @@ class Core:
 
 def ensure_tables(engine: Engine) -> None:
     """Create the token and audit tables if missing (the Alembic revision does the same)."""
-    Base.metadata.create_all(engine, tables=list(SERVICE_TABLES))
+    Base.metadata.create_all(engine, tables=[Base.metadata.tables[name] for name in SERVICE_TABLES])
 
 
 def load_lookup(url: str) -> LookupEngine | None:

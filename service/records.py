@@ -62,4 +62,4 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
-SERVICE_TABLES = (ApiToken.__table__, AuditEntry.__table__)
+SERVICE_TABLES = (ApiToken.__tablename__, AuditEntry.__tablename__)

@@ -200,7 +200,7 @@ class IntentRouter:
             intent=outcome.intent.value, query_text=heard.text, slots=outcome.slots,
             record_ids=outcome.record_ids, reason=outcome.reason,
         ))
-        result = ResultEvent(utterance=ctx.utterance, status=outcome.status,  # type: ignore[arg-type]
+        result = ResultEvent(utterance=ctx.utterance, status=outcome.status,
                              alerts=outcome.alerts, candidates=outcome.candidates, readback=outcome.readback)
         if outcome.intent is not IntentName.REPEAT:
             self._remember(ctx.session, result)
@@ -247,7 +247,7 @@ class IntentRouter:
             return IntentName.UNKNOWN
 
     async def _check(self, ctx: QueryContext, heard: Heard, understood: Understood) -> Outcome:
-        query = understood.query
+        query: Any = understood.query
         intent = self._intent_of(understood)
         slots = jsonable(dict(query.slots))
         confidence = float(query.confidence)

@@ -86,17 +86,17 @@ async def run_skill_call(request: Request, principal: Principal, skill: Skill,
     case_ref = getattr(payload, "case_ref", None)
     if isinstance(case_ref, str):
         slots["case_ref"] = case_ref
-    record = dict(action="skill", source="http", officer=principal.officer, role=principal.role,
-                  unit=principal.unit, intent="skill", query_text=f"POST /v1/skills/{skill.name}",
-                  slots=slots)
+    record: dict[str, Any] = dict(action="skill", source="http", officer=principal.officer,
+                                  role=principal.role, unit=principal.unit, intent="skill",
+                                  query_text=f"POST /v1/skills/{skill.name}", slots=slots)
     try:
         output = await core.runner.run(skill, payload)
     except PatrolError as err:
-        await core.audit.write(AuditRecord(status="error", reason=err.code, **record))  # type: ignore[arg-type]
+        await core.audit.write(AuditRecord(status="error", reason=err.code, **record))
         raise
     data = jsonable(output)
     reason = next((str(data[k]) for k in ("grade", "label") if isinstance(data, dict) and k in data), None)
-    await core.audit.write(AuditRecord(status="ok", reason=reason,  # type: ignore[arg-type]
+    await core.audit.write(AuditRecord(status="ok", reason=reason,
                                        record_ids=[str(r) for r in data.get("record_ids", [])], **record))
     return output
 
@@ -110,7 +110,7 @@ def _endpoint_for(skill: Skill) -> Any:
     allowed = Annotated[Principal, Depends(require(*(roles or {"admin"})))]
 
     async def call_skill(payload: input_model, request: Request,  # type: ignore[valid-type]
-                         principal: allowed) -> Any:  # type: ignore[valid-type]
+                         principal: allowed) -> Any:
         return await run_skill_call(request, principal, skill, payload)
 
     call_skill.__name__ = f"skill_{skill.name}"
