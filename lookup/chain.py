@@ -150,13 +150,14 @@ class CheckChain:
         ):
             logger.debug("clarify %s: confidence %.2f reason %s", kind, query.confidence, query.reason)
             return CheckResult("clarify", readback=rb.clarify_readback(kind))
-        if kind == "plate":
-            if query.slots.get("partial"):
-                return self._partial_plate(query)
-            return self._plate(query)
-        if kind == "licence":
-            return self._licence(query)
-        return self._person(query)
+        with self.store.unit():
+            if kind == "plate":
+                if query.slots.get("partial"):
+                    return self._partial_plate(query)
+                return self._plate(query)
+            if kind == "licence":
+                return self._licence(query)
+            return self._person(query)
 
     def _plate(self, query: Query) -> CheckResult:
         readings = list(query.readings[: self.opts.readings])
@@ -167,7 +168,10 @@ class CheckChain:
         scored = scored[: self.opts.max_candidates]
         if not scored:
             return self._none("plate", query, str(query.slots.get("plate", "")))
-        resolved = decide(scored, accept=self.opts.accept, margin=self.opts.margin)
+        # A plate reached only through a non-confusable edit (trigram fallback) is offered, not taken.
+        resolved = "edit" not in scored[0].why and decide(
+            scored, accept=self.opts.accept, margin=self.opts.margin
+        )
         vehicles = [dict(s.row) for s in scored]
         owners = {
             p["id"]: p for p in self.store.persons_by_ids([v["owner_id"] for v in vehicles if v["owner_id"]])

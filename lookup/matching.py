@@ -91,6 +91,17 @@ def rank_prefix(
     return out
 
 
+def _name_credit(sim: float) -> float:
+    """Name similarity to score credit: a different name (below ~0.6) earns nothing, so two
+    people who share only a family name and a birthday stay clearly apart."""
+    return max(0.0, (sim - 0.6) / 0.4)
+
+
+def _dob_credit(heard: str, registry: str) -> float:
+    """Partial credit when only the day was misheard (same year and month)."""
+    return 0.3 if heard[:7] == registry[:7] else 0.0
+
+
 def rank_persons(
     rows: Sequence[dict[str, Any]],
     *,
@@ -111,7 +122,7 @@ def rank_persons(
         why: list[str] = []
         if family:
             fs = name_similarity(family, row["family"])
-            parts.append((0.45, fs))
+            parts.append((0.45, _name_credit(fs)))
             why.append("family " + ("exact" if fs == 1.0 else f"~{fs:.2f}"))
         if given:
             gs = name_similarity(given, row["given"])
@@ -119,10 +130,16 @@ def rank_persons(
                 gs = max(
                     [gs, *(name_similarity(given, a.split()[0]) for a in row["aliases"].split(";") if a)]
                 )
-            parts.append((0.25, gs))
+            parts.append((0.25, _name_credit(gs)))
             why.append("given " + ("exact" if gs == 1.0 else f"~{gs:.2f}"))
         if dobs:
-            ds = 1.0 if row["dob"] == dobs[0] else 0.75 if row["dob"] in dobs else 0.0
+            ds = (
+                1.0
+                if row["dob"] == dobs[0]
+                else 0.75
+                if row["dob"] in dobs
+                else _dob_credit(dobs[0], row["dob"])
+            )
             parts.append((0.3, ds))
             why.append("dob " + ("exact" if ds == 1.0 else "alternate reading" if ds else "differs"))
         total = sum(w for w, _ in parts)

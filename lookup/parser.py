@@ -29,6 +29,7 @@ from lookup.spoken import (
     tokenize,
 )
 from lookup.types import Intent, Query
+from lookup.vocab import COLOURS, MAKES_MODELS, REGIONS
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +125,13 @@ _KEYWORDS: tuple[tuple[str, Intent, float], ...] = (
     ("individual", "person_lookup", 0.8),
 )
 _KW_RE = [(re.compile(r"(?<![a-z0-9'])" + re.escape(k) + r"(?![a-z0-9])"), i, w) for k, i, w in _KEYWORDS]
-_SPAN_STOP = frozenset("over out thanks thank registered owner dob born date driver check and is".split())
+_SPAN_STOP = (
+    frozenset("over out thanks thank registered owner dob born date driver check and is".split())
+    | frozenset(COLOURS)
+    | frozenset(m.lower() for m in MAKES_MODELS)
+)
+_MAKES = {m.lower(): m for m in MAKES_MODELS}
+_REGION_RE = re.compile(r"\b(" + "|".join(sorted(REGIONS, key=len, reverse=True)) + r")\b")
 _NAME_STOP = (
     frozenset(
         (
@@ -227,6 +234,22 @@ def _span_tokens(original: str) -> list[str]:
     return out
 
 
+def _descriptors(lower: str) -> dict[str, str]:
+    """Region, colour and make mentioned with a plate ("New York plate", "silver Toyota")."""
+    out: dict[str, str] = {}
+    m = _REGION_RE.search(lower)
+    if m:
+        out["region"] = REGIONS[m.group(1)]
+    words = set(re.findall(r"[a-z]+", lower))
+    colour = next((c for c in COLOURS if c in words), None)
+    if colour:
+        out["colour"] = colour
+    make = next((_MAKES[w] for w in words if w in _MAKES), None)
+    if make:
+        out["make"] = make
+    return out
+
+
 def _readings_for(text_after: str, alternatives: Sequence[str], *, limit: int) -> list[Reading]:
     groups = [decode_spelled(_span_tokens(text_after))]
     for n, alt in enumerate(alternatives):
@@ -263,6 +286,7 @@ def _alnum_query(
         slots["partial"] = True
         slots["match"] = "suffix" if _PARTIAL_SUFFIX.search(lower, kw_end) else "prefix"
         start = _partial_cut(lower, kw_end)
+    slots.update(_descriptors(lower))
     readings = [
         r
         for r in _readings_for(text[start:], alternatives, limit=opts.max_readings)

@@ -251,7 +251,9 @@ def _create_indexes(conn: Connection) -> None:
     if conn.dialect.name == "postgresql" and ensure_trgm(conn):
         for ddl in POSTGRES_TRGM_INDEXES.values():
             conn.execute(text(ddl))
-    conn.execute(text("ANALYZE"))
+    # Only the registry tables: a database-wide ANALYZE also locks catalogs and others' tables.
+    for table in _tables():
+        conn.execute(text(f"ANALYZE {table.name}"))
 
 
 def registry_counts(engine: Engine) -> dict[str, int]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, Select, or_, select, text
@@ -89,6 +90,7 @@ class RegistryStore(Protocol):
         self, family_phon: str, family_key: str, given_phon: str | None, *, limit: int = 200
     ) -> list[Row]: ...
     def alerts_for(self, person_ids: Sequence[int], vehicle_ids: Sequence[int]) -> list[Row]: ...
+    def unit(self) -> AbstractContextManager[None]: ...
     def close(self) -> None: ...
 
 
@@ -99,16 +101,37 @@ class SqlRegistryStore:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._trgm: bool | None = None
+        self._local = threading.local()
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
-        """A connection whose database errors surface as :class:`RegistryError`."""
+        """A connection whose database errors surface as :class:`RegistryError`.
+
+        Inside :meth:`unit` the unit's connection is reused, so one check costs one checkout.
+        """
+        current: Connection | None = getattr(self._local, "conn", None)
+        if current is not None:
+            yield current
+            return
         try:
             with self.engine.connect() as conn:
                 yield conn
         except SQLAlchemyError as err:
             logger.warning("registry query failed: %s", type(err).__name__)
             raise RegistryError("registry query failed") from err
+
+    @contextmanager
+    def unit(self) -> Iterator[None]:
+        """Run several reads (one check) on one connection of this thread."""
+        if getattr(self._local, "conn", None) is not None:
+            yield
+            return
+        with self.connect() as conn:
+            self._local.conn = conn
+            try:
+                yield
+            finally:
+                self._local.conn = None
 
     def _rows(self, stmt: Select[Any]) -> list[Row]:
         with self.connect() as conn:

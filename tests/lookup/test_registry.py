@@ -179,3 +179,14 @@ def test_seeded_counts_and_alert_rate(registry_url: str) -> None:
     assert 0.6 * counts["person"] < counts["driver_licence"] < 0.9 * counts["person"]
     # ~2 % of persons and of vehicles carry an alert.
     assert 0.01 * 4000 < counts["alert"] < 0.04 * 4000
+
+
+def test_trigram_fallback_offers_but_does_not_take(engine: LookupEngine, registry_url: str) -> None:
+    # Y for Z is no confusable: only PostgreSQL's pg_trgm finds the neighbour, and it must ask.
+    result = run(engine, "plate QQ70ZZY")
+    if registry_url.startswith("postgresql"):
+        assert result.status == "clarify"
+        assert any(c["plate"] == "QQ70ZZZ" for c in result.candidates)
+        assert result.readback.startswith("Confirm plate")
+    else:
+        assert result.status in ("no_match", "clarify")
