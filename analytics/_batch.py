@@ -84,3 +84,13 @@ def read_csv(text: str, *, required: Sequence[str], what: str = "CSV") -> list[d
     if not out:
         raise empty_batch("rows")
     return out
+
+
+def utf8_text(value: str | None) -> str | None:
+    """Pydantic field validator: refuse strings that cannot be encoded as UTF-8 (lone surrogates)."""
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise ValueError(f"text is not valid UTF-8 (at character {err.start})") from err
+    return value

@@ -16,9 +16,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from analytics._batch import check_text, empty_batch, read_csv, too_large
+from analytics._batch import check_text, empty_batch, read_csv, too_large, utf8_text
 from analytics.aml.model import load_or_train
 from analytics.aml.rank import CSV_COLUMNS, batch_from_csv_rows, batch_from_reports, rank
 from service.errors import SkillError
@@ -66,6 +66,8 @@ class Report(BaseModel):
     transactions: list[Transaction] = Field(..., min_length=1)
     text: str = Field("", max_length=20_000)
 
+    _utf8 = field_validator("id", "text")(utf8_text)
+
 
 class AmlTriageInput(BaseModel):
     """Reports as JSON (``reports``) or as CSV text (``csv``), and how many queue entries to return."""
@@ -77,6 +79,8 @@ class AmlTriageInput(BaseModel):
                             + " (+ parties, account, account_last_active, channel, counterparty, "
                               "counterparty_country, text)")
     limit: int = Field(50, ge=1, le=1000, description="queue entries to return")
+
+    _utf8 = field_validator("csv")(utf8_text)
 
 
 class ContributionOut(BaseModel):

@@ -16,9 +16,9 @@ from dataclasses import asdict
 from typing import ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from analytics._batch import MAX_BATCH_BYTES, check_text, empty_batch, read_csv, too_large
+from analytics._batch import MAX_BATCH_BYTES, check_text, empty_batch, read_csv, too_large, utf8_text
 from analytics.drug.screen import BENIGN, SALE, TALK, Screened, screen
 from service.errors import SkillError
 
@@ -58,6 +58,8 @@ class DrugPostScreenInput(BaseModel):
     csv: str | None = Field(None, description="CSV text with a header row: id,text")
     use_embeddings: bool = Field(False, description="add MiniLM similarity to known sale posts (slow)")
     include_benign: bool = Field(True, description="also return posts labelled benign")
+
+    _utf8 = field_validator("csv")(utf8_text)
 
 
 class Span(BaseModel):
