@@ -78,15 +78,16 @@ class CheckChain:
 
     def _link_persons(self, persons: list[Row]) -> None:
         """Attach each person's licence (best one: valid first) in place."""
-        ids = [p["id"] for p in persons]
+        ids = [p["id"] for p in persons if "licences" not in p]
+        held = [dict(lic, holder_id=p["id"]) for p in persons for lic in p.get("licences", ())]
         by_holder: dict[int, Row] = {}
-        for lic in self.store.licences_by_holder(ids):
+        for lic in [*held, *(self.store.licences_by_holder(ids) if ids else ())]:
             cur = by_holder.get(lic["holder_id"])
             if cur is None or (cur["status"] != "valid" and lic["status"] == "valid"):
                 by_holder[lic["holder_id"]] = lic
         for p in persons:
-            held = by_holder.get(p["id"])
-            p["licence"] = self._licence_view(held) if held else None
+            best = by_holder.get(p["id"])
+            p["licence"] = self._licence_view(best) if best else None
 
     @staticmethod
     def _person_view(p: Row) -> dict[str, Any]:
@@ -173,9 +174,8 @@ class CheckChain:
             scored, accept=self.opts.accept, margin=self.opts.margin
         )
         vehicles = [dict(s.row) for s in scored]
-        owners = {
-            p["id"]: p for p in self.store.persons_by_ids([v["owner_id"] for v in vehicles if v["owner_id"]])
-        }
+        owner_ids = [v["owner_id"] for v in vehicles if v["owner_id"]]
+        owners = {p["id"]: p for p in self.store.persons_with_licences(owner_ids)}
         self._link_persons(list(owners.values()))
         records = []
         for v in vehicles:

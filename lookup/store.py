@@ -85,6 +85,7 @@ class RegistryStore(Protocol):
     def licences_by_skeleton(self, skels: Sequence[str]) -> list[Row]: ...
     def licences_by_holder(self, person_ids: Sequence[int]) -> list[Row]: ...
     def persons_by_ids(self, ids: Sequence[int]) -> list[Row]: ...
+    def persons_with_licences(self, ids: Sequence[int]) -> list[Row]: ...
     def persons_by_dob(self, dobs: Sequence[str], *, limit: int = 500) -> list[Row]: ...
     def persons_by_name(
         self, family_phon: str, family_key: str, given_phon: str | None, *, limit: int = 200
@@ -197,6 +198,27 @@ class SqlRegistryStore:
         if not ids:
             return []
         return self._rows(select(*_PERSON_COLS).where(_P.c.id.in_(list(ids))))
+
+    def persons_with_licences(self, ids: Sequence[int]) -> list[Row]:
+        """Persons by primary key, each with ``licences`` (a list), in one round trip."""
+        if not ids:
+            return []
+        lic_cols = [
+            c.label(f"lic_{c.name}")
+            for c in (_L.c.id, _L.c.number, _L.c.region, _L.c["class"], _L.c.status, _L.c.expiry)
+        ]
+        stmt = (
+            select(*_PERSON_COLS, *lic_cols)
+            .select_from(_P.outerjoin(_L, _L.c.holder_id == _P.c.id))
+            .where(_P.c.id.in_(list(ids)))
+        )
+        out: dict[int, Row] = {}
+        for row in self._rows(stmt):
+            person = out.setdefault(row["id"], {k: v for k, v in row.items() if not k.startswith("lic_")})
+            person.setdefault("licences", [])
+            if row["lic_id"] is not None:
+                person["licences"].append({k[4:]: v for k, v in row.items() if k.startswith("lic_")})
+        return list(out.values())
 
     def persons_by_dob(self, dobs: Sequence[str], *, limit: int = 500) -> list[Row]:
         """Everyone born on one of ``dobs`` (ISO dates), with name keys for ranking."""
