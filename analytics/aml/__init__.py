@@ -1,0 +1,1 @@
+"""Money-laundering triage: typology features, synthetic history, model and ranking (skill ``aml_triage``)."""

@@ -125,6 +125,7 @@ class _Matcher:
         self.fuzzy_keys = sorted({e.key for e in english if e.strong and len(e.key) >= 5})
 
     def negated(self, text: str, key: str, start: int, end: int) -> bool:
+        """True when a benign context word sits right before or after the hit ("ice cream")."""
         after = self.neg_after.get(key)
         if after is not None and after.match(text, end):
             return True
