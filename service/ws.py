@@ -62,6 +62,7 @@ class RadioConnection:
         self.unit: str | None = None
         self.channel: str | None = None
         self._send_lock = asyncio.Lock()
+        self._typed: set[int] = set()  # utterance numbers that were typed queries
         self._closed = False
         audio = services.settings.audio
         self.session = VoiceSession(
@@ -81,13 +82,13 @@ class RadioConnection:
             ),
         )
 
-    def context(self, utterance: int, *, typed: bool = False) -> QueryContext:
+    def context(self, utterance: int, *, typed: bool | None = None) -> QueryContext:
         """The query context of an utterance of this connection."""
         state = self.ws.state
         return QueryContext(
             session=self.id, utterance=utterance, unit=self.unit or getattr(state, "unit", None),
             channel=self.channel, officer=getattr(state, "officer", None), role=getattr(state, "role", None),
-            source="typed" if typed else "voice",
+            source="typed" if (utterance in self._typed if typed is None else typed) else "voice",
         )
 
     async def send(self, event: ServerEvent, utterance: int = 0) -> None:
@@ -120,7 +121,8 @@ class RadioConnection:
                     elif not data:
                         continue
                     elif not self.session.started:
-                        await self.error(ProtocolError("send a start message before audio", code="not_started"))
+                        await self.error(ProtocolError("send a start message before audio",
+                                                       code="not_started"))
                     else:
                         await self._audio(data)
                     continue
@@ -162,7 +164,7 @@ class RadioConnection:
         elif isinstance(msg, QueryMessage):
             if not msg.text.strip():
                 raise ProtocolError("query text is empty", code="empty_query")
-            await self.session.query(msg.text)
+            self._typed.add(await self.session.query(msg.text))
         elif isinstance(msg, StopMessage):
             await self.session.stop()
             self._closed = True
