@@ -82,6 +82,7 @@ class Endpointer:
         self._preroll_frames = max(1, o.preroll_ms // o.frame_ms)
         window = max(1, o.start_window_ms // o.frame_ms)
         self._window = collections.deque[bool](maxlen=window)
+        self._warmup_frames = window
         self._history = collections.deque[np.ndarray](maxlen=self._preroll_frames + window)
         self._history_db = collections.deque[float](maxlen=self._preroll_frames + window)
         self._energies = collections.deque[float](maxlen=int(3000 / o.frame_ms))
@@ -144,7 +145,7 @@ class Endpointer:
     def _is_voiced(self, frame: np.ndarray, energy_db: float) -> bool:
         # Until the noise floor is known (the first 300 ms), nothing counts as speech: a
         # stream that opens on steady hiss would otherwise trigger at once.
-        warmed_up = len(self._energies) >= self._window.maxlen
+        warmed_up = len(self._energies) >= self._warmup_frames
         above_floor = energy_db > self._floor_db() + self.options.floor_margin_db
         self._energies.append(energy_db)
         if not (warmed_up and above_floor):
