@@ -32,7 +32,7 @@ class SttSettings(BaseModel):
     """Speech recognition model and decoding options."""
 
     model: str = Field("tiny.en", description="'tiny.en', 'base' or a path to a CTranslate2 model directory")
-    language: str | None = Field("en", description="decode language; None lets a multilingual model detect it")
+    language: str | None = Field("en", description="decode language; None lets a multilingual model detect")
     compute_type: str = "int8"
     cpu_threads: int = Field(0, description="threads per decode; 0 = all cores / workers")
     workers: int = Field(2, ge=1, description="concurrent decodes (bounded worker pool)")
