@@ -82,7 +82,9 @@ _REPEAT = {
     "repeat last transmission",
 }
 # Radio ten-codes: 10-28 registration check, 10-29 wants check. Normalised before keyword search.
-_TEN_CODE = re.compile(r"(?i)\b(?:ten|10)[- ,]*(?:twenty|20)[- ]?(eight|nine|8|9)\b")
+_TEN_CODE = re.compile(r"(?i)\b(?:ten|10)[- ,]*(?:(?:twenty|20)[- ]?(eight|nine|8|9)|2([89]))\b")
+_GLUED = re.compile(r"(?i)\b(check|run)(person|plate|vehicle|licence|license)\b")
+_MONTH_RE = re.compile(r"\b(" + "|".join(MONTHS) + r")\b")
 _FOR_ME = re.compile(r"(?i)\bfor (?:me|us)\b")
 _CALLSIGN = re.compile(r"^\s*(?:control|dispatch|base|central|radio)\b[ ,.]*", re.IGNORECASE)
 _TRAILERS = re.compile(r"\b(over|out|please|thanks|thank you|dispatch|control|base)\b")
@@ -135,7 +137,7 @@ _REGION_RE = re.compile(r"\b(" + "|".join(sorted(REGIONS, key=len, reverse=True)
 _NAME_STOP = (
     frozenset(
         (
-            "check run query on for a an the of person subject name names last first given family surname "
+            "check run query on or for a an the of person subject name names last first given family surname "
             "wants warrants and please over out i need can you do me this individual male female date birth "
             "dob born d o b is was spelled spelling his her called named comma with to by at it records "
             "record driver's drivers licence license plate status copy"
@@ -181,7 +183,10 @@ def clean_text(text: str) -> str:
 def normalise_codes(text: str) -> str:
     """Rewrite spoken ten-codes to digits ("ten twenty-eight" -> "10-28"), drop a leading call sign
     ("Control, ...") and "for me", which would otherwise read as a digit in a plate span."""
-    text = _TEN_CODE.sub(lambda m: "10-2" + ("8" if m.group(1).lower() in ("eight", "8") else "9"), text)
+    text = _TEN_CODE.sub(
+        lambda m: "10-2" + ("8" if (m.group(1) or m.group(2)).lower() in ("eight", "8") else "9"), text
+    )
+    text = _GLUED.sub(r"\1 \2", text)
     text = _CALLSIGN.sub("", text)
     return _FOR_ME.sub(" ", text)
 
@@ -373,7 +378,9 @@ def _split_names(segment: str) -> tuple[str | None, str | None]:
 
 
 def _person_query(text: str, lower: str, asr_confidence: float, kw_weight: float) -> Query:
-    marker = re.search(r"\b(date of birth|dob|d\.? ?o\.? ?b\.?|born|birth ?date)\b", lower)
+    text = re.sub(r"\b10-2[89]\b", " ", text)
+    lower = text.lower()
+    marker = re.search(r"\b(date of birth|dob|d[-. ]?o[-. ]?b\.?|born|birth ?date)\b", lower)
     dates = parse_date(text[marker.end() :] if marker else text)
     name_part = text[: marker.start()] if marker else text
     if not marker and dates:
@@ -441,10 +448,13 @@ def _understand(text: str, alternatives: Sequence[str], asr_confidence: float, o
     if kw is None:
         # "Run 7XYZ456": an alphanumeric token with digits and letters is probably a plate.
         m = re.search(r"\b(run|check|query)\b", lower)
-        if m and re.search(r"\d", lower[m.end() :]):
+        if m and not _MONTH_RE.search(lower) and re.search(r"\d", lower[m.end() :]):
             return _alnum_query(
                 "plate_lookup", cleaned, lower, m.end(), 0.7, alternatives, asr_confidence, opts
             )
+        if _MONTH_RE.search(lower) and parse_date(cleaned):
+            # "Oliver Bennett, or April 22nd 2003": "born" misheard, but a name and a date.
+            return _person_query(cleaned, lower, asr_confidence, 0.7)
         logger.debug("no intent keyword in %r", lower)
         return Query("unknown", {}, 0.0, reason="no_intent")
     intent, weight, _start, end = kw

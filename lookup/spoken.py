@@ -320,7 +320,8 @@ def token_symbols(tokens: Sequence[str], i: int) -> tuple[list[tuple[str, float]
     if tok in REPEATERS and i + 1 < len(tokens):
         alts, used = token_symbols(tokens, i + 1)
         n = REPEATERS[tok]
-        return [(s * n, p) for s, p in alts], used + 1
+        # Whisper writes "double one eight five" as "double 185": only the first digit repeats.
+        return [(s[0] * n + s[1:], p) for s, p in alts], used + 1
     if tok == "x" and i + 1 < len(tokens) and tokens[i + 1] == "ray":
         return [("X", 1.0)], 2
     number = _number_word_value(tokens, i)

@@ -123,3 +123,31 @@ def test_long_text_is_unknown_with_reason() -> None:
 def test_forty_char_plate_is_not_a_plate() -> None:
     q = understand("plate " + "AB" * 20)
     assert q.confidence <= 0.1
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        # Forms tiny.en actually wrote for the tune-split fixture clips.
+        ("Run plate Charles Henry Frank double 185.", {"plate": "CHF1185"}),
+        ("Check driver's licence November double 830-251.", {"licence": "N8830251"}),
+        ("Control, 1028 on 9 Victor Echo Alpha 4 13.", {"plate": "9VEA413"}),
+        ("10 28 Juliet Whiskey Bravo 806 4", {"plate": "JWB8064"}),
+        (
+            "Checkperson, Yuki Tanaka D-O-B 15 01 90",
+            {"given": "Yuki", "family": "Tanaka", "dob": "1990-01-15"},
+        ),
+        (
+            "Can you run Oliver Bennett or April 22nd 2003?",
+            {"given": "Oliver", "family": "Bennett", "dob": "2003-04-22"},
+        ),
+        (
+            "1029 Ryo Nakamura, February 14th, 1987",
+            {"given": "Ryo", "family": "Nakamura", "dob": "1987-02-14"},
+        ),
+    ],
+)
+def test_whisper_transcript_forms(text: str, slots: dict[str, str]) -> None:
+    q = understand(text)
+    for key, value in slots.items():
+        assert q.slots.get(key) == value, key
