@@ -164,7 +164,10 @@ class CheckChain:
         readings = list(query.readings[: self.opts.readings])
         rows = self.store.vehicles_by_skeleton([skeleton(r.text) for r in readings])
         if not rows and readings:
-            rows = self.store.vehicles_similar(skeleton(readings[0].text))
+            # One non-confusable slip (a misheard spelling word): offered as candidates, never taken.
+            rows = self.store.vehicles_one_off(skeleton(readings[0].text))
+            if not rows:
+                rows = self.store.vehicles_similar(skeleton(readings[0].text))
         scored = rank_alnum(rows, readings, field="plate", asr_confidence=query.asr_confidence)
         scored = scored[: self.opts.max_candidates]
         if not scored:

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, Select, or_, select, text
+from sqlalchemy import Connection, Engine, Select, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from lookup.models import Alert, DriverLicence, Person, Vehicle
@@ -81,6 +81,7 @@ class RegistryStore(Protocol):
         self, skel_prefix: str, *, reverse: bool = False, limit: int = 50
     ) -> list[Row]: ...
     def vehicles_similar(self, skel: str, *, limit: int = 10) -> list[Row]: ...
+    def vehicles_one_off(self, skel: str, *, limit: int = 20) -> list[Row]: ...
     def vehicles_by_owner(self, person_ids: Sequence[int]) -> list[Row]: ...
     def licences_by_skeleton(self, skels: Sequence[str]) -> list[Row]: ...
     def licences_by_holder(self, person_ids: Sequence[int]) -> list[Row]: ...
@@ -174,6 +175,38 @@ class SqlRegistryStore:
                 .limit(limit)
             )
             return [_plain(r) for r in conn.execute(stmt)]
+
+    def vehicles_one_off(self, skel: str, *, limit: int = 20) -> list[Row]:
+        """Vehicles whose skeleton differs from ``skel`` in exactly one position.
+
+        Each position is an index range scan: on the skeleton's prefix before it, or on the
+        reversed skeleton's prefix after it, whichever side is longer; so it works the same
+        on SQLite and PostgreSQL without trigram indexes.
+        """
+        n = len(skel)
+        if n < 4:
+            return []
+        found: dict[int, Row] = {}
+        with self.connect() as conn:
+            for i in range(n):
+                if i >= n - 1 - i:
+                    col, key = _V.c.plate_skel, skel[:i]
+                else:
+                    col, key = _V.c.plate_rev, skel[i + 1 :][::-1]
+                stmt = (
+                    select(*_VEHICLE_COLS, _V.c.plate_skel)
+                    .where(col >= key, col < key + "\x7f", func.length(_V.c.plate_skel) == n)
+                    .limit(500)
+                )
+                for r in conn.execute(stmt):
+                    other = r.plate_skel
+                    if sum(a != b for a, b in zip(other, skel, strict=True)) == 1:
+                        row = _plain(r)
+                        row.pop("plate_skel", None)
+                        found[row["id"]] = row
+                if len(found) >= limit:
+                    break
+        return list(found.values())[:limit]
 
     def vehicles_by_owner(self, person_ids: Sequence[int]) -> list[Row]:
         """Vehicles registered to any of ``person_ids``."""

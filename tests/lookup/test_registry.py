@@ -181,12 +181,18 @@ def test_seeded_counts_and_alert_rate(registry_url: str) -> None:
     assert 0.01 * 4000 < counts["alert"] < 0.04 * 4000
 
 
-def test_trigram_fallback_offers_but_does_not_take(engine: LookupEngine, registry_url: str) -> None:
-    # Y for Z is no confusable: only PostgreSQL's pg_trgm finds the neighbour, and it must ask.
+def test_one_slip_is_offered_but_not_taken(engine: LookupEngine) -> None:
+    # Y for Z is no confusable: the one-off search (and pg_trgm) finds the neighbour, and it must ask.
     result = run(engine, "plate QQ70ZZY")
+    assert result.status == "clarify"
+    assert any(c["plate"] == "QQ70ZZZ" for c in result.candidates)
+    assert result.readback.startswith("Confirm plate")
+    assert "edit" in result.candidates[0]["why"]
+
+
+def test_pg_trigram_neighbours(engine: LookupEngine, registry_url: str) -> None:
+    similar = engine.store.vehicles_similar(skeleton("QQ70ZZZ"))
     if registry_url.startswith("postgresql"):
-        assert result.status == "clarify"
-        assert any(c["plate"] == "QQ70ZZZ" for c in result.candidates)
-        assert result.readback.startswith("Confirm plate")
+        assert any(v["plate"] == "QQ70ZZZ" for v in similar)
     else:
-        assert result.status in ("no_match", "clarify")
+        assert similar == []
