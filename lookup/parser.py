@@ -428,7 +428,18 @@ def understand(
         asr = min(max(float(asr_confidence), 0.0), 1.0)
     except (TypeError, ValueError):
         asr = 0.0
-    query = _understand(text, alternatives, asr, options or ParseOptions())
+    opts = options or ParseOptions()
+    query = _understand(text, alternatives, asr, opts)
+    if query.intent == "unknown" and query.reason == "no_intent":
+        # The first pass lost the keyword; another reading of the same audio may have it.
+        for n, alt in enumerate(alternatives):
+            if not isinstance(alt, str) or len(alt) > opts.max_chars:
+                continue
+            others = [a for m, a in enumerate(alternatives) if m != n]
+            retry = _understand(alt, others, asr * 0.9, opts)
+            if retry.intent != "unknown":
+                query = retry
+                break
     return replace(query, asr_confidence=asr)
 
 

@@ -151,3 +151,8 @@ def test_whisper_transcript_forms(text: str, slots: dict[str, str]) -> None:
     q = understand(text)
     for key, value in slots.items():
         assert q.slots.get(key) == value, key
+
+
+def test_keyword_lost_in_first_pass_found_in_alternative() -> None:
+    q = understand("Blorp, seven x-ray yankee.", alternatives=["plate 7 X-ray Yankee Zulu 4 5 6"])
+    assert q.intent == "plate_lookup" and q.slots["plate"] == "7XYZ456"
