@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from service.protocol import ServerEvent
+from voice.session import Refiner
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +29,17 @@ class QueryContext:
 
 @dataclass(frozen=True, slots=True)
 class Heard:
-    """A final transcript (or typed text) with the recogniser's other readings."""
+    """A final transcript (or typed text) with the recogniser's other readings.
+
+    ``refine``, when set, computes more readings on demand (the constrained spelling pass,
+    about as costly as the first pass): the router calls it only when the first reading
+    does not resolve cleanly, so a clear plate costs one decode, not two.
+    """
 
     text: str
     confidence: float = 1.0
     alternatives: tuple[str, ...] = field(default=())
+    refine: Refiner | None = None
 
 
 UtteranceHandler = Callable[[QueryContext, Heard], Awaitable[list[ServerEvent]]]

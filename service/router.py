@@ -169,12 +169,14 @@ class IntentRouter:
     """Routes one utterance to a check, a skill or a clarification, and audits it."""
 
     def __init__(self, *, lookup: LookupEngine | None, matcher: SkillMatcher, runner: SkillRunner,
-                 audit: AuditLog, min_confidence: float = 0.35) -> None:
+                 audit: AuditLog, min_confidence: float = 0.35, clear_confidence: float = 0.8) -> None:
         self.lookup = lookup
         self.matcher = matcher
         self.runner = runner
         self.audit = audit
         self.min_confidence = min_confidence
+        # At or above this parse confidence an exact single registry match skips the spelling pass.
+        self.clear_confidence = clear_confidence
         # The hook carries no session object, so "repeat" needs a small bounded memory here.
         self._last: OrderedDict[str, ResultEvent] = OrderedDict()
         self.table: dict[IntentName, Handler] = {
@@ -225,6 +227,8 @@ class IntentRouter:
                                             alternatives=tuple(heard.alternatives),
                                             asr_confidence=heard.confidence)
             metrics.observe_stage("parse", time.perf_counter() - t0)
+        if query is not None and heard.refine is not None and self.lookup is not None:
+            query = await self._refine_if_unclear(heard, query)
         if query is not None and str(query.intent) != IntentName.UNKNOWN:
             return Understood(query=query)
         if self.matcher.embedder is not None:
@@ -234,6 +238,27 @@ class IntentRouter:
             if name is not None:
                 return Understood(query=query, skill=name, skill_match="semantic", skill_score=score)
         return Understood(query=query)
+
+    async def _refine_if_unclear(self, heard: Heard, query: Any) -> Any:
+        """Run the on-demand spelling pass unless the first reading of a plate or licence is
+        confident and names exactly one record on file; then parse again with both readings."""
+        assert heard.refine is not None and self.lookup is not None
+        if str(query.intent) not in (IntentName.PLATE, IntentName.LICENCE):
+            return query
+        if float(query.confidence) >= self.clear_confidence:
+            first = await asyncio.to_thread(self.lookup.check, query)
+            top = list(first.candidates)[:2]
+            if (str(first.status) in ("hit", "clear") and len(top) == 1
+                    and str(top[0].get("why", "")).startswith("exact")):
+                return query
+        t0 = time.perf_counter()
+        alternatives = await heard.refine()
+        metrics.observe_stage("spelling_pass", time.perf_counter() - t0)
+        if not alternatives:
+            return query
+        return await asyncio.to_thread(self.lookup.understand, heard.text,
+                                       alternatives=tuple(heard.alternatives) + tuple(alternatives),
+                                       asr_confidence=heard.confidence)
 
     @staticmethod
     def _intent_of(understood: Understood) -> IntentName:

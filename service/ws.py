@@ -38,6 +38,7 @@ from voice.session import (
     Failure,
     FinalText,
     PartialText,
+    Refiner,
     SessionOptions,
     SpeechBoundary,
     VoiceEvent,
@@ -187,9 +188,9 @@ class RadioConnection:
         elif isinstance(event, Failure):
             await self.error(event.error, event.utterance)
 
-    async def _on_final(self, utterance: int, transcript: Transcript, alternatives: tuple[str, ...],
+    async def _on_final(self, utterance: int, transcript: Transcript, refine: Refiner | None,
                         typed: bool) -> None:
-        heard = Heard(text=transcript.text, confidence=transcript.confidence, alternatives=alternatives)
+        heard = Heard(text=transcript.text, confidence=transcript.confidence, refine=refine)
         try:
             events = await self.services.handle_utterance(self.context(utterance, typed=typed), heard)
         except PatrolError as err:

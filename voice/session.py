@@ -65,8 +65,10 @@ class Failure:
 
 VoiceEvent = SpeechBoundary | PartialText | FinalText | Failure
 Emit = Callable[[VoiceEvent], Awaitable[None]]
+# Computes more readings of an utterance on demand (the constrained spelling pass).
+Refiner = Callable[[], Awaitable[tuple[str, ...]]]
 # Called for each non-empty final transcript, after it was emitted; may emit more events.
-Refined = Callable[[int, Transcript, tuple[str, ...], bool], Awaitable[None]]
+Refined = Callable[[int, Transcript, Refiner | None, bool], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +214,12 @@ class VoiceSession:
         if result is not None and result.text and self._open_utterance == utterance:
             await self._emit(PartialText(utterance, result.text))
 
+    def _refiner(self, audio: np.ndarray, transcript: Transcript) -> Refiner:
+        async def refine() -> tuple[str, ...]:
+            return await self._pool.run(self._stt.refine, audio, transcript)
+
+        return refine
+
     async def _consume(self) -> None:
         while (item := await self._queue.get()) is not None:
             utterance, payload, queued_at = item
@@ -219,7 +227,7 @@ class VoiceSession:
                 if isinstance(payload, str):
                     transcript = Transcript(text=payload, confidence=1.0)
                     await self._emit(FinalText(utterance, transcript, typed=True))
-                    await self._on_final(utterance, transcript, (), True)
+                    await self._on_final(utterance, transcript, None, True)
                     continue
                 audio = payload
                 if self._denoiser is not None:
@@ -228,7 +236,6 @@ class VoiceSession:
                 await self._emit(FinalText(utterance, transcript, latency_s=time.perf_counter() - queued_at))
                 if transcript.empty:
                     continue
-                alternatives = await self._pool.run(self._stt.refine, audio, transcript)
-                await self._on_final(utterance, transcript, alternatives, False)
+                await self._on_final(utterance, transcript, self._refiner(audio, transcript), False)
             except PatrolError as err:
                 await self._emit(Failure(utterance, err))

@@ -1,0 +1,73 @@
+"""The spelling pass runs only when the first reading does not resolve cleanly.
+
+Real router, real LookupEngine over a seeded SQLite registry; the refiner is a recording
+fake (the pass itself is tested with the real model in tests/voice)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from lookup.db import make_engine
+from lookup.engine import LookupEngine
+from lookup.migrate import upgrade
+from lookup.seed import SeedOptions, seed_registry
+from service.audit import AuditLog
+from service.context import Heard, QueryContext
+from service.router import IntentRouter, SkillMatcher
+from service.skills_runtime import SkillRunner
+
+
+@pytest.fixture(scope="module")
+def router(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IntentRouter]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('refine') / 'registry.sqlite3'}"
+    upgrade(url)
+    engine = make_engine(url)
+    seed_registry(engine, SeedOptions(persons=300, vehicles=300, seed=3))
+    lookup = LookupEngine.from_engine(engine)
+    yield IntentRouter(lookup=lookup, matcher=SkillMatcher({}, embedder=None, threshold=1.0),
+                       runner=SkillRunner(workers=1, max_queue=1), audit=AuditLog(engine))
+    lookup.close()
+
+
+class Refiner:
+    """Records calls and returns fixed readings."""
+
+    def __init__(self, *readings: str) -> None:
+        self.calls = 0
+        self.readings = readings
+
+    async def __call__(self) -> tuple[str, ...]:
+        self.calls += 1
+        return self.readings
+
+
+def _ctx(n: int) -> QueryContext:
+    return QueryContext(session="s-refine", utterance=n, officer="t-1", role="patrol", unit="PC-1")
+
+
+async def test_clear_exact_plate_skips_the_spelling_pass(router: IntentRouter) -> None:
+    refine = Refiner("Control, run plate Alpha Bravo Charlie 1 2 3")
+    events = await router.handle(_ctx(1), Heard("Control, run plate Alpha Bravo Charlie 1 2 3.", 0.95,
+                                                refine=refine))
+    assert refine.calls == 0
+    assert events[0].slots["plate"] == "ABC123"  # type: ignore[union-attr]
+
+
+async def test_misheard_plate_uses_the_spelling_reading(router: IntentRouter) -> None:
+    # The first pass misheard "X-ray" as "F-ray" (FINDINGS); the constrained pass did not.
+    refine = Refiner("Run plate X-ray Yankee Zulu 4 5 6")
+    events: list[Any] = await router.handle(_ctx(2), Heard("Run plate F-ray Yankee Zulu 4 5 6.", 0.6,
+                                                           refine=refine))
+    assert refine.calls == 1
+    assert events[0].slots["plate"] == "XYZ456"
+    assert events[1].status in ("hit", "clear")
+
+
+async def test_person_check_never_calls_the_spelling_pass(router: IntentRouter) -> None:
+    refine = Refiner("unused")
+    await router.handle(_ctx(3), Heard("Person check, Hiroshi Sato, date of birth 4th of March 1985.", 0.9,
+                                       refine=refine))
+    assert refine.calls == 0
