@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service import metrics
 from service.context import EventSink, UtteranceHandler, ignore_event, ignore_utterance
@@ -116,6 +117,19 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
         return JSONResponse({"type": "error", "code": "invalid_input",
                              "message": "the request does not match the schema", "errors": errors},
                             status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # FastAPI answers a body it cannot decode (not UTF-8, not JSON) with a bare 400; give
+        # it the same error object and status as any other invalid input.
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            metrics.count_error("invalid_body")
+            return JSONResponse({"type": "error", "code": "invalid_body",
+                                 "message": "the body is not valid UTF-8 JSON"}, status_code=422)
+        code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, "http_error")
+        return JSONResponse({"type": "error", "code": code, "message": str(exc.detail)},
+                            status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

@@ -108,11 +108,9 @@ def test_text_that_is_not_unicode_is_refused_with_422(client: Client, name: str)
     assert any(w in r.json()["errors"][0]["msg"] for w in ("unicode", "UTF-8"))
 
 
-@pytest.mark.xfail(strict=True, reason="the HTTP layer answers FastAPI's bare 400 'error parsing the body' "
-                                        "for a body that is not UTF-8; it should be a 422 error object")
 def test_body_that_is_not_utf8_is_refused_with_422(client: Client) -> None:
     c, tokens = client
     headers = {**bearer(tokens["operator"]), "Content-Type": "application/json"}
     raw = '{"csv": "id,text\\n1,caf\u00e9\\n"}'.encode("latin-1")
     r = c.post("/v1/skills/drug_post_screen", content=raw, headers=headers)
-    assert r.status_code == 422 and r.json()["type"] == "error"
+    assert r.status_code == 422 and r.json()["type"] == "error" and r.json()["code"] == "invalid_body"
