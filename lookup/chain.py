@@ -16,7 +16,7 @@ from typing import Any
 from lookup import readback as rb
 from lookup.matching import Scored, decide, rank_alnum, rank_persons, rank_prefix
 from lookup.models import ALERT_PRIORITY
-from lookup.names import name_key, phonetic_key
+from lookup.names import name_key, name_similarity, phonetic_key
 from lookup.spoken import skeleton
 from lookup.store import RegistryStore, Row
 from lookup.types import CheckResult, Query, Status
@@ -34,6 +34,8 @@ class ChainOptions:
         margin: ... and must lead the next candidate by this much.
         max_candidates: candidates returned in a result.
         readings: n-best readings looked up in the registry.
+        person_accept: a person resolves from at least this score (family name and full date of
+            birth agreeing reach it; a given name alone with a date of birth does not).
     """
 
     min_confidence: float = 0.15
@@ -41,6 +43,7 @@ class ChainOptions:
     margin: float = 0.12
     max_candidates: int = 5
     readings: int = 24
+    person_accept: float = 0.65
 
 
 def sort_alerts(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -295,7 +298,11 @@ class CheckChain:
             return self._none("person", query, None)
         # A family name alone is not enough to name one person: ask for more.
         enough = bool(family) and bool(given or dobs)
-        resolved = enough and decide(scored, accept=max(self.opts.accept, 0.75), margin=self.opts.margin)
+        if given and name_similarity(str(given), scored[0].row["given"]) < 0.4:
+            enough = False  # a plainly different given name is another person: ask
+        resolved = enough and decide(
+            scored, accept=max(self.opts.accept, self.opts.person_accept), margin=self.opts.margin
+        )
         persons = [dict(s.row) for s in scored]
         self._link_persons(persons)
         records = [{**self._person_view(p), "licence": p.get("licence")} for p in persons]

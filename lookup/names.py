@@ -61,7 +61,15 @@ def name_similarity(a: str, b: str) -> float:
     sim = JaroWinkler.similarity(ka, kb)
     if phonetic_key(a) == phonetic_key(b):
         sim = max(sim, 0.9)
+    if core_key(a) == core_key(b):
+        sim = max(sim, 0.85)  # "Cruz" for "de la Cruz": the particles were lost
     return sim
+
+
+def core_key(value: str) -> str:
+    """The key of a name without its particles ("de la Cruz" -> "cruz")."""
+    words = [w for w in value.replace("-", " ").split() if w.lower() not in PARTICLES]
+    return name_key(" ".join(words)) if words else name_key(value)
 
 
 def display_name(words: list[str]) -> str:

@@ -55,8 +55,8 @@ def literal_alnum(text: str) -> str:
     return "".join(out)
 
 
-def _record_slots(result: Any, intent: str) -> dict[str, str] | None:
-    if result.status not in ("hit", "clear") or not result.candidates:
+def _record_slots(result: Any, intent: str, *, any_status: bool = False) -> dict[str, str] | None:
+    if not result.candidates or (result.status not in ("hit", "clear") and not any_status):
         return None
     top = result.candidates[0]
     if intent == "plate_lookup":
@@ -95,7 +95,7 @@ def run(
     upgrade(url)
     seed_registry(make_engine(url), SeedOptions(persons=20000, vehicles=20000, seed=3))
     engine = LookupEngine.from_url(url)
-    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # n, system ok, baseline ok
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # n, system, baseline, after confirm
     rows = []
     t0 = time.perf_counter()
     for m in manifest:
@@ -106,6 +106,9 @@ def run(
         result = engine.check(query) if query.is_check else None
         got = (_record_slots(result, m["intent"]) if result else None) or dict(query.slots)
         sys_ok = query.intent == m["intent"] and _matches(m["slots"], got)
+        # Offered as the first candidate of a clarify: right after one "affirmative".
+        top = _record_slots(result, m["intent"], any_status=True) if result else None
+        confirm_ok = sys_ok or bool(top and query.intent == m["intent"] and _matches(m["slots"], top))
         segments, _ = plain.transcribe(audio, language="en", beam_size=1, condition_on_previous_text=False)
         base_text = " ".join(s.text.strip() for s in segments)
         if m["intent"] == "person_lookup":
@@ -119,6 +122,7 @@ def run(
             t[0] += 1
             t[1] += sys_ok
             t[2] += base_ok
+            t[3] += confirm_ok
         rows.append(
             {
                 "file": m["file"],
@@ -139,11 +143,11 @@ def run(
 
 def print_report(report: dict[str, Any]) -> None:
     """A table of exact-match rates per split, channel and query kind."""
-    print(f"\n{'split/channel/kind':<28} {'n':>4} {'system':>8} {'baseline':>9} {'ratio':>6}")
+    print(f"\n{'split/channel/kind':<28} {'n':>4} {'system':>8} {'baseline':>9} {'ratio':>6} {'+confirm':>9}")
     for key in sorted(report["tally"]):
-        n, s, b = report["tally"][key]
+        n, s, b, c = report["tally"][key]
         ratio = f"{s / b:.1f}x" if b else ("inf" if s else "-")
-        print(f"{key:<28} {n:>4} {s / n:>8.0%} {b / n:>9.0%} {ratio:>6}")
+        print(f"{key:<28} {n:>4} {s / n:>8.0%} {b / n:>9.0%} {ratio:>6} {c / n:>9.0%}")
     print(f"elapsed {report['elapsed_s']:.0f} s")
 
 

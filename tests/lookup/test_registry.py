@@ -196,3 +196,16 @@ def test_pg_trigram_neighbours(engine: LookupEngine, registry_url: str) -> None:
         assert any(v["plate"] == "QQ70ZZZ" for v in similar)
     else:
         assert similar == []
+
+
+def test_plainly_different_given_name_is_not_taken(engine: LookupEngine) -> None:
+    # Family name and date of birth agree, the given name does not: another person, so ask.
+    result = run(engine, "check person Zebedee Quill born February eleventh nineteen seventy-nine")
+    assert result.status == "clarify"
+    assert result.candidates[0]["id"] == "person:900001"
+
+
+def test_lost_particles_still_find_the_family(engine: LookupEngine) -> None:
+    result = run(engine, "person check Maria Cruz, date of birth 14th of August 1992")
+    assert result.status in ("hit", "clear")
+    assert result.candidates[0]["family"] == "de la Cruz"
