@@ -65,6 +65,7 @@ class SpeechEnded:
     start_s: float
     end_s: float
     reason: EndReason
+    last_voiced_frame: int = -1
 
 
 EndpointEvent = SpeechStarted | SpeechEnded
@@ -108,6 +109,22 @@ class Endpointer:
     def current_audio(self) -> np.ndarray:
         """Audio of the open utterance so far (for partial transcripts)."""
         return np.concatenate(self._utt) if self._utt else np.zeros(0, dtype=np.float32)
+
+    @property
+    def last_voiced_frame(self) -> int:
+        """Index of the last voiced frame of the open utterance (changes when speech resumes)."""
+        return self._last_voiced_frame
+
+    @property
+    def silence_ms(self) -> int:
+        """Non-speech since the last voiced frame of the open utterance."""
+        return self._silence_frames * self.options.frame_ms if self._active else 0
+
+    def speech_audio(self) -> np.ndarray:
+        """Audio of the open utterance up to its last voiced frame plus the tail."""
+        o = self.options
+        keep = self._last_voiced_frame + 1 + o.tail_ms // o.frame_ms - self._utt_first_frame
+        return self.current_audio()[: max(0, keep) * self._frame]
 
     def feed(self, samples: np.ndarray) -> list[EndpointEvent]:
         """Process decoded samples and return the boundary events they caused."""
@@ -228,7 +245,7 @@ class Endpointer:
             keep_frames = end_frame + tail_frames - self._utt_first_frame
             audio = audio[: max(0, keep_frames) * self._frame]
         event = SpeechEnded(audio=audio, start_s=self._start_s, end_s=end_frame * o.frame_ms / 1000,
-                            reason=reason)
+                            reason=reason, last_voiced_frame=self._last_voiced_frame)
         self._active = False
         self._utt = []
         self._utt_db = []

@@ -1,8 +1,8 @@
 """A bounded worker pool for blocking inference (ASR, denoise), shared by all sessions.
 
 Work is served first come, first served, so concurrent sessions share the cores
-fairly. Final transcripts always queue; partial transcripts run only when a worker is
-idle, so they never delay anybody's final. ``overloaded`` tells the websocket layer to
+fairly. Final transcripts always queue; partial transcripts run only when that still
+leaves a worker free, so a final never waits behind partials. ``overloaded`` tells the websocket layer to
 refuse new sessions with ``busy`` instead of letting latency grow without bound.
 """
 
@@ -40,6 +40,11 @@ class InferencePool:
         return self._inflight < self.workers
 
     @property
+    def spare(self) -> bool:
+        """True when work can start and still leave a worker free for a final transcript."""
+        return self._inflight < max(1, self.workers - 1)
+
+    @property
     def overloaded(self) -> bool:
         """True when the queue is past its bound; new sessions should be refused."""
         return self._inflight >= self.workers + self.max_queue
@@ -53,9 +58,9 @@ class InferencePool:
         finally:
             self._inflight -= 1
 
-    async def run_if_idle(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | None:
-        """Run ``fn`` only if a worker is free; ``None`` when it was skipped."""
-        if not self.idle:
+    async def run_if_spare(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | None:
+        """Run ``fn`` only if that still leaves a worker for finals; ``None`` when skipped."""
+        if not self.spare:
             return None
         return await self.run(fn, *args, **kwargs)
 

@@ -72,6 +72,16 @@ Refined = Callable[[int, Transcript, Refiner | None, bool], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
+class Speculation:
+    """A final decode started before the utterance ended, valid while no new speech comes."""
+
+    utterance: int
+    last_voiced: int
+    audio: np.ndarray
+    task: asyncio.Future[Transcript]
+
+
+@dataclass(frozen=True, slots=True)
 class SessionOptions:
     """Per-session behaviour.
 
@@ -79,11 +89,15 @@ class SessionOptions:
         endpointer: endpointing options.
         partial_interval_s: new audio between two partial transcripts.
         max_pending: finished utterances waiting for recognition before new ones are refused.
+        speculate_after_ms: silence after speech (PTT still held, or hang-over running) after
+            which the final decode starts speculatively; if no speech follows before the
+            utterance ends, its result is the transcript, so key-up costs almost nothing.
     """
 
     endpointer: EndpointerOptions = EndpointerOptions()
     partial_interval_s: float = 1.0
     max_pending: int = 8
+    speculate_after_ms: int = 300
 
 
 class VoiceSession:
@@ -104,7 +118,9 @@ class VoiceSession:
         self._utterance = 0
         self._open_utterance: int | None = None
         self._carry = b""
-        self._queue: asyncio.Queue[tuple[int, np.ndarray | str, float] | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[int, np.ndarray | str, float, Speculation | None] | None] = (
+            asyncio.Queue())
+        self._speculation: Speculation | None = None
         self._worker = asyncio.create_task(self._consume(), name=f"session-{session_id}")
         self._partial_task: asyncio.Task[None] | None = None
         self._partial_at = 0.0
@@ -140,7 +156,8 @@ class VoiceSession:
         self.audio_seconds += len(samples) / INTERNAL_RATE
         for event in self._endpointer.feed(samples):
             await self._boundary(event)
-        self._maybe_partial()
+        if not self._maybe_speculate():
+            self._maybe_partial()
         return whole
 
     async def ptt(self, pressed: bool) -> None:
@@ -167,7 +184,8 @@ class VoiceSession:
 
     async def close(self) -> None:
         """The client is gone: drop pending work without emitting anything more."""
-        for task in (self._worker, self._partial_task):
+        speculative = self._speculation.task if self._speculation else None
+        for task in (self._worker, self._partial_task, speculative):
             if task is not None and not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -183,15 +201,38 @@ class VoiceSession:
             return
         utterance = self._open_utterance or self.next_utterance()
         self._open_utterance = None
+        spec, self._speculation = self._speculation, None
+        if spec is not None and (spec.utterance != utterance or spec.last_voiced != event.last_voiced_frame):
+            spec.task.cancel()  # speech resumed after it started: decode the whole utterance
+            spec = None
         await self._emit(SpeechBoundary(utterance, "end"))
-        self._enqueue(utterance, event.audio)
+        self._enqueue(utterance, event.audio, spec)
 
-    def _enqueue(self, utterance: int, item: np.ndarray | str) -> None:
+    def _enqueue(self, utterance: int, item: np.ndarray | str, spec: Speculation | None = None) -> None:
         if self._queue.qsize() >= self.options.max_pending:
             error = OverloadedError("too many utterances waiting; this one was not processed")
             asyncio.ensure_future(self._emit(Failure(utterance, error)))
             return
-        self._queue.put_nowait((utterance, item, time.perf_counter()))
+        self._queue.put_nowait((utterance, item, time.perf_counter(), spec))
+
+    def _maybe_speculate(self) -> bool:
+        """Start the final decode early once the speaker has paused; True if one is running."""
+        utterance, ep = self._open_utterance, self._endpointer
+        if utterance is None or ep.silence_ms < self.options.speculate_after_ms:
+            return False
+        current = self._speculation
+        if (current is not None and current.utterance == utterance
+                and current.last_voiced == ep.last_voiced_frame):
+            return True
+        if current is not None:
+            current.task.cancel()
+            self._speculation = None
+        if not self._pool.idle:
+            return False  # under load, speculative work would only delay other sessions' finals
+        audio = ep.speech_audio()
+        task = asyncio.ensure_future(self._pool.run(self._stt.transcribe, audio))
+        self._speculation = Speculation(utterance, ep.last_voiced_frame, audio, task)
+        return True
 
     def _maybe_partial(self) -> None:
         utterance = self._open_utterance
@@ -199,20 +240,28 @@ class VoiceSession:
             return
         audio = self._endpointer.current_audio()
         seconds = len(audio) / INTERNAL_RATE
-        if seconds - self._partial_at < self.options.partial_interval_s or not self._pool.idle:
+        if seconds - self._partial_at < self.options.partial_interval_s or not self._pool.spare:
             return
         self._partial_at = seconds
         self._partial_task = asyncio.create_task(self._partial(utterance, audio))
 
     async def _partial(self, utterance: int, audio: np.ndarray) -> None:
         try:
-            result = await self._pool.run_if_idle(self._stt.transcribe, audio, partial=True)
+            result = await self._pool.run_if_spare(self._stt.transcribe, audio, partial=True)
         except PatrolError as err:
             logger.debug("partial failed: %s", err.code)
             return
         # A partial that lands after its utterance ended is stale: the final is on its way.
         if result is not None and result.text and self._open_utterance == utterance:
             await self._emit(PartialText(utterance, result.text))
+
+    async def _final(self, audio: np.ndarray, spec: Speculation | None) -> Transcript:
+        if spec is not None:
+            try:
+                return await spec.task
+            except (asyncio.CancelledError, PatrolError):
+                logger.debug("speculative decode lost; decoding again")
+        return await self._pool.run(self._stt.transcribe, audio)
 
     def _refiner(self, audio: np.ndarray, transcript: Transcript) -> Refiner:
         async def refine() -> tuple[str, ...]:
@@ -222,7 +271,7 @@ class VoiceSession:
 
     async def _consume(self) -> None:
         while (item := await self._queue.get()) is not None:
-            utterance, payload, queued_at = item
+            utterance, payload, queued_at, spec = item
             try:
                 if isinstance(payload, str):
                     transcript = Transcript(text=payload, confidence=1.0)
@@ -232,7 +281,9 @@ class VoiceSession:
                 audio = payload
                 if self._denoiser is not None:
                     audio = await self._pool.run(self._denoiser.process, audio)
-                transcript = await self._pool.run(self._stt.transcribe, audio)
+                transcript = await self._final(audio, spec)
+                if spec is not None:
+                    audio = spec.audio  # the spelling pass must read what the transcript came from
                 await self._emit(FinalText(utterance, transcript, latency_s=time.perf_counter() - queued_at))
                 if transcript.empty:
                     continue

@@ -1,0 +1,77 @@
+"""The session on real clips with a recording fake recogniser: speculative finals, ordering."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+
+from tests.voice.helpers import Clip, pick
+from voice.codecs import to_internal
+from voice.pool import InferencePool
+from voice.session import FinalText, SpeechBoundary, VoiceEvent, VoiceSession
+from voice.stt import Transcript
+
+
+class RecordingTranscriber:
+    """Returns the decoded audio's length as text and records every call."""
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def transcribe(self, audio: np.ndarray, *, partial: bool = False) -> Transcript:
+        if not partial:
+            self.calls.append(len(audio))
+        return Transcript(text=f"samples {len(audio)}", confidence=0.9)
+
+    def refine(self, audio: np.ndarray, first: Transcript) -> tuple[str, ...]:
+        return ()
+
+
+async def _run(clip: Clip, tail: np.ndarray) -> tuple[RecordingTranscriber, list[VoiceEvent]]:
+    stt = RecordingTranscriber()
+    events: list[VoiceEvent] = []
+
+    async def emit(event: VoiceEvent) -> None:
+        events.append(event)
+
+    async def on_final(*_args: object) -> None:
+        return None
+
+    session = VoiceSession("t", transcriber=stt, pool=InferencePool(workers=2, max_queue=4), emit=emit,
+                           on_final=on_final)
+    session.start("pcm_s16le", 16000)
+    await session.ptt(True)
+    pcm = (np.concatenate([clip.samples(), tail]) * 32767).astype("<i2").tobytes()
+    for i in range(0, len(pcm), 640):
+        await session.audio(pcm[i:i + 640])
+        await asyncio.sleep(0)  # let speculative work start as it would in real time
+    await asyncio.sleep(0.05)
+    await session.ptt(False)
+    await session.stop()
+    return stt, events
+
+
+async def test_speculative_final_is_used_when_no_speech_follows(clips: list[Clip]) -> None:
+    clip = pick(clips, channel="clean", intent="plate_lookup", n=1)[0]
+    stt, events = await _run(clip, np.zeros(16000, dtype=np.float32))  # key held 1 s after speech
+    finals = [e for e in events if isinstance(e, FinalText)]
+    assert len(finals) == 1 and len(stt.calls) == 1
+    # The speculative decode covered the speech and its tail, not the silence before key-up.
+    speech_s = clip.entry["speech_end_s"] - clip.entry["speech_start_s"]
+    assert speech_s <= stt.calls[0] / 16000 < speech_s + 1.0
+    assert [type(e) for e in events if isinstance(e, SpeechBoundary)] == [SpeechBoundary, SpeechBoundary]
+
+
+async def test_speech_after_the_pause_discards_the_speculation(clips: list[Clip]) -> None:
+    clip = pick(clips, channel="clean", intent="plate_lookup", n=1)[0]
+    audio = to_internal(clip.samples(), clip.rate)
+    start = int(clip.entry["speech_start_s"] * 16000)
+    more_speech = audio[start:start + 16000]
+    tail = np.concatenate([np.zeros(8000, dtype=np.float32), more_speech, np.zeros(4000, dtype=np.float32)])
+    stt, events = await _run(clip, tail)
+    finals = [e for e in events if isinstance(e, FinalText)]
+    assert len(finals) == 1
+    # The transcript is of the whole utterance (both stretches of speech), not the first part.
+    assert finals[0].transcript.text == f"samples {max(stt.calls)}"
+    assert max(stt.calls) / 16000 >= clip.entry["speech_end_s"] - clip.entry["speech_start_s"] + 1.0
