@@ -9,7 +9,7 @@ reading, and ``clarify`` when the reading was too uncertain or several records c
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,6 +117,25 @@ class CheckChain:
             grouped.setdefault(view["subject"], []).append(view)
         return grouped
 
+    def _answer(
+        self,
+        kind: str,
+        records: list[dict[str, Any]],
+        scored: Sequence[Scored],
+        alerts_by: dict[str, list[Any]],
+        resolved: bool,
+        *,
+        options: Callable[[dict[str, Any]], str],
+        readback: Callable[[dict[str, Any], Sequence[dict[str, Any]]], str],
+    ) -> CheckResult:
+        """Rank and link the candidates; ask which one when unresolved, else read back the top."""
+        candidates, alerts, ids = self._finish(records, scored, alerts_by, resolved)
+        if not resolved:
+            choices = [options(c) for c in candidates]
+            return CheckResult("clarify", alerts, candidates, rb.clarify_readback(kind, choices), ids)
+        top = candidates[0]
+        return CheckResult(_status(top), alerts, candidates, readback(top, top["alerts"]), ids)
+
     def _finish(
         self,
         records: list[dict[str, Any]],
@@ -193,18 +212,8 @@ class CheckChain:
                 rec["owner"] = None
             records.append(rec)
         alerts_by = self._alerts(list(owners), [int(r["id"].split(":")[1]) for r in records])
-        candidates, alerts, ids = self._finish(records, scored, alerts_by, resolved)
-        if not resolved:
-            return CheckResult(
-                "clarify",
-                alerts,
-                candidates,
-                rb.clarify_readback("plate", [c["plate"] for c in candidates]),
-                ids,
-            )
-        top = candidates[0]
-        status: Status = "hit" if top["alerts"] else "clear"
-        return CheckResult(status, alerts, candidates, rb.vehicle_readback(top, top["alerts"]), ids)
+        return self._answer("plate", records, scored, alerts_by, resolved,
+                            options=lambda c: c["plate"], readback=rb.vehicle_readback)
 
     def _partial_plate(self, query: Query) -> CheckResult:
         pattern = str(query.slots.get("plate", ""))
@@ -259,23 +268,8 @@ class CheckChain:
                 }
             )
         alerts_by = self._alerts(list(holders), [])
-        candidates, alerts, ids = self._finish(records, scored, alerts_by, resolved)
-        if not resolved:
-            return CheckResult(
-                "clarify",
-                alerts,
-                candidates,
-                rb.clarify_readback("licence", [c["number"] for c in candidates]),
-                ids,
-            )
-        top = candidates[0]
-        return CheckResult(
-            _status(top),
-            alerts,
-            candidates,
-            rb.licence_readback(top, top["alerts"]),
-            ids,
-        )
+        return self._answer("licence", records, scored, alerts_by, resolved,
+                            options=lambda c: c["number"], readback=rb.licence_readback)
 
     def _person(self, query: Query) -> CheckResult:
         given = query.slots.get("given")
@@ -307,18 +301,9 @@ class CheckChain:
         self._link_persons(persons)
         records = [{**self._person_view(p), "licence": p.get("licence")} for p in persons]
         alerts_by = self._alerts([p["id"] for p in persons], [])
-        candidates, alerts, ids = self._finish(records, scored, alerts_by, resolved)
-        if not resolved:
-            options = [f"{c['given']} {c['family']} born {c['dob']}" for c in candidates]
-            return CheckResult("clarify", alerts, candidates, rb.clarify_readback("person", options), ids)
-        top = candidates[0]
-        return CheckResult(
-            _status(top),
-            alerts,
-            candidates,
-            rb.person_readback(top, top["alerts"]),
-            ids,
-        )
+        return self._answer("person", records, scored, alerts_by, resolved,
+                            options=lambda c: f"{c['given']} {c['family']} born {c['dob']}",
+                            readback=rb.person_readback)
 
     def _none(self, kind: str, query: Query, value: str | None) -> CheckResult:
         if query.confidence < self.opts.accept:
