@@ -11,21 +11,33 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy import Engine
 
 from lookup.chain import ChainOptions, CheckChain
 from lookup.db import make_engine
-from lookup.parser import ParseOptions
+from lookup.parser import ParseOptions, rerank
 from lookup.parser import understand as parse
 from lookup.readback import clarify_readback
+from lookup.spoken import canonical_alnum, render_spelled, spelling_style
 from lookup.store import RegistryStore, SqlRegistryStore
 from lookup.types import CheckResult, Query
 from service.errors import IntentError, PatrolError, RegistryError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CheckResult", "LookupEngine", "Query"]
+__all__ = ["CheckResult", "LookupEngine", "Query", "SpokenCandidate"]
+
+
+@dataclass(frozen=True, slots=True)
+class SpokenCandidate:
+    """A candidate plate/licence value, how it would be transcribed, and whether it is on file."""
+
+    value: str
+    spoken: str
+    on_file: bool
 
 
 class LookupEngine:
@@ -67,6 +79,48 @@ class LookupEngine:
             # A parser bug must not take the session down; say it as a bad query.
             logger.warning("parser failed on an utterance: %s", type(err).__name__)
             raise IntentError("query could not be understood") from err
+
+    def spoken_candidates(
+        self, query: Query, *, heard: str, readings: int = 6, on_file: int = 6
+    ) -> list[SpokenCandidate]:
+        """Candidate values for a plate/licence query, written as the officer spoke them.
+
+        The parser's n-best readings and the registry records the check would offer for
+        them (confusables, near misses), each rendered in the spelling style ``heard`` used,
+        for scoring against the audio. Empty for other intents and for partial plates.
+        """
+        if query.intent not in ("plate_lookup", "licence_lookup") or query.slots.get("partial"):
+            return []
+        field = "plate" if query.intent == "plate_lookup" else "number"
+        values: dict[str, bool] = {}
+        for reading in query.readings[:readings]:
+            if reading.text:
+                values.setdefault(reading.text, False)
+        if on_file:
+            for cand in self.check(query).candidates[:on_file]:
+                value = canonical_alnum(str(cand.get(field, "")))
+                if value:
+                    values[value] = True
+        style = spelling_style(heard)
+        return [SpokenCandidate(v, render_spelled(v, style), known) for v, known in values.items()]
+
+    def rerank(
+        self, query: Query, candidates: Sequence[SpokenCandidate], scores: Sequence[float], *,
+        on_file_prior: float = 0.0,
+    ) -> Query:
+        """The query with the reading the audio supports best first (see :func:`parser.rerank`).
+
+        ``scores`` are the audio log-likelihoods of ``candidates``; a softmax over them (plus
+        ``on_file_prior`` for records on file) gives each candidate's probability.
+        """
+        if len(scores) != len(candidates) or not candidates:
+            return query
+        known = np.array([c.on_file for c in candidates], dtype=np.float64)
+        logits = np.asarray(scores, dtype=np.float64) + on_file_prior * known
+        probs = np.exp(logits - logits.max())
+        probs /= probs.sum()
+        order = np.argsort(-probs, kind="stable")
+        return rerank(query, [(candidates[i].value, float(probs[i])) for i in order])
 
     def check(self, query: Query) -> CheckResult:
         """Run the registry check for ``query``; ``unknown`` gives ``clarify``.

@@ -24,6 +24,7 @@ from lookup.spoken import (
     TEENS,
     TENS,
     Reading,
+    canonical_alnum,
     decode_spelled,
     merge_readings,
     tokenize,
@@ -475,3 +476,33 @@ def _understand(text: str, alternatives: Sequence[str], asr_confidence: float, o
     if intent == "licence_lookup" and query.reason and re.search(r"\b(dob|date of birth|born)\b", lower):
         return _person_query(cleaned, lower, asr_confidence, weight)
     return query
+
+
+def rerank(query: Query, posteriors: Sequence[tuple[str, float]]) -> Query:
+    """Put the reading the audio supports best first.
+
+    ``posteriors`` are candidate values for the plate/licence slot with their probability
+    among the candidates (from forced alignment against the audio), best first. The slot
+    takes the best; the confidence becomes the ASR confidence times that probability,
+    discounted by the margin over the runner-up, so a close call between two readings comes
+    back as ``clarify`` rather than a guess.
+    """
+    if query.intent not in ("plate_lookup", "licence_lookup") or not posteriors:
+        return query
+    key = "plate" if query.intent == "plate_lookup" else "licence"
+    best, prob = posteriors[0]
+    best = canonical_alnum(best)
+    if not best:
+        return query
+    readings = [Reading(canonical_alnum(t), round(p, 4), "acoustic") for t, p in posteriors]
+    seen = {r.text for r in readings}
+    readings += [r for r in query.readings if r.text not in seen]
+    slots = {**query.slots, key: best}
+    longest = MAX_ALNUM + (6 if key == "licence" else 0)
+    shortest = 1 if query.slots.get("partial") else (2 if key == "plate" else 4)
+    reason = None if shortest <= len(best) <= longest else "bad_length"
+    second = posteriors[1][1] if len(posteriors) > 1 else 0.0
+    margin = (prob - second) / prob if prob > 0 else 0.0
+    sure = query.asr_confidence * prob * (0.7 + 0.3 * margin)  # as for the parser's own n-best
+    confidence = round(min(1.0, sure, 0.1 if reason else 1.0), 4)
+    return replace(query, slots=slots, readings=tuple(readings), confidence=confidence, reason=reason)

@@ -427,3 +427,37 @@ def spell_out(value: str) -> str:
             words.append(_SPELL_OUT[ch].capitalize() if ch != "X" else "X-ray")
     text = " ".join(words)
     return text[:1].upper() + text[1:]
+
+
+_APCO_OUT = {v: k.capitalize() for k, v in reversed(list(APCO.items()))}
+_APCO_ONLY = frozenset(APCO) - frozenset(NATO)
+_NATO_ONLY = frozenset(NATO) - frozenset(APCO)
+
+
+def spelling_style(text: str) -> str:
+    """Which alphabet a speaker used in ``text``: ``"apco"``, ``"nato"`` or ``"letters"``."""
+    tokens = [t.replace("-", "") for t in tokenize(text)]
+    apco = sum(t in _APCO_ONLY for t in tokens)
+    nato = sum(t in _NATO_ONLY for t in tokens)
+    if apco > nato:
+        return "apco"
+    if nato or not any(t.startswith("^") or (len(t) == 1 and t.isalpha()) for t in tokens):
+        return "nato"
+    return "letters"
+
+
+def render_spelled(value: str, style: str = "nato") -> str:
+    """Write a canonical plate/licence the way Whisper transcribes it spoken in ``style``
+    ("7 X-ray Yankee Zulu 4 5 6", "7 Adam Boy David 3 9 2", "7 X Y Z 4 5 6"), for scoring
+    candidate readings against the audio."""
+    words = []
+    for ch in canonical_alnum(value):
+        if ch.isdigit():
+            words.append(ch)
+        elif style == "letters":
+            words.append(ch)
+        elif style == "apco" and ch in _APCO_OUT:
+            words.append(_APCO_OUT[ch])
+        else:
+            words.append(_SPELL_OUT[ch].capitalize() if ch != "X" else "X-ray")
+    return " ".join(words)

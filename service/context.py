@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from service.protocol import ServerEvent
-from voice.session import Refiner
+from voice.session import Refiner, Scorer
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +33,15 @@ class Heard:
 
     ``refine``, when set, computes more readings on demand (the constrained spelling pass,
     about as costly as the first pass): the router calls it only when the first reading
-    does not resolve cleanly, so a clear plate costs one decode, not two.
+    does not resolve cleanly, so a clear plate costs one decode, not two. ``rescore``, when
+    set, scores candidate readings against the audio (forced alignment, a few ms each).
     """
 
     text: str
     confidence: float = 1.0
     alternatives: tuple[str, ...] = field(default=())
     refine: Refiner | None = None
+    rescore: Scorer | None = None
 
 
 UtteranceHandler = Callable[[QueryContext, Heard], Awaitable[list[ServerEvent]]]

@@ -38,6 +38,7 @@ from service.context import Heard, QueryContext
 from service.errors import PatrolError, RegistryError
 from service.protocol import IntentEvent, IntentName, ResultEvent, ServerEvent
 from service.skills_runtime import SkillRunner
+from voice.stt import spelled_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,14 @@ class LookupEngine(Protocol):
 
     def check(self, query: Any) -> Any:
         """Run a check; the result has status, alerts, candidates, readback and record_ids."""
+        ...
+
+    def spoken_candidates(self, query: Any, *, heard: str) -> list[Any]:
+        """Candidate slot values with ``value``, ``spoken`` (as transcribed) and ``on_file``."""
+        ...
+
+    def rerank(self, query: Any, candidates: Any, scores: list[float], *, on_file_prior: float = 0.0) -> Any:
+        """The query with the reading the audio supports best first and a confidence to match."""
         ...
 
 
@@ -94,6 +103,15 @@ class Understood:
 
 
 Handler = Callable[[QueryContext, Heard, Understood], Awaitable[Outcome]]
+
+
+def _resolved_slots(intent: IntentName, record: Mapping[str, Any]) -> dict[str, Any]:
+    """The canonical slots of the record a check resolved to: the plate or licence number and
+    the names as spelled in the registry (DESIGN v1), so the ``intent`` event carries what
+    the officer will hear read back rather than the raw reading."""
+    keys = {IntentName.PLATE: {"plate": "plate"}, IntentName.LICENCE: {"licence": "number"},
+            IntentName.PERSON: {"given": "given", "family": "family", "dob": "dob"}}.get(intent, {})
+    return {slot: jsonable(record[field]) for slot, field in keys.items() if record.get(field)}
 
 
 def jsonable(value: Any) -> Any:
@@ -169,7 +187,8 @@ class IntentRouter:
     """Routes one utterance to a check, a skill or a clarification, and audits it."""
 
     def __init__(self, *, lookup: LookupEngine | None, matcher: SkillMatcher, runner: SkillRunner,
-                 audit: AuditLog, min_confidence: float = 0.35, clear_confidence: float = 0.8) -> None:
+                 audit: AuditLog, min_confidence: float = 0.35, clear_confidence: float = 0.8,
+                 on_file_prior: float = 0.0) -> None:
         self.lookup = lookup
         self.matcher = matcher
         self.runner = runner
@@ -177,6 +196,8 @@ class IntentRouter:
         self.min_confidence = min_confidence
         # At or above this parse confidence an exact single registry match skips the spelling pass.
         self.clear_confidence = clear_confidence
+        # Log-odds added to a candidate that names a record on file when the audio chooses.
+        self.on_file_prior = on_file_prior
         # The hook carries no session object, so "repeat" needs a small bounded memory here.
         self._last: OrderedDict[str, ResultEvent] = OrderedDict()
         self.table: dict[IntentName, Handler] = {
@@ -254,11 +275,30 @@ class IntentRouter:
         t0 = time.perf_counter()
         alternatives = await heard.refine()
         metrics.observe_stage("spelling_pass", time.perf_counter() - t0)
-        if not alternatives:
+        if alternatives:
+            query = await asyncio.to_thread(self.lookup.understand, heard.text,
+                                            alternatives=tuple(heard.alternatives) + tuple(alternatives),
+                                            asr_confidence=heard.confidence)
+        if heard.rescore is None or str(query.intent) not in (IntentName.PLATE, IntentName.LICENCE):
             return query
-        return await asyncio.to_thread(self.lookup.understand, heard.text,
-                                       alternatives=tuple(heard.alternatives) + tuple(alternatives),
-                                       asr_confidence=heard.confidence)
+        return await self._rescore(heard, query, " ".join((heard.text, *alternatives)))
+
+    async def _rescore(self, heard: Heard, query: Any, spoken: str) -> Any:
+        """Let the audio choose among the n-best readings and the registry records they point
+        at: each candidate is scored by forced alignment after the words before the span."""
+        assert heard.rescore is not None and self.lookup is not None
+        prefix = spelled_prefix(heard.text)
+        if prefix is None:
+            return query
+        t0 = time.perf_counter()
+        candidates = await asyncio.to_thread(self.lookup.spoken_candidates, query, heard=spoken)
+        if len(candidates) < 2:
+            return query
+        scores = await heard.rescore(prefix, tuple(c.spoken + "." for c in candidates))
+        reranked = await asyncio.to_thread(self.lookup.rerank, query, candidates, scores,
+                                           on_file_prior=self.on_file_prior)
+        metrics.observe_stage("rescore", time.perf_counter() - t0)
+        return reranked
 
     @staticmethod
     def _intent_of(understood: Understood) -> IntentName:
@@ -290,6 +330,8 @@ class IntentRouter:
             raise RegistryError("the registry check failed; try again") from err
         finally:
             metrics.observe_stage("check", time.perf_counter() - t0)
+        if str(result.status) in ("hit", "clear") and result.candidates:
+            slots.update(_resolved_slots(intent, dict(result.candidates[0])))
         return Outcome(
             intent=intent, slots=slots, confidence=confidence, status=str(result.status), action="check",
             alerts=jsonable(list(result.alerts)), candidates=jsonable(list(result.candidates)),

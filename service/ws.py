@@ -38,7 +38,7 @@ from voice.session import (
     Failure,
     FinalText,
     PartialText,
-    Refiner,
+    Rereader,
     SessionOptions,
     SpeechBoundary,
     VoiceEvent,
@@ -188,9 +188,10 @@ class RadioConnection:
         elif isinstance(event, Failure):
             await self.error(event.error, event.utterance)
 
-    async def _on_final(self, utterance: int, transcript: Transcript, refine: Refiner | None,
+    async def _on_final(self, utterance: int, transcript: Transcript, again: Rereader | None,
                         typed: bool) -> None:
-        heard = Heard(text=transcript.text, confidence=transcript.confidence, refine=refine)
+        heard = Heard(text=transcript.text, confidence=transcript.confidence,
+                      refine=again.refine if again else None, rescore=again.score if again else None)
         try:
             events = await self.services.handle_utterance(self.context(utterance, typed=typed), heard)
         except PatrolError as err:

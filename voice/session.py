@@ -67,8 +67,20 @@ VoiceEvent = SpeechBoundary | PartialText | FinalText | Failure
 Emit = Callable[[VoiceEvent], Awaitable[None]]
 # Computes more readings of an utterance on demand (the constrained spelling pass).
 Refiner = Callable[[], Awaitable[tuple[str, ...]]]
+# Scores candidate continuations of a prefix against the utterance's audio (log-likelihoods).
+Scorer = Callable[[str, tuple[str, ...]], Awaitable[list[float]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rereader:
+    """Second looks at one utterance's audio, run in the inference pool only when asked for."""
+
+    refine: Refiner
+    score: Scorer
+
+
 # Called for each non-empty final transcript, after it was emitted; may emit more events.
-Refined = Callable[[int, Transcript, Refiner | None, bool], Awaitable[None]]
+Refined = Callable[[int, Transcript, Rereader | None, bool], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,11 +275,14 @@ class VoiceSession:
                 logger.debug("speculative decode lost; decoding again")
         return await self._pool.run(self._stt.transcribe, audio)
 
-    def _refiner(self, audio: np.ndarray, transcript: Transcript) -> Refiner:
+    def _rereader(self, audio: np.ndarray, transcript: Transcript) -> Rereader:
         async def refine() -> tuple[str, ...]:
             return await self._pool.run(self._stt.refine, audio, transcript)
 
-        return refine
+        async def score(prefix: str, continuations: tuple[str, ...]) -> list[float]:
+            return await self._pool.run(self._stt.score, audio, prefix, continuations)
+
+        return Rereader(refine, score)
 
     async def _consume(self) -> None:
         while (item := await self._queue.get()) is not None:
@@ -287,6 +302,6 @@ class VoiceSession:
                 await self._emit(FinalText(utterance, transcript, latency_s=time.perf_counter() - queued_at))
                 if transcript.empty:
                     continue
-                await self._on_final(utterance, transcript, self._refiner(audio, transcript), False)
+                await self._on_final(utterance, transcript, self._rereader(audio, transcript), False)
             except PatrolError as err:
                 await self._emit(Failure(utterance, err))

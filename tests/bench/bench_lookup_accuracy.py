@@ -33,6 +33,7 @@ from lookup.migrate import upgrade
 from lookup.parser import understand
 from lookup.seed import SeedOptions, seed_registry
 from lookup.spoken import ALPHABET_WORDS, DIGIT_WORDS
+from voice.stt import spelled_prefix
 
 AUDIO = Path("fixtures/audio")
 OUT = Path("var/bench")
@@ -71,7 +72,12 @@ def _matches(expected: dict[str, str], got: dict[str, Any]) -> bool:
 
 
 def run(
-    limit: int | None = None, channels: tuple[str, ...] = ("clean", "radio20", "radio10")
+    limit: int | None = None,
+    channels: tuple[str, ...] = ("clean", "radio20", "radio10"),
+    *,
+    rescore: bool = True,
+    on_file_prior: float = 0.0,
+    split: str | None = None,
 ) -> dict[str, Any]:
     """Transcribe every fixture clip twice (system, baseline) and score slot exact-match."""
     from models.catalog import load_transcriber, resolve_asr
@@ -81,7 +87,7 @@ def run(
     manifest = [
         json.loads(line) for line in (AUDIO / "manifest.jsonl").read_text().splitlines() if line.strip()
     ]
-    manifest = [m for m in manifest if m["channel"] in channels][:limit]
+    manifest = [m for m in manifest if m["channel"] in channels and split in (None, m["split"])][:limit]
     settings = SttSettings()
     stt = load_transcriber(settings)
     plain = WhisperModel(
@@ -103,6 +109,12 @@ def run(
         first = stt.transcribe(audio)
         alts = stt.refine(audio, first) if first.text else ()
         query = engine.understand(first.text, alternatives=alts, asr_confidence=first.confidence)
+        prefix = spelled_prefix(first.text) if rescore else None
+        if prefix is not None:
+            cands = engine.spoken_candidates(query, heard=" ".join((first.text, *alts)))
+            if len(cands) > 1:
+                scores = stt.score(audio, prefix, [c.spoken + "." for c in cands])
+                query = engine.rerank(query, cands, scores, on_file_prior=on_file_prior)
         result = engine.check(query) if query.is_check else None
         got = (_record_slots(result, m["intent"]) if result else None) or dict(query.slots)
         sys_ok = query.intent == m["intent"] and _matches(m["slots"], got)
@@ -160,5 +172,9 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int)
     ap.add_argument("--channels", default="clean,radio20,radio10")
+    ap.add_argument("--split", choices=("tune", "heldout"))
+    ap.add_argument("--no-rescore", action="store_true", help="skip choosing readings by forced alignment")
+    ap.add_argument("--on-file-prior", type=float, default=0.0)
     args = ap.parse_args()
-    print_report(run(args.limit, tuple(args.channels.split(","))))
+    print_report(run(args.limit, tuple(args.channels.split(",")), rescore=not args.no_rescore,
+                     on_file_prior=args.on_file_prior, split=args.split))

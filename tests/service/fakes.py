@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,10 @@ class FakeTranscriber:
     def refine(self, audio: np.ndarray, first: Transcript) -> tuple[str, ...]:
         """No other readings."""
         return ()
+
+    def score(self, audio: np.ndarray, prefix: str, continuations: Sequence[str]) -> list[float]:
+        """Every continuation equally likely."""
+        return [0.0] * len(continuations)
 
 
 @dataclass

@@ -71,3 +71,45 @@ async def test_person_check_never_calls_the_spelling_pass(router: IntentRouter) 
     await router.handle(_ctx(3), Heard("Person check, Hiroshi Sato, date of birth 4th of March 1985.", 0.9,
                                        refine=refine))
     assert refine.calls == 0
+
+
+class Scorer:
+    """Scores candidate readings as if the audio said ``spoken``: 0 for it, -8 for the rest."""
+
+    def __init__(self, spoken: str | None) -> None:
+        self.spoken = spoken
+        self.seen: list[tuple[str, tuple[str, ...]]] = []
+
+    async def __call__(self, prefix: str, continuations: tuple[str, ...]) -> list[float]:
+        self.seen.append((prefix, continuations))
+        return [0.0 if self.spoken is not None and c.startswith(self.spoken) else -8.0 for c in continuations]
+
+
+async def test_the_audio_chooses_among_readings_and_records_on_file(router: IntentRouter) -> None:
+    # "six" heard as "five": the parser's best reading is a near miss; the record on file
+    # (XYZ456) is among the candidates and the audio supports it.
+    scorer = Scorer("X-ray Yankee Zulu 4 5 6")
+    events: list[Any] = await router.handle(_ctx(4), Heard("Run plate X-ray Yankee Zulu 4 5 5.", 0.9,
+                                                           refine=Refiner(), rescore=scorer))
+    assert len(scorer.seen) == 1
+    prefix, spoken = scorer.seen[0]
+    assert prefix == "Run plate"
+    assert "X-ray Yankee Zulu 4 5 6." in spoken and len(spoken) >= 2
+    assert events[0].slots["plate"] == "XYZ456"
+    assert events[1].status in ("hit", "clear")
+
+
+async def test_a_close_call_between_readings_asks_again(router: IntentRouter) -> None:
+    scorer = Scorer(None)  # every candidate equally likely
+    events: list[Any] = await router.handle(_ctx(5), Heard("Run plate X-ray Yankee Zulu 4 5 5.", 0.9,
+                                                           refine=Refiner(), rescore=scorer))
+    assert len(scorer.seen) == 1 and len(scorer.seen[0][1]) >= 2
+    assert events[0].confidence < router.min_confidence
+    assert events[1].status == "clarify"
+
+
+async def test_a_clear_exact_plate_is_not_rescored(router: IntentRouter) -> None:
+    scorer = Scorer("anything")
+    await router.handle(_ctx(6), Heard("Control, run plate Alpha Bravo Charlie 1 2 3.", 0.95,
+                                       refine=Refiner(), rescore=scorer))
+    assert scorer.seen == []

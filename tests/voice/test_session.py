@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -26,6 +27,10 @@ class RecordingTranscriber:
 
     def refine(self, audio: np.ndarray, first: Transcript) -> tuple[str, ...]:
         return ()
+
+    def score(self, audio: np.ndarray, prefix: str, continuations: Sequence[str]) -> list[float]:
+        """Every continuation equally likely."""
+        return [0.0] * len(continuations)
 
 
 async def _run(clip: Clip, tail: np.ndarray) -> tuple[RecordingTranscriber, list[VoiceEvent]]:

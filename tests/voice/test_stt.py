@@ -55,6 +55,30 @@ def test_spelling_pass_gives_a_spelled_reading(clips: list[Clip], transcriber: A
             assert token in allowed or token.isdigit() or len(token) <= 3, (token, reading)
 
 
+def test_forced_alignment_prefers_what_was_said(clips: list[Clip], transcriber: Any) -> None:
+    """The rescoring pass ranks the spoken plate above near misses that differ by one symbol,
+    a missing symbol and a swapped pair, on a clean clip of every voice in the fixtures."""
+    from lookup.spoken import render_spelled, spelling_style
+
+    chosen = [c for c in clips if c.entry["channel"] == "clean" and c.entry["intent"] == "plate_lookup"][:6]
+    assert chosen
+    wins = 0
+    for clip in chosen:
+        audio = _audio(clip)
+        plate = clip.entry["slots"]["plate"]
+        style = spelling_style(clip.entry["text"])
+        last = "1" if plate[-1] != "1" else "2"
+        misses = [plate[:-1] + last, plate[:-1], plate[1] + plate[0] + plate[2:]]
+        texts = [render_spelled(p, style) + "." for p in [plate, *misses]]
+        said = clip.entry["text"].lower()
+        prefix = said.split("plate")[0] + "plate" if "plate" in said else ""
+        scores = transcriber.score(audio, prefix, texts)
+        assert len(scores) == 4 and all(np.isfinite(scores))
+        wins += int(np.argmax(scores) == 0)
+    assert wins >= len(chosen) - 1, wins
+    assert transcriber.score(_audio(chosen[0]), "", []) == []
+
+
 def test_snr_estimate_orders_the_channels(clips: list[Clip]) -> None:
     qid = pick(clips, channel="radio10", n=1)[0].entry["query_id"]
     by_channel = {c.entry["channel"]: c for c in clips if c.entry["query_id"] == qid}
