@@ -188,7 +188,7 @@ class IntentRouter:
 
     def __init__(self, *, lookup: LookupEngine | None, matcher: SkillMatcher, runner: SkillRunner,
                  audit: AuditLog, min_confidence: float = 0.35, clear_confidence: float = 0.8,
-                 on_file_prior: float = 0.0) -> None:
+                 rescore: bool = False, on_file_prior: float = 0.0) -> None:
         self.lookup = lookup
         self.matcher = matcher
         self.runner = runner
@@ -196,7 +196,9 @@ class IntentRouter:
         self.min_confidence = min_confidence
         # At or above this parse confidence an exact single registry match skips the spelling pass.
         self.clear_confidence = clear_confidence
-        # Log-odds added to a candidate that names a record on file when the audio chooses.
+        # Choose among plate/licence readings by forced alignment (see _rescore), and the
+        # log-odds added to a candidate that names a record on file when the audio chooses.
+        self.rescore = rescore
         self.on_file_prior = on_file_prior
         # The hook carries no session object, so "repeat" needs a small bounded memory here.
         self._last: OrderedDict[str, ResultEvent] = OrderedDict()
@@ -279,7 +281,8 @@ class IntentRouter:
             query = await asyncio.to_thread(self.lookup.understand, heard.text,
                                             alternatives=tuple(heard.alternatives) + tuple(alternatives),
                                             asr_confidence=heard.confidence)
-        if heard.rescore is None or str(query.intent) not in (IntentName.PLATE, IntentName.LICENCE):
+        if (not self.rescore or heard.rescore is None
+                or str(query.intent) not in (IntentName.PLATE, IntentName.LICENCE)):
             return query
         return await self._rescore(heard, query, " ".join((heard.text, *alternatives)))
 

@@ -28,7 +28,7 @@ def router(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IntentRouter]:
     seed_registry(engine, SeedOptions(persons=300, vehicles=300, seed=3))
     lookup = LookupEngine.from_engine(engine)
     yield IntentRouter(lookup=lookup, matcher=SkillMatcher({}, embedder=None, threshold=1.0),
-                       runner=SkillRunner(workers=1, max_queue=1), audit=AuditLog(engine))
+                       runner=SkillRunner(workers=1, max_queue=1), audit=AuditLog(engine), rescore=True)
     lookup.close()
 
 
@@ -113,3 +113,15 @@ async def test_a_clear_exact_plate_is_not_rescored(router: IntentRouter) -> None
     await router.handle(_ctx(6), Heard("Control, run plate Alpha Bravo Charlie 1 2 3.", 0.95,
                                        refine=Refiner(), rescore=scorer))
     assert scorer.seen == []
+
+
+async def test_rescoring_is_off_unless_configured(router: IntentRouter) -> None:
+    scorer = Scorer("X-ray Yankee Zulu 4 5 6")
+    router.rescore = False
+    try:
+        events: list[Any] = await router.handle(_ctx(7), Heard("Run plate X-ray Yankee Zulu 4 5 5.", 0.9,
+                                                               refine=Refiner(), rescore=scorer))
+    finally:
+        router.rescore = True
+    assert scorer.seen == []
+    assert events[0].slots["plate"] in ("XYZ455", "XYZ456")  # the registry's own fuzzy answer
