@@ -1,14 +1,14 @@
 """Slot exact-match on the fixture audio: the full pipeline against a plain baseline (run by hand).
 
     python -m tests.bench.bench_lookup_accuracy [--limit N] [--channels clean,radio20,radio10]
-        [--split tune|heldout] [--no-rescore] [--on-file-prior X]
+        [--split tune|heldout] [--rescore] [--on-file-prior X]
     pytest tests/bench/bench_lookup_accuracy.py -s
 
 System: the configured transcriber (tiny.en, domain prompt, constrained spelling pass) ->
-``LookupEngine.understand`` with the spelling pass as an alternative -> for plates and
-licences, the n-best readings and the records on file they point at are scored against the
-audio by forced alignment and the best-supported one is put first (as the router does when
-the first reading is not a confident exact match) -> ``check`` against a
+``LookupEngine.understand`` with the spelling pass as an alternative -> (with ``--rescore``,
+as the router does with ``router.rescore`` on: for plates and licences, the n-best readings
+and the records on file they point at are scored against the audio by forced alignment and
+the best-supported one is put first) -> ``check`` against a
 registry holding the fixture subjects among 20,000 synthetic ones; the slots come from the
 resolved record when the check resolves, else from the parse.
 Baseline: the same model with no prompt and no spelling pass, and a literal alphabet-word
@@ -80,7 +80,7 @@ def run(
     limit: int | None = None,
     channels: tuple[str, ...] = ("clean", "radio20", "radio10"),
     *,
-    rescore: bool = True,
+    rescore: bool = False,
     on_file_prior: float = 0.0,
     split: str | None = None,
 ) -> dict[str, Any]:
@@ -190,8 +190,8 @@ if __name__ == "__main__":
     ap.add_argument("--limit", type=int)
     ap.add_argument("--channels", default="clean,radio20,radio10")
     ap.add_argument("--split", choices=("tune", "heldout"))
-    ap.add_argument("--no-rescore", action="store_true", help="skip choosing readings by forced alignment")
+    ap.add_argument("--rescore", action="store_true", help="choose readings by forced alignment")
     ap.add_argument("--on-file-prior", type=float, default=0.0)
     args = ap.parse_args()
-    print_report(run(args.limit, tuple(args.channels.split(",")), rescore=not args.no_rescore,
+    print_report(run(args.limit, tuple(args.channels.split(",")), rescore=args.rescore,
                      on_file_prior=args.on_file_prior, split=args.split))
