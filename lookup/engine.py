@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-import numpy as np
 from sqlalchemy import Engine
 
 from lookup.chain import ChainOptions, CheckChain
 from lookup.db import make_engine
-from lookup.parser import ParseOptions, rerank
+from lookup.parser import ParseOptions
 from lookup.parser import understand as parse
 from lookup.readback import clarify_readback
+from lookup.rerank import SpokenCandidate, by_audio
 from lookup.spoken import canonical_alnum, render_spelled, spelling_style
 from lookup.store import RegistryStore, SqlRegistryStore
 from lookup.types import CheckResult, Query
@@ -29,15 +28,6 @@ from service.errors import IntentError, PatrolError, RegistryError
 logger = logging.getLogger(__name__)
 
 __all__ = ["CheckResult", "LookupEngine", "Query", "SpokenCandidate"]
-
-
-@dataclass(frozen=True, slots=True)
-class SpokenCandidate:
-    """A candidate plate/licence value, how it would be transcribed, and whether it is on file."""
-
-    value: str
-    spoken: str
-    on_file: bool
 
 
 class LookupEngine:
@@ -108,19 +98,8 @@ class LookupEngine:
         self, query: Query, candidates: Sequence[SpokenCandidate], scores: Sequence[float], *,
         on_file_prior: float = 0.0,
     ) -> Query:
-        """The query with the reading the audio supports best first (see :func:`parser.rerank`).
-
-        ``scores`` are the audio log-likelihoods of ``candidates``; a softmax over them (plus
-        ``on_file_prior`` for records on file) gives each candidate's probability.
-        """
-        if len(scores) != len(candidates) or not candidates:
-            return query
-        known = np.array([c.on_file for c in candidates], dtype=np.float64)
-        logits = np.asarray(scores, dtype=np.float64) + on_file_prior * known
-        probs = np.exp(logits - logits.max())
-        probs /= probs.sum()
-        order = np.argsort(-probs, kind="stable")
-        return rerank(query, [(candidates[i].value, float(probs[i])) for i in order])
+        """The query with the reading the audio supports best first (:func:`rerank.by_audio`)."""
+        return by_audio(query, candidates, scores, on_file_prior=on_file_prior)
 
     def check(self, query: Query) -> CheckResult:
         """Run the registry check for ``query``; ``unknown`` gives ``clarify``.

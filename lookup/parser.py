@@ -24,7 +24,6 @@ from lookup.spoken import (
     TEENS,
     TENS,
     Reading,
-    canonical_alnum,
     decode_spelled,
     merge_readings,
     tokenize,
@@ -303,16 +302,27 @@ def _alnum_query(
     top = readings[0]
     key = "plate" if intent == "plate_lookup" else "licence"
     slots[key] = top.text
-    too_long = len(top.text) > MAX_ALNUM + (6 if intent == "licence_lookup" else 0)
-    too_short = len(top.text) < (2 if intent == "plate_lookup" else 4) and not slots.get("partial")
     second = readings[1].score if len(readings) > 1 else 0.0
-    margin = (top.score - second) / top.score if top.score else 0.0
-    confidence = asr_confidence * kw_weight * top.score * (0.7 + 0.3 * margin)
-    reason = None
-    if too_long or too_short:
+    ok = alnum_length_ok(intent, top.text, partial=bool(slots.get("partial")))
+    confidence = nbest_confidence(asr_confidence * kw_weight, top.score, second, length_ok=ok)
+    return Query(intent, slots, confidence, tuple(readings), reason=None if ok else "bad_length")
+
+
+def alnum_length_ok(intent: str, value: str, *, partial: bool) -> bool:
+    """Whether a plate/licence reading has a plausible length (any length for a partial plate)."""
+    too_long = len(value) > MAX_ALNUM + (6 if intent == "licence_lookup" else 0)
+    too_short = len(value) < (2 if intent == "plate_lookup" else 4) and not partial
+    return not (too_long or too_short)
+
+
+def nbest_confidence(base: float, top: float, second: float, *, length_ok: bool = True) -> float:
+    """Confidence in the top of an n-best list: ``base`` times its score, discounted by its
+    margin over the runner-up; at most 0.1 for an implausible length."""
+    margin = (top - second) / top if top else 0.0
+    confidence = base * top * (0.7 + 0.3 * margin)
+    if not length_ok:
         confidence = min(confidence, 0.1)
-        reason = "bad_length"
-    return Query(intent, slots, round(min(confidence, 1.0), 4), tuple(readings), reason=reason)
+    return round(min(confidence, 1.0), 4)
 
 
 def _is_name_word(word: str) -> bool:
@@ -477,32 +487,3 @@ def _understand(text: str, alternatives: Sequence[str], asr_confidence: float, o
         return _person_query(cleaned, lower, asr_confidence, weight)
     return query
 
-
-def rerank(query: Query, posteriors: Sequence[tuple[str, float]]) -> Query:
-    """Put the reading the audio supports best first.
-
-    ``posteriors`` are candidate values for the plate/licence slot with their probability
-    among the candidates (from forced alignment against the audio), best first. The slot
-    takes the best; the confidence becomes the ASR confidence times that probability,
-    discounted by the margin over the runner-up, so a close call between two readings comes
-    back as ``clarify`` rather than a guess.
-    """
-    if query.intent not in ("plate_lookup", "licence_lookup") or not posteriors:
-        return query
-    key = "plate" if query.intent == "plate_lookup" else "licence"
-    best, prob = posteriors[0]
-    best = canonical_alnum(best)
-    if not best:
-        return query
-    readings = [Reading(canonical_alnum(t), round(p, 4), "acoustic") for t, p in posteriors]
-    seen = {r.text for r in readings}
-    readings += [r for r in query.readings if r.text not in seen]
-    slots = {**query.slots, key: best}
-    longest = MAX_ALNUM + (6 if key == "licence" else 0)
-    shortest = 1 if query.slots.get("partial") else (2 if key == "plate" else 4)
-    reason = None if shortest <= len(best) <= longest else "bad_length"
-    second = posteriors[1][1] if len(posteriors) > 1 else 0.0
-    margin = (prob - second) / prob if prob > 0 else 0.0
-    sure = query.asr_confidence * prob * (0.7 + 0.3 * margin)  # as for the parser's own n-best
-    confidence = round(min(1.0, sure, 0.1 if reason else 1.0), 4)
-    return replace(query, slots=slots, readings=tuple(readings), confidence=confidence, reason=reason)

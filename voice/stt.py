@@ -148,6 +148,8 @@ class WhisperTranscriber:
         self.options = options or SttOptions()
         self._suppress: list[int] | None = None
         self._suppress_lock = threading.Lock()
+        self._tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
+                                    language=self.options.language if model.model.is_multilingual else None)
 
     @classmethod
     def load(cls, directory: Path, *, compute_type: str = "int8", cpu_threads: int = 0, workers: int = 1,
@@ -240,8 +242,7 @@ class WhisperTranscriber:
         """
         if not continuations:
             return []
-        tk = Tokenizer(self.model.hf_tokenizer, self.model.model.is_multilingual, task="transcribe",
-                       language=self.options.language if self.model.model.is_multilingual else None)
+        tk = self._tokenizer
         features = self.model.feature_extractor(audio)
         content = int(features.shape[-1])
         padded = np.ascontiguousarray(pad_or_trim(features)[None], dtype=np.float32)

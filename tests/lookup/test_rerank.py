@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lookup.parser import rerank, understand
+from lookup.parser import understand
+from lookup.rerank import rerank
 from lookup.spoken import render_spelled, spelling_style
 
 
