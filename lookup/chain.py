@@ -271,7 +271,9 @@ class CheckChain:
         return self._answer("licence", records, scored, alerts_by, resolved,
                             options=lambda c: c["number"], readback=rb.licence_readback)
 
-    def _person(self, query: Query) -> CheckResult:
+    def person_rows(self, query: Query) -> list[Scored]:
+        """Persons born on a heard date of birth or sharing the family name's sound, ranked
+        by name and date agreement (all of them, however weak; call inside ``store.unit``)."""
         given = query.slots.get("given")
         family = query.slots.get("family")
         dobs = list(query.dob_readings) or ([query.slots["dob"]] if query.slots.get("dob") else [])
@@ -284,10 +286,13 @@ class CheckChain:
                     phonetic_key(family), name_key(family), phonetic_key(given) if given else None
                 )
             )
-        scored = rank_persons(
-            rows, given=given, family=family, dobs=dobs, asr_confidence=query.asr_confidence
-        )
-        scored = [s for s in scored if s.score >= 0.5][: self.opts.max_candidates]
+        return rank_persons(rows, given=given, family=family, dobs=dobs, asr_confidence=query.asr_confidence)
+
+    def _person(self, query: Query) -> CheckResult:
+        given = query.slots.get("given")
+        family = query.slots.get("family")
+        dobs = list(query.dob_readings) or ([query.slots["dob"]] if query.slots.get("dob") else [])
+        scored = [s for s in self.person_rows(query) if s.score >= 0.5][: self.opts.max_candidates]
         if not scored:
             return self._none("person", query, None)
         # A family name alone is not enough to name one person: ask for more.

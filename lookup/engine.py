@@ -19,7 +19,7 @@ from lookup.db import make_engine
 from lookup.parser import ParseOptions
 from lookup.parser import understand as parse
 from lookup.readback import clarify_readback
-from lookup.rerank import SpokenCandidate, by_audio
+from lookup.rerank import PersonCandidate, SpokenCandidate, by_audio, name_context, person_by_audio
 from lookup.spoken import canonical_alnum, render_spelled, spelling_style
 from lookup.store import RegistryStore, SqlRegistryStore
 from lookup.types import CheckResult, Query
@@ -27,7 +27,7 @@ from service.errors import IntentError, PatrolError, RegistryError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CheckResult", "LookupEngine", "Query", "SpokenCandidate"]
+__all__ = ["CheckResult", "LookupEngine", "PersonCandidate", "Query", "SpokenCandidate"]
 
 
 class LookupEngine:
@@ -100,6 +100,50 @@ class LookupEngine:
     ) -> Query:
         """The query with the reading the audio supports best first (:func:`rerank.by_audio`)."""
         return by_audio(query, candidates, scores, on_file_prior=on_file_prior)
+
+    def person_candidates(
+        self, query: Query, *, heard: str, limit: int = 24
+    ) -> tuple[str, list[PersonCandidate], list[str]]:
+        """Names on file to score against the audio of a person check.
+
+        Returns ``(prefix, candidates, continuations)``: the transcript before the spoken
+        name, up to ``limit`` persons born on the heard date of birth, then those whose family
+        name sounds like the heard one (best text agreement first), and for each the rest of the
+        transcript with that name in place of the heard one, then the transcript's own
+        continuation last. Empty when the query is not a person check, the transcript holds
+        no date to anchor the name, or the heard name and date already name one person exactly.
+        """
+        context = name_context(heard) if query.intent == "person_lookup" else None
+        if context is None or self._names_one_person(query):
+            return "", [], []
+        before, name, after = context
+        with self.store.unit():
+            ranked = self.chain.person_rows(query)
+        # Born on the heard date first (the surer anchor), then by the heard name's sound.
+        dobs = set(query.dob_readings[:1])
+        ranked = [s for s in ranked if s.row["dob"] in dobs] + [s for s in ranked if s.row["dob"] not in dobs]
+        candidates = list(dict.fromkeys(
+            PersonCandidate(str(s.row["given"]), str(s.row["family"]), str(s.row["dob"])) for s in ranked
+        ))[:limit]
+        joint = after if name else ", " + after
+        texts = [c.spoken + joint for c in candidates] + [name + after if name else after]
+        return before.rstrip(), candidates, texts
+
+    def _names_one_person(self, query: Query) -> bool:
+        if not (query.slots.get("given") and query.slots.get("family")):
+            return False
+        result = self.check(query)
+        why = str(result.candidates[0].get("why", "")) if result.candidates else ""
+        return result.status in ("hit", "clear") and "family exact" in why and "given exact" in why
+
+    def rerank_person(
+        self, query: Query, candidates: Sequence[PersonCandidate], scores: Sequence[float]
+    ) -> Query:
+        """The query naming the person the audio supports (:func:`rerank.person_by_audio`);
+        ``scores`` follow :meth:`person_candidates`' continuations, the heard one last."""
+        if len(scores) != len(candidates) + 1:
+            return query
+        return person_by_audio(query, candidates, scores[:-1], scores[-1])
 
     def check(self, query: Query) -> CheckResult:
         """Run the registry check for ``query``; ``unknown`` gives ``clarify``.

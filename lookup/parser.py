@@ -86,7 +86,7 @@ _TEN_CODE = re.compile(r"(?i)\b(?:ten|10)[- ,]*(?:(?:twenty|20)[- ]?(eight|nine|
 _GLUED = re.compile(r"(?i)\b(check|run)(person|plate|vehicle|licence|license)\b")
 _MONTH_RE = re.compile(r"\b(" + "|".join(MONTHS) + r")\b")
 _FOR_ME = re.compile(r"(?i)\bfor (?:me|us)\b")
-_CALLSIGN = re.compile(r"^\s*(?:control|dispatch|base|central|radio)\b[ ,.]*", re.IGNORECASE)
+CALLSIGN = re.compile(r"^\s*(?:control|dispatch|base|central|radio)\b[ ,.]*", re.IGNORECASE)
 _TRAILERS = re.compile(r"\b(over|out|please|thanks|thank you|dispatch|control|base)\b")
 # Keyword -> (intent, weight). Longer phrases are tried first.
 _KEYWORDS: tuple[tuple[str, Intent, float], ...] = (
@@ -150,6 +150,8 @@ _NAME_STOP = (
     | frozenset(TENS)
     | {"hundred", "thousand", "st", "nd", "rd", "th"}
 )
+DOB_MARKER = re.compile(r"\b(date of birth|dob|d[-. ]?o[-. ]?b\.?|born|birth ?date)\b", re.IGNORECASE)
+FIRST_DATE_WORD = re.compile(r"\d|\b(" + "|".join(MONTHS) + r")\b", re.IGNORECASE)
 _PARTIAL_PREFIX = re.compile(
     r"\b(starts? with|starting with|beginning with|begins with|first (?:part|letters?)"
     r"(?: is| are)?)\b"
@@ -187,7 +189,7 @@ def normalise_codes(text: str) -> str:
         lambda m: "10-2" + ("8" if (m.group(1) or m.group(2)).lower() in ("eight", "8") else "9"), text
     )
     text = _GLUED.sub(r"\1 \2", text)
-    text = _CALLSIGN.sub("", text)
+    text = CALLSIGN.sub("", text)
     return _FOR_ME.sub(" ", text)
 
 
@@ -325,14 +327,15 @@ def nbest_confidence(base: float, top: float, second: float, *, length_ok: bool 
     return round(min(confidence, 1.0), 4)
 
 
-def _is_name_word(word: str) -> bool:
+def is_name_word(word: str) -> bool:
+    """True for a word that can be part of a spoken name (not a keyword, number or month)."""
     parts = [p for p in word.lower().split("-") if p]
     return bool(parts) and not all(p in _NAME_STOP for p in parts) and word.lower() not in _NAME_STOP
 
 
 def _name_words(segment: str) -> list[str]:
     words = [w.strip("'-") for w in re.findall(r"[A-Za-z][A-Za-z'\-]*", segment)]
-    return [w for w in words if w and _is_name_word(w)]
+    return [w for w in words if w and is_name_word(w)]
 
 
 def _spelled_name(segment: str) -> str | None:
@@ -391,11 +394,11 @@ def _split_names(segment: str) -> tuple[str | None, str | None]:
 def _person_query(text: str, lower: str, asr_confidence: float, kw_weight: float) -> Query:
     text = re.sub(r"\b10-2[89]\b", " ", text)
     lower = text.lower()
-    marker = re.search(r"\b(date of birth|dob|d[-. ]?o[-. ]?b\.?|born|birth ?date)\b", lower)
+    marker = DOB_MARKER.search(lower)
     dates = parse_date(text[marker.end() :] if marker else text)
     name_part = text[: marker.start()] if marker else text
     if not marker and dates:
-        first_num = re.search(r"\d|\b(" + "|".join(MONTHS) + r")\b", lower)
+        first_num = FIRST_DATE_WORD.search(lower)
         if first_num:
             name_part = text[: first_num.start()]
     spelled = _spelled_name(name_part)

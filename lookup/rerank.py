@@ -1,19 +1,31 @@
-"""Choosing among plate/licence readings by how well the audio supports each one.
+"""Choosing among readings by how well the audio supports each one.
 
-The router scores :class:`SpokenCandidate` texts against the utterance's audio (forced
-alignment, :meth:`voice.stt.WhisperTranscriber.score`); :func:`by_audio` turns those
-log-likelihoods into probabilities and puts the best-supported reading first. Pure code:
-no registry access here (the engine gathers the candidates).
+The router scores candidate texts against the utterance's audio (forced alignment,
+:meth:`voice.stt.WhisperTranscriber.score`). For plates and licences, :func:`by_audio` turns
+the log-likelihoods of :class:`SpokenCandidate` readings into probabilities and puts the
+best-supported reading first. For person checks, the names of the persons on file for the
+heard date of birth (or the heard name's sound) are put in place of the name as heard
+(:func:`name_context`), and :func:`person_by_audio` takes a name only when the audio prefers
+it clearly over every other one and about as much as what was transcribed. Pure code: no
+registry access here (the engine gathers the candidates).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from lookup.parser import alnum_length_ok, nbest_confidence
+from lookup.parser import (
+    CALLSIGN,
+    DOB_MARKER,
+    FIRST_DATE_WORD,
+    alnum_length_ok,
+    is_name_word,
+    nbest_confidence,
+)
 from lookup.spoken import Reading, canonical_alnum
 from lookup.types import Query
 
@@ -72,3 +84,110 @@ def by_audio(
     probs /= probs.sum()
     order = np.argsort(-probs, kind="stable")
     return rerank(query, [(candidates[i].value, float(probs[i])) for i in order])
+
+
+# -- person checks ---------------------------------------------------------------------------
+
+_TEN_CODE = re.compile(r"\b10[- ]?2[89]\b")
+_CHUNK = re.compile(r"[^,.?!;:]+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+_ASK = re.compile(
+    r"\b(person|check|run|query|subject|individual|on|named|called|name|surname|10-?29|twenty-nine)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonCandidate:
+    """A person on file, as the name an officer would say."""
+
+    given: str
+    family: str
+    dob: str
+
+    @property
+    def spoken(self) -> str:
+        """The name as spoken: given then family."""
+        return f"{self.given} {self.family}"
+
+
+def name_context(text: str) -> tuple[str, str, str] | None:
+    """A person check's transcript split around the spoken name: ``(before, name, after)``.
+
+    The name runs from just after the last word of the request ("person check on", "run")
+    to the last name word before the date of birth, or before the first date word when
+    "born" itself was misheard (a call sign such as "Control" is not a name). ``name``
+    is empty when no name word was heard there (a candidate then goes just before the date).
+    None when the text holds no date at all, or no words before it.
+    """
+    marker = DOB_MARKER.search(text)
+    end = marker.start() if marker else None
+    if end is None:
+        codes = [m.span() for m in _TEN_CODE.finditer(text)]
+        dates = (m.start() for m in FIRST_DATE_WORD.finditer(text))
+        end = next((d for d in dates if not any(a <= d < b for a, b in codes)), None)
+        if end is None:
+            return None
+    head = text[:end]
+    if not _WORD.search(head):
+        return None  # nothing before the date: no request, no name to stand in for
+    call = CALLSIGN.match(head)
+    lead = call.end() if call else 0
+    names = [w for w in _WORD.finditer(head, lead) if is_name_word(w.group().strip("'-"))]
+    if not names:
+        return head, "", text[end:]
+    stop = names[-1].end()
+    # The name starts after the last word of the request ("person check on", "run") before
+    # it: misheard words between belong to the name ("you and Matt Loud" for "Ewan MacLeod").
+    asks = [m for m in _ASK.finditer(head, lead, stop) if m.end() <= names[-1].start()]
+    if asks:
+        start = _WORD.search(head, asks[-1].end()).start()  # type: ignore[union-attr]
+    else:
+        chunk_start = max((m.start() for m in _CHUNK.finditer(head, lead) if m.start() <= names[-1].start()),
+                           default=lead)
+        start = next(w.start() for w in names if w.start() >= chunk_start)
+    return text[:start], text[start:stop], text[stop:]
+
+
+def person_by_audio(
+    query: Query,
+    candidates: Sequence[PersonCandidate],
+    scores: Sequence[float],
+    heard_score: float,
+    *,
+    margin: float = 5.0,
+    slack: float = 8.0,
+    dob_prior: float = 4.0,
+) -> Query:
+    """The query naming the person on file whose name the audio supports best, or unchanged.
+
+    ``scores`` are the log-likelihoods of each candidate's name in place of the heard one,
+    and ``heard_score`` that of the name as transcribed. Dates are heard far more reliably
+    than names, so a person born on the heard date of birth gains ``dob_prior`` nats (half
+    that for an alternative reading of the date). A name is taken only when it leads every
+    other name by ``margin`` nats and its audio score trails the transcript's by at most
+    ``slack`` nats (a subject who is not on file leaves the query as heard, to be answered
+    from the transcript). Persons sharing the name stay apart by date of birth in the check.
+    """
+    if query.intent != "person_lookup" or len(scores) != len(candidates) or not candidates:
+        return query
+    dobs = list(query.dob_readings)
+    by_name: dict[str, tuple[float, float, PersonCandidate]] = {}
+    for cand, score in zip(candidates, scores, strict=True):
+        prior = dob_prior if dobs and cand.dob == dobs[0] else dob_prior / 2 if cand.dob in dobs else 0.0
+        if cand.spoken not in by_name or score + prior > by_name[cand.spoken][0]:
+            by_name[cand.spoken] = (float(score) + prior, float(score), cand)
+    ranked = sorted(by_name.values(), key=lambda sc: -sc[0])
+    best, audio, top = ranked[0]
+    second = ranked[1][0] if len(ranked) > 1 else -np.inf
+    if best - second < margin or audio < heard_score - slack:
+        return query
+    logits = np.array([s for s, _, _ in ranked], dtype=np.float64)
+    probs = np.exp(logits - logits.max())
+    probs /= probs.sum()
+    slots = {**query.slots, "given": top.given, "family": top.family}
+    if not slots.get("dob") and top.dob in query.dob_readings:
+        slots["dob"] = top.dob
+    p2 = float(probs[1]) if len(probs) > 1 else 0.0
+    confidence = max(query.confidence, nbest_confidence(query.asr_confidence, float(probs[0]), p2))
+    return replace(query, slots=slots, confidence=confidence, reason=None)

@@ -101,7 +101,8 @@ async def build_core(settings: Settings, *, skills: Mapping[str, Skill], lookup:
                    queue_size=settings.events.subscriber_queue)
     await bus.start()
     router = IntentRouter(lookup=lookup, matcher=matcher, runner=runner, audit=audit,
-                          min_confidence=settings.router.min_confidence, rescore=settings.router.rescore)
+                          min_confidence=settings.router.min_confidence, rescore=settings.router.rescore,
+                          rescore_names=settings.router.rescore_names)
     return Core(engine=engine, tokens=tokens,
                 auth=Authenticator(tokens, enabled=settings.auth.enabled,
                                    rate_per_minute=settings.auth.rate_per_minute),

@@ -75,6 +75,14 @@ class LookupEngine(Protocol):
         """The query with the reading the audio supports best first and a confidence to match."""
         ...
 
+    def person_candidates(self, query: Any, *, heard: str) -> tuple[str, list[Any], list[str]]:
+        """Prefix, persons on file and continuations (the heard one last) to score a name by."""
+        ...
+
+    def rerank_person(self, query: Any, candidates: Any, scores: list[float]) -> Any:
+        """The query naming the person on file the audio supports clearly, or unchanged."""
+        ...
+
 
 @dataclass
 class Outcome:
@@ -188,7 +196,7 @@ class IntentRouter:
 
     def __init__(self, *, lookup: LookupEngine | None, matcher: SkillMatcher, runner: SkillRunner,
                  audit: AuditLog, min_confidence: float = 0.35, clear_confidence: float = 0.8,
-                 rescore: bool = False, on_file_prior: float = 0.0) -> None:
+                 rescore: bool = False, on_file_prior: float = 0.0, rescore_names: bool = True) -> None:
         self.lookup = lookup
         self.matcher = matcher
         self.runner = runner
@@ -200,6 +208,8 @@ class IntentRouter:
         # log-odds added to a candidate that names a record on file when the audio chooses.
         self.rescore = rescore
         self.on_file_prior = on_file_prior
+        # Choose the person on file whose name the audio supports (see _rescore_person).
+        self.rescore_names = rescore_names
         # The hook carries no session object, so "repeat" needs a small bounded memory here.
         self._last: OrderedDict[str, ResultEvent] = OrderedDict()
         self.table: dict[IntentName, Handler] = {
@@ -252,6 +262,9 @@ class IntentRouter:
             metrics.observe_stage("parse", time.perf_counter() - t0)
         if query is not None and heard.refine is not None and self.lookup is not None:
             query = await self._refine_if_unclear(heard, query)
+        if (query is not None and self.rescore_names and heard.rescore is not None
+                and self.lookup is not None and str(query.intent) == IntentName.PERSON):
+            query = await self._rescore_person(heard, query)
         if query is not None and str(query.intent) != IntentName.UNKNOWN:
             return Understood(query=query)
         if self.matcher.embedder is not None:
@@ -297,11 +310,26 @@ class IntentRouter:
         candidates = await asyncio.to_thread(self.lookup.spoken_candidates, query, heard=spoken)
         if len(candidates) < 2:
             return query
-        scores = await heard.rescore(prefix, tuple(c.spoken + "." for c in candidates))
+        scores = await heard.rescore(prefix, tuple(c.spoken + "." for c in candidates), True)
         reranked = await asyncio.to_thread(self.lookup.rerank, query, candidates, scores,
                                            on_file_prior=self.on_file_prior)
         metrics.observe_stage("rescore", time.perf_counter() - t0)
         return reranked
+
+    async def _rescore_person(self, heard: Heard, query: Any) -> Any:
+        """Unless the heard name and date already name one person exactly, score the names of
+        the persons on file for the heard date of birth (or the name's sound) in place of the
+        heard name, and take one only when the audio clearly prefers it."""
+        assert heard.rescore is not None and self.lookup is not None
+        t0 = time.perf_counter()
+        prefix, candidates, texts = await asyncio.to_thread(self.lookup.person_candidates, query,
+                                                            heard=heard.text)
+        if not candidates:
+            return query
+        scores = await heard.rescore(prefix, tuple(texts), False)
+        chosen = await asyncio.to_thread(self.lookup.rerank_person, query, candidates, scores)
+        metrics.observe_stage("rescore", time.perf_counter() - t0)
+        return chosen
 
     @staticmethod
     def _intent_of(understood: Understood) -> IntentName:

@@ -67,6 +67,9 @@ class RouterSettings(BaseModel):
     rescore: bool = Field(False, description=(
         "let forced alignment choose among plate/licence readings and the records they point at; "
         "off: no measured gain on the fixture audio, about 0.38 s per unclear plate (README)"))
+    rescore_names: bool = Field(True, description=(
+        "when a spoken person check does not name one person exactly, score the names on file for "
+        "the heard date of birth against the audio and take one the audio clearly prefers (README)"))
 
 
 class SkillSettings(BaseModel):

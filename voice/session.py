@@ -67,8 +67,9 @@ VoiceEvent = SpeechBoundary | PartialText | FinalText | Failure
 Emit = Callable[[VoiceEvent], Awaitable[None]]
 # Computes more readings of an utterance on demand (the constrained spelling pass).
 Refiner = Callable[[], Awaitable[tuple[str, ...]]]
-# Scores candidate continuations of a prefix against the utterance's audio (log-likelihoods).
-Scorer = Callable[[str, tuple[str, ...]], Awaitable[list[float]]]
+# Scores candidate continuations of a prefix against the utterance's audio (log-likelihoods),
+# with the domain prompt as context or (False: about half the cost) without.
+Scorer = Callable[[str, tuple[str, ...], bool], Awaitable[list[float]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,8 +280,8 @@ class VoiceSession:
         async def refine() -> tuple[str, ...]:
             return await self._pool.run(self._stt.refine, audio, transcript)
 
-        async def score(prefix: str, continuations: tuple[str, ...]) -> list[float]:
-            return await self._pool.run(self._stt.score, audio, prefix, continuations)
+        async def score(prefix: str, continuations: tuple[str, ...], context: bool = True) -> list[float]:
+            return await self._pool.run(self._stt.score, audio, prefix, continuations, context)
 
         return Rereader(refine, score)
 

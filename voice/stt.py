@@ -83,8 +83,11 @@ class Transcriber(Protocol):
         """Other readings of the same audio (e.g. a constrained spelling pass), best first."""
         ...
 
-    def score(self, audio: np.ndarray, prefix: str, continuations: Sequence[str]) -> list[float]:
-        """Log-likelihood of each continuation after ``prefix`` given the audio (higher is better)."""
+    def score(
+        self, audio: np.ndarray, prefix: str, continuations: Sequence[str], context: bool = True
+    ) -> list[float]:
+        """Log-likelihood of each continuation after ``prefix`` given the audio (higher is better);
+        ``context``: with the domain prompt before it."""
         ...
 
 
@@ -230,7 +233,9 @@ class WhisperTranscriber:
             return ()
         return (reading,)
 
-    def score(self, audio: np.ndarray, prefix: str, continuations: Sequence[str]) -> list[float]:
+    def score(
+        self, audio: np.ndarray, prefix: str, continuations: Sequence[str], context: bool = True
+    ) -> list[float]:
         """Forced-alignment log-likelihood of each continuation after ``prefix``.
 
         The encoder runs once; its output is cut to the frames that hold audio (plus a
@@ -238,7 +243,8 @@ class WhisperTranscriber:
         of each alignment (about 11 ms for tiny.en on 2 cores). Each continuation is scored
         as the sum of its tokens' log-probabilities with the first pass's prompt as context,
         so candidates of different lengths compete fairly only when each ends in the same
-        punctuation (the caller appends it).
+        punctuation (the caller appends it). Without ``context`` the prompt is left out: each
+        alignment then costs about half as much (many candidates, such as names on file).
         """
         if not continuations:
             return []
@@ -251,8 +257,10 @@ class WhisperTranscriber:
             encoded = np.array(encoder)
             frames = min(encoded.shape[1], content // 2 + _SCORE_MARGIN_FRAMES)
             view = ctranslate2.StorageView.from_array(np.ascontiguousarray(encoded[:, :frames]))
-            start = [tk.sot_prev, *tk.encode(" " + self.options.prompt.strip())[-_MAX_PROMPT_TOKENS:],
-                     *tk.sot_sequence, tk.no_timestamps]
+            start = [*tk.sot_sequence, tk.no_timestamps]
+            if context:
+                prompt = tk.encode(" " + self.options.prompt.strip())[-_MAX_PROMPT_TOKENS:]
+                start = [tk.sot_prev, *prompt, *start]
             head = tk.encode(" " + prefix.strip()) if prefix.strip() else []
             scores = []
             for text in continuations:

@@ -1,16 +1,20 @@
 """Slot exact-match on the fixture audio: the full pipeline against a plain baseline (run by hand).
 
     python -m tests.bench.bench_lookup_accuracy [--limit N] [--channels clean,radio20,radio10]
-        [--split tune|heldout] [--rescore] [--on-file-prior X]
+        [--split tune|heldout] [--rescore] [--on-file-prior X] [--no-names] [--persons N]
+        [--intent plate_lookup|licence_lookup|person_lookup]
     pytest tests/bench/bench_lookup_accuracy.py -s
 
 System: the configured transcriber (tiny.en, domain prompt, constrained spelling pass) ->
 ``LookupEngine.understand`` with the spelling pass as an alternative -> (with ``--rescore``,
 as the router does with ``router.rescore`` on: for plates and licences, the n-best readings
 and the records on file they point at are scored against the audio by forced alignment and
-the best-supported one is put first) -> ``check`` against a
-registry holding the fixture subjects among 20,000 synthetic ones; the slots come from the
-resolved record when the check resolves, else from the parse.
+the best-supported one is put first) -> for person checks that do not name one person
+exactly, as the router does with ``router.rescore_names`` (default on, ``--no-names`` off):
+the names on file for the heard date of birth scored against the audio -> ``check`` against
+a registry holding the fixture subjects among ``--persons`` (default 20,000) synthetic ones
+and as many vehicles; the slots come from the resolved record when the check resolves, else
+from the parse.
 Baseline: the same model with no prompt and no spelling pass, and a literal alphabet-word
 map (exact NATO/APCO/digit words only, no fuzzy recovery, no confusables, no registry).
 For person queries the baseline uses the same parser without the registry.
@@ -83,6 +87,9 @@ def run(
     rescore: bool = False,
     on_file_prior: float = 0.0,
     split: str | None = None,
+    names: bool = True,
+    persons: int = 20000,
+    intent: str | None = None,
 ) -> dict[str, Any]:
     """Transcribe every fixture clip twice (system, baseline) and score slot exact-match."""
     from models.catalog import load_transcriber, resolve_asr
@@ -92,7 +99,8 @@ def run(
     manifest = [
         json.loads(line) for line in (AUDIO / "manifest.jsonl").read_text().splitlines() if line.strip()
     ]
-    manifest = [m for m in manifest if m["channel"] in channels and split in (None, m["split"])][:limit]
+    manifest = [m for m in manifest if m["channel"] in channels and split in (None, m["split"])
+                and intent in (None, m["intent"])][:limit]
     settings = SttSettings()
     stt = load_transcriber(settings)
     plain = WhisperModel(
@@ -104,11 +112,12 @@ def run(
     tmp = tempfile.mkdtemp(prefix="lk-acc-")
     url = f"sqlite:///{tmp}/registry.sqlite3"
     upgrade(url)
-    seed_registry(make_engine(url), SeedOptions(persons=20000, vehicles=20000, seed=3))
+    seed_registry(make_engine(url), SeedOptions(persons=persons, vehicles=persons, seed=3))
     engine = LookupEngine.from_url(url)
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # n, system, baseline, after confirm
     rows = []
     rescore_s: list[float] = []
+    names_s: list[float] = []
     t0 = time.perf_counter()
     for m in manifest:
         audio = read_audio(AUDIO / m["file"])
@@ -123,6 +132,12 @@ def run(
                 scores = stt.score(audio, prefix, [c.spoken + "." for c in cands])
                 rescore_s.append(time.perf_counter() - t1)
                 query = engine.rerank(query, cands, scores, on_file_prior=on_file_prior)
+        if names and query.intent == "person_lookup":
+            t1 = time.perf_counter()
+            before, persons_on_file, texts = engine.person_candidates(query, heard=first.text)
+            if persons_on_file:
+                query = engine.rerank_person(query, persons_on_file, stt.score(audio, before, texts, False))
+                names_s.append(time.perf_counter() - t1)
         result = engine.check(query) if query.is_check else None
         got = (_record_slots(result, m["intent"]) if result else None) or dict(query.slots)
         sys_ok = query.intent == m["intent"] and _matches(m["slots"], got)
@@ -157,14 +172,20 @@ def run(
     engine.close()
     report = {
         "elapsed_s": time.perf_counter() - t0,
-        "rescore_s": {"n": len(rescore_s), "mean": float(np.mean(rescore_s)) if rescore_s else None,
-                      "p95": float(np.percentile(rescore_s, 95)) if rescore_s else None},
+        "persons": persons,
+        "rescore_s": _timing(rescore_s),
+        "names_s": _timing(names_s),
         "tally": dict(tally),
         "rows": rows,
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "lookup-accuracy.json").write_text(json.dumps(report, indent=2))
     return report
+
+
+def _timing(seconds: list[float]) -> dict[str, Any]:
+    return {"n": len(seconds), "mean": float(np.mean(seconds)) if seconds else None,
+            "p95": float(np.percentile(seconds, 95)) if seconds else None}
 
 
 def print_report(report: dict[str, Any]) -> None:
@@ -174,9 +195,11 @@ def print_report(report: dict[str, Any]) -> None:
         n, s, b, c = report["tally"][key]
         ratio = f"{s / b:.1f}x" if b else ("inf" if s else "-")
         print(f"{key:<28} {n:>4} {s / n:>8.0%} {b / n:>9.0%} {ratio:>6} {c / n:>9.0%}")
-    r = report["rescore_s"]
-    if r["n"]:
-        print(f"rescoring: {r['n']} utterances, mean {r['mean'] * 1000:.0f} ms, p95 {r['p95'] * 1000:.0f} ms")
+    for key, label in (("rescore_s", "plate/licence rescoring"), ("names_s", "names by sound")):
+        r = report[key]
+        if r["n"]:
+            print(f"{label}: {r['n']} utterances, mean {r['mean'] * 1000:.0f} ms, "
+                  f"p95 {r['p95'] * 1000:.0f} ms")
     print(f"elapsed {report['elapsed_s']:.0f} s")
 
 
@@ -192,6 +215,10 @@ if __name__ == "__main__":
     ap.add_argument("--split", choices=("tune", "heldout"))
     ap.add_argument("--rescore", action="store_true", help="choose readings by forced alignment")
     ap.add_argument("--on-file-prior", type=float, default=0.0)
+    ap.add_argument("--intent", choices=("plate_lookup", "licence_lookup", "person_lookup"))
+    ap.add_argument("--no-names", action="store_true", help="no person names by sound")
+    ap.add_argument("--persons", type=int, default=20000, help="synthetic persons (and vehicles) on file")
     args = ap.parse_args()
     print_report(run(args.limit, tuple(args.channels.split(",")), rescore=args.rescore,
-                     on_file_prior=args.on_file_prior, split=args.split))
+                     on_file_prior=args.on_file_prior, split=args.split, names=not args.no_names,
+                     persons=args.persons, intent=args.intent))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lookup.parser import understand
-from lookup.rerank import rerank
+from lookup.rerank import PersonCandidate, name_context, person_by_audio, rerank
 from lookup.spoken import render_spelled, spelling_style
 
 
@@ -48,3 +48,62 @@ def test_rerank_leaves_other_intents_and_empty_lists_alone() -> None:
     assert rerank(person, [("ABC123", 1.0)]) is person
     plate = understand("Run plate Alpha Bravo Charlie 1 2 3.")
     assert rerank(plate, []) is plate
+
+
+@pytest.mark.parametrize(
+    ("heard", "name"),
+    [
+        ("Person check on Chono Brian, or November 12, 1979.", "Chono Brian"),
+        ("Control, person check, Jiro Chitato, date of birth 4th of March 1985.", "Jiro Chitato"),
+        ("Check, birth of an Echo Yamamoto, date of birth June 17 1994.", "birth of an Echo Yamamoto"),
+        ("Person check, you and Matt Loud, date of birth 13th on September 1971.", "you and Matt Loud"),
+        ("Control, check person Smith, John, born 12 11 1979", "Smith, John"),
+        ("10-29 Ryokamura Foreign February 14, 1987", "Ryokamura Foreign"),
+        ("Can you run Oliver Bennett for an April 22nd 2003?", "Oliver Bennett"),
+        ("Control, birth and check, date of birth 4th of March 1985.", ""),
+        ("Person check, date of birth 13 September 1971.", ""),
+    ],
+)
+def test_the_heard_name_is_found_in_the_transcript(heard: str, name: str) -> None:
+    context = name_context(heard)
+    assert context is not None
+    before, got, after = context
+    assert got == name
+    assert before + got + after == heard
+
+
+def test_no_date_no_name_context() -> None:
+    assert name_context("Person check on Sean O'Brien.") is None
+    assert name_context("10 20-high long Kenji Watter name Boy I 18th May 1975") is None
+
+
+SEAN = PersonCandidate("Sean", "O'Brien", "1979-11-12")
+OTHERS = [PersonCandidate("Maria", "Lopez", "1979-11-12"), PersonCandidate("John", "Smith", "1979-11-12")]
+
+
+def test_a_name_the_audio_clearly_prefers_replaces_the_heard_one() -> None:
+    query = understand("Person check on Chono Brian, born November 12, 1979.", asr_confidence=0.8)
+    chosen = person_by_audio(query, [SEAN, *OTHERS], [-9.0, -25.0, -22.0], heard_score=-4.0)
+    assert (chosen.slots["given"], chosen.slots["family"]) == ("Sean", "O'Brien")
+    assert chosen.slots["dob"] == "1979-11-12"
+    assert chosen.confidence >= query.confidence and chosen.reason is None
+
+
+def test_a_close_call_or_a_name_far_from_what_was_heard_keeps_the_query() -> None:
+    query = understand("Person check on Chono Brian, born November 12, 1979.", asr_confidence=0.8)
+    assert person_by_audio(query, [SEAN, *OTHERS], [-9.0, -10.5, -22.0], heard_score=-4.0) == query
+    # Not on file: every name on file is far worse than the transcript.
+    assert person_by_audio(query, [SEAN, *OTHERS], [-20.0, -35.0, -32.0], heard_score=-4.0) == query
+    assert person_by_audio(query, [], [], heard_score=-4.0) == query
+    plate = understand("run plate 7XYZ456")
+    assert person_by_audio(plate, [SEAN], [0.0], heard_score=-4.0) == plate
+
+
+def test_namesakes_compete_as_one_name_and_a_missing_name_is_filled() -> None:
+    # Two Sean O'Briens born on heard dates: the audio cannot tell them apart, the check can.
+    twin = PersonCandidate("Sean", "O'Brien", "1979-12-11")
+    query = understand("Person check, date of birth 12 11 1979.", asr_confidence=0.8)
+    assert query.reason == "no_name"
+    chosen = person_by_audio(query, [SEAN, twin, *OTHERS], [-6.0, -6.0, -20.0, -21.0], heard_score=-3.0)
+    assert (chosen.slots["given"], chosen.slots["family"]) == ("Sean", "O'Brien")
+    assert chosen.reason is None and chosen.confidence > 0.5

@@ -23,7 +23,9 @@ class FakeTranscriber:
         """No other readings."""
         return ()
 
-    def score(self, audio: np.ndarray, prefix: str, continuations: Sequence[str]) -> list[float]:
+    def score(
+        self, audio: np.ndarray, prefix: str, continuations: Sequence[str], context: bool = True
+    ) -> list[float]:
         """Every continuation equally likely."""
         return [0.0] * len(continuations)
 

@@ -1,7 +1,9 @@
-"""The spelling pass runs only when the first reading does not resolve cleanly.
+"""Second looks at the audio: the spelling pass runs only when the first reading of a plate
+does not resolve cleanly, and rescoring lets the audio choose among plate readings and
+among the names on file for a person check.
 
-Real router, real LookupEngine over a seeded SQLite registry; the refiner is a recording
-fake (the pass itself is tested with the real model in tests/voice)."""
+Real router, real LookupEngine over a seeded SQLite registry; the refiner and the scorer
+are recording fakes (both passes are tested with the real model in tests/voice)."""
 
 from __future__ import annotations
 
@@ -74,15 +76,20 @@ async def test_person_check_never_calls_the_spelling_pass(router: IntentRouter) 
 
 
 class Scorer:
-    """Scores candidate readings as if the audio said ``spoken``: 0 for it, -8 for the rest."""
+    """Scores candidate readings as if the audio said ``spoken``: 0 for it, ``rest`` for the others."""
 
-    def __init__(self, spoken: str | None) -> None:
+    def __init__(self, spoken: str | None, rest: float = -8.0) -> None:
         self.spoken = spoken
+        self.rest = rest
         self.seen: list[tuple[str, tuple[str, ...]]] = []
+        self.context: list[bool] = []
 
-    async def __call__(self, prefix: str, continuations: tuple[str, ...]) -> list[float]:
+    async def __call__(self, prefix: str, continuations: tuple[str, ...],
+                       context: bool = True) -> list[float]:
         self.seen.append((prefix, continuations))
-        return [0.0 if self.spoken is not None and c.startswith(self.spoken) else -8.0 for c in continuations]
+        self.context.append(context)
+        said = self.spoken
+        return [0.0 if said is not None and c.startswith(said) else self.rest for c in continuations]
 
 
 async def test_the_audio_chooses_among_readings_and_records_on_file(router: IntentRouter) -> None:
@@ -125,3 +132,43 @@ async def test_rescoring_is_off_unless_configured(router: IntentRouter) -> None:
         router.rescore = True
     assert scorer.seen == []
     assert events[0].slots["plate"] in ("XYZ455", "XYZ456")  # the registry's own fuzzy answer
+
+
+async def test_the_audio_names_the_person_on_file_for_the_heard_date(router: IntentRouter) -> None:
+    # tiny.en wrote "Sean O'Brien" as "Chono Brian"; the date was heard right.
+    scorer = Scorer("Sean O'Brien")
+    events: list[Any] = await router.handle(_ctx(8), Heard(
+        "Person check on Chono Brian, born November 12, 1979.", 0.7, rescore=scorer))
+    assert len(scorer.seen) == 1 and scorer.context == [False]
+    prefix, texts = scorer.seen[0]
+    assert prefix == "Person check on"
+    assert "Sean O'Brien, born November 12, 1979." in texts
+    assert texts[-1] == "Chono Brian, born November 12, 1979."  # the name as heard competes
+    slots = events[0].slots
+    assert (slots["given"], slots["family"], slots["dob"]) == ("Sean", "O'Brien", "1979-11-12")
+    assert events[1].status in ("hit", "clear")
+    assert events[1].candidates[0]["family"] == "O'Brien"
+
+
+async def test_a_name_far_worse_than_the_transcript_is_not_taken(router: IntentRouter) -> None:
+    # Not on file: the audio supports the transcript far better than any name on file.
+    scorer = Scorer("Chono Brian", rest=-12.0)
+    events: list[Any] = await router.handle(_ctx(9), Heard(
+        "Person check on Chono Brian, born November 12, 1979.", 0.7, rescore=scorer))
+    assert len(scorer.seen) == 1
+    assert events[0].slots["family"] == "Brian"
+    assert events[1].status not in ("hit", "clear") or events[1].candidates[0]["family"] != "O'Brien"
+
+
+async def test_an_exact_name_and_date_or_the_setting_off_skip_the_names(router: IntentRouter) -> None:
+    scorer = Scorer("anything")
+    events: list[Any] = await router.handle(_ctx(10), Heard(
+        "Person check on Sean O'Brien, born November 12, 1979.", 0.9, rescore=scorer))
+    assert scorer.seen == [] and events[1].status in ("hit", "clear")
+    router.rescore_names = False
+    try:
+        await router.handle(_ctx(11), Heard("Person check on Chono Brian, born November 12, 1979.", 0.7,
+                                            rescore=scorer))
+    finally:
+        router.rescore_names = True
+    assert scorer.seen == []

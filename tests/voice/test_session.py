@@ -28,7 +28,9 @@ class RecordingTranscriber:
     def refine(self, audio: np.ndarray, first: Transcript) -> tuple[str, ...]:
         return ()
 
-    def score(self, audio: np.ndarray, prefix: str, continuations: Sequence[str]) -> list[float]:
+    def score(
+        self, audio: np.ndarray, prefix: str, continuations: Sequence[str], context: bool = True
+    ) -> list[float]:
         """Every continuation equally likely."""
         return [0.0] * len(continuations)
 

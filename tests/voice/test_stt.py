@@ -79,6 +79,31 @@ def test_forced_alignment_prefers_what_was_said(clips: list[Clip], transcriber: 
     assert transcriber.score(_audio(chosen[0]), "", []) == []
 
 
+def test_names_on_file_are_told_apart_by_sound(clips: list[Clip], transcriber: Any) -> None:
+    """Names scored in place of the heard name (as for a person check): the spoken name beats
+    seven others of the mix the registry holds, on the clean person clips, without the prompt."""
+    from lookup.rerank import name_context
+
+    others = ["Maria Lopez", "John Smith", "Hiroshi Tanaka", "Laura Evans", "Jacob Miller",
+              "Yuki Yamamoto", "Shane Brown"]
+    chosen = pick(clips, channel="clean", intent="person_lookup", n=6)
+    wins = scored = 0
+    for clip in chosen:
+        audio = _audio(clip)
+        context = name_context(transcriber.transcribe(audio).text)
+        if context is None:
+            continue
+        before, _, after = context
+        said = f"{clip.entry['slots']['given']} {clip.entry['slots']['family']}"
+        names = [said, *(n for n in others if n != said)]
+        joint = after if context[1] else ", " + after
+        scores = transcriber.score(audio, before, [n + joint for n in names], False)
+        assert len(scores) == len(names) and all(np.isfinite(scores))
+        scored += 1
+        wins += int(np.argmax(scores) == 0)
+    assert scored >= 4 and wins >= scored - 1, (wins, scored)
+
+
 def test_snr_estimate_orders_the_channels(clips: list[Clip]) -> None:
     qid = pick(clips, channel="radio10", n=1)[0].entry["query_id"]
     by_channel = {c.entry["channel"]: c for c in clips if c.entry["query_id"] == qid}
