@@ -102,7 +102,7 @@ class LookupEngine:
         return by_audio(query, candidates, scores, on_file_prior=on_file_prior)
 
     def person_candidates(
-        self, query: Query, *, heard: str, limit: int = 24
+        self, query: Query, *, heard: str, limit: int = 40
     ) -> tuple[str, list[PersonCandidate], list[str]]:
         """Names on file to score against the audio of a person check.
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
+from rapidfuzz.distance import Levenshtein
 from sqlalchemy import Connection, Engine, Select, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -177,30 +178,34 @@ class SqlRegistryStore:
             return [_plain(r) for r in conn.execute(stmt)]
 
     def vehicles_one_off(self, skel: str, *, limit: int = 20) -> list[Row]:
-        """Vehicles whose skeleton differs from ``skel`` in exactly one position.
+        """Vehicles whose skeleton is one edit from ``skel``: a symbol changed, missed or extra.
 
-        Each position is an index range scan: on the skeleton's prefix before it, or on the
-        reversed skeleton's prefix after it, whichever side is longer; so it works the same
-        on SQLite and PostgreSQL without trigram indexes.
+        Each probe is an index range scan on the part of the skeleton the edit leaves intact:
+        its prefix, or the reversed skeleton's prefix (the suffix), whichever is longer, with
+        the length the edit implies; so it works the same on SQLite and PostgreSQL without
+        trigram indexes.
         """
         n = len(skel)
         if n < 4:
             return []
+        probes: dict[tuple[bool, str, int], None] = {}
+        for i in range(n + 1):
+            for head, tail, length in ((skel[:i], skel[i + 1 :], n), (skel[:i], skel[i:], n + 1),
+                                       (skel[:i], skel[i + 1 :], n - 1)):
+                if length == n + 1 or i < n:
+                    reverse = len(tail) > len(head)
+                    probes[(reverse, tail[::-1] if reverse else head, length)] = None
         found: dict[int, Row] = {}
         with self.connect() as conn:
-            for i in range(n):
-                if i >= n - 1 - i:
-                    col, key = _V.c.plate_skel, skel[:i]
-                else:
-                    col, key = _V.c.plate_rev, skel[i + 1 :][::-1]
+            for reverse, key, length in probes:
+                col = _V.c.plate_rev if reverse else _V.c.plate_skel
                 stmt = (
                     select(*_VEHICLE_COLS, _V.c.plate_skel)
-                    .where(col >= key, col < key + "\x7f", func.length(_V.c.plate_skel) == n)
+                    .where(col >= key, col < key + "\x7f", func.length(_V.c.plate_skel) == length)
                     .limit(500)
                 )
                 for r in conn.execute(stmt):
-                    other = r.plate_skel
-                    if sum(a != b for a, b in zip(other, skel, strict=True)) == 1:
+                    if Levenshtein.distance(r.plate_skel, skel) == 1:
                         row = _plain(r)
                         row.pop("plate_skel", None)
                         found[row["id"]] = row

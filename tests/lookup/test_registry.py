@@ -190,6 +190,16 @@ def test_one_slip_is_offered_but_not_taken(engine: LookupEngine) -> None:
     assert "edit" in result.candidates[0]["why"]
 
 
+@pytest.mark.parametrize("heard", ["QQ70ZZ", "QQ70ZZZY", "Q70ZZZ", "QQ7Y0ZZZ"])
+def test_a_missed_or_extra_symbol_is_offered_but_not_taken(engine: LookupEngine, heard: str) -> None:
+    # "Golf" heard as "South" and dropped (6JW902 for 6JGW902), or a symbol too many.
+    found = engine.store.vehicles_one_off(skeleton(heard))
+    assert any(v["plate"] == "QQ70ZZZ" for v in found)
+    result = run(engine, f"plate {heard}")
+    assert result.status == "clarify" and result.readback.startswith("Confirm plate")
+    assert any(c["plate"] == "QQ70ZZZ" and "edit" in c["why"] for c in result.candidates)
+
+
 def test_pg_trigram_neighbours(engine: LookupEngine, registry_url: str) -> None:
     similar = engine.store.vehicles_similar(skeleton("QQ70ZZZ"))
     if registry_url.startswith("postgresql"):
