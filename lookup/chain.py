@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lookup import readback as rb
@@ -293,6 +293,12 @@ class CheckChain:
         family = query.slots.get("family")
         dobs = list(query.dob_readings) or ([query.slots["dob"]] if query.slots.get("dob") else [])
         scored = [s for s in self.person_rows(query) if s.score >= 0.5][: self.opts.max_candidates]
+        if query.heard_name:
+            # Say so where the name came from the audio, not from the transcript.
+            note = f"name chosen by sound, heard as '{query.heard_name}'"
+            chosen = (given, family)
+            scored = [replace(s, why=f"{s.why}, {note}") if (s.row["given"], s.row["family"]) == chosen
+                      else s for s in scored]
         if not scored:
             return self._none("person", query, None)
         # A family name alone is not enough to name one person: ask for more.

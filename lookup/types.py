@@ -33,6 +33,8 @@ class Query:
     dob_readings: tuple[str, ...] = ()
     reason: str | None = None
     asr_confidence: float = 1.0
+    # The name as transcribed, when the audio chose a name on file in its place.
+    heard_name: str | None = None
 
     @property
     def is_check(self) -> bool:

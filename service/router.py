@@ -310,7 +310,11 @@ class IntentRouter:
         candidates = await asyncio.to_thread(self.lookup.spoken_candidates, query, heard=spoken)
         if len(candidates) < 2:
             return query
-        scores = await heard.rescore(prefix, tuple(c.spoken + "." for c in candidates), True)
+        try:
+            scores = await heard.rescore(prefix, tuple(c.spoken + "." for c in candidates), True)
+        except PatrolError as err:  # the n-best readings still answer
+            logger.warning("rescoring readings against the audio failed: %s", err)
+            return query
         reranked = await asyncio.to_thread(self.lookup.rerank, query, candidates, scores,
                                            on_file_prior=self.on_file_prior)
         metrics.observe_stage("rescore", time.perf_counter() - t0)
@@ -326,7 +330,11 @@ class IntentRouter:
                                                             heard=heard.text)
         if not candidates:
             return query
-        scores = await heard.rescore(prefix, tuple(texts), False)
+        try:
+            scores = await heard.rescore(prefix, tuple(texts), False)
+        except PatrolError as err:  # the transcript still answers: check the name as heard
+            logger.warning("scoring names against the audio failed: %s", err)
+            return query
         chosen = await asyncio.to_thread(self.lookup.rerank_person, query, candidates, scores)
         metrics.observe_stage("rescore", time.perf_counter() - t0)
         return chosen

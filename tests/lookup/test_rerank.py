@@ -87,6 +87,7 @@ def test_a_name_the_audio_clearly_prefers_replaces_the_heard_one() -> None:
     assert (chosen.slots["given"], chosen.slots["family"]) == ("Sean", "O'Brien")
     assert chosen.slots["dob"] == "1979-11-12"
     assert chosen.confidence >= query.confidence and chosen.reason is None
+    assert chosen.heard_name == "Chono Brian" and query.heard_name is None
 
 
 def test_a_close_call_or_a_name_far_from_what_was_heard_keeps_the_query() -> None:

@@ -148,6 +148,21 @@ async def test_the_audio_names_the_person_on_file_for_the_heard_date(router: Int
     assert (slots["given"], slots["family"], slots["dob"]) == ("Sean", "O'Brien", "1979-11-12")
     assert events[1].status in ("hit", "clear")
     assert events[1].candidates[0]["family"] == "O'Brien"
+    assert "name chosen by sound, heard as 'Chono Brian'" in events[1].candidates[0]["why"]
+
+
+async def test_a_failed_scoring_pass_still_answers_from_the_transcript(router: IntentRouter) -> None:
+    from service.errors import TranscriptionError
+
+    async def broken(prefix: str, continuations: tuple[str, ...], context: bool = True) -> list[float]:
+        raise TranscriptionError("rescoring failed on this utterance")
+
+    events: list[Any] = await router.handle(_ctx(12), Heard(
+        "Person check on Chono Brian, born November 12, 1979.", 0.7, rescore=broken))
+    assert events[0].slots["family"] == "Brian" and events[1].status in ("clarify", "no_match")
+    events = await router.handle(_ctx(13), Heard("Run plate X-ray Yankee Zulu 4 5 5.", 0.9,
+                                                 refine=Refiner(), rescore=broken))
+    assert events[0].slots["plate"] in ("XYZ455", "XYZ456")
 
 
 async def test_a_name_far_worse_than_the_transcript_is_not_taken(router: IntentRouter) -> None:
