@@ -72,6 +72,14 @@ class Transcript:
         return not self.text
 
 
+@dataclass(frozen=True, slots=True)
+class EncodedAudio:
+    """An utterance's encoder output, kept so that many candidates can be scored in chunks."""
+
+    view: Any  # ctranslate2.StorageView, cut to the audio's frames plus a margin
+    num_frames: int
+
+
 class Transcriber(Protocol):
     """What the voice pipeline needs from a recogniser."""
 
@@ -88,6 +96,16 @@ class Transcriber(Protocol):
     ) -> list[float]:
         """Log-likelihood of each continuation after ``prefix`` given the audio (higher is better);
         ``context``: with the domain prompt before it."""
+        ...
+
+    def encode_for_scoring(self, audio: np.ndarray) -> Any:
+        """The audio's encoder output, for :meth:`score_encoded` (encode once, score in chunks)."""
+        ...
+
+    def score_encoded(
+        self, encoded: Any, prefix: str, continuations: Sequence[str], context: bool = True
+    ) -> list[float]:
+        """:meth:`score` against an output of :meth:`encode_for_scoring`."""
         ...
 
 
@@ -248,24 +266,37 @@ class WhisperTranscriber:
         """
         if not continuations:
             return []
-        tk = self._tokenizer
+        return self.score_encoded(self.encode_for_scoring(audio), prefix, continuations, context)
+
+    def encode_for_scoring(self, audio: np.ndarray) -> EncodedAudio:
+        """The encoder output :meth:`score_encoded` aligns against, cut to the audio plus a second."""
         features = self.model.feature_extractor(audio)
         content = int(features.shape[-1])
         padded = np.ascontiguousarray(pad_or_trim(features)[None], dtype=np.float32)
         try:
-            encoder = self.model.model.encode(ctranslate2.StorageView.from_array(padded), to_cpu=True)
-            encoded = np.array(encoder)
-            frames = min(encoded.shape[1], content // 2 + _SCORE_MARGIN_FRAMES)
-            view = ctranslate2.StorageView.from_array(np.ascontiguousarray(encoded[:, :frames]))
-            start = [*tk.sot_sequence, tk.no_timestamps]
-            if context:
-                prompt = tk.encode(" " + self.options.prompt.strip())[-_MAX_PROMPT_TOKENS:]
-                start = [tk.sot_prev, *prompt, *start]
-            head = tk.encode(" " + prefix.strip()) if prefix.strip() else []
-            scores = []
+            output = self.model.model.encode(ctranslate2.StorageView.from_array(padded), to_cpu=True)
+            encoded = np.array(output)
+        except (RuntimeError, ValueError) as err:
+            raise TranscriptionError("rescoring failed on this utterance") from err
+        frames = min(encoded.shape[1], content // 2 + _SCORE_MARGIN_FRAMES)
+        view = ctranslate2.StorageView.from_array(np.ascontiguousarray(encoded[:, :frames]))
+        return EncodedAudio(view, max(1, min(content // 2, frames)))
+
+    def score_encoded(
+        self, encoded: EncodedAudio, prefix: str, continuations: Sequence[str], context: bool = True
+    ) -> list[float]:
+        """:meth:`score` against an encoder output from :meth:`encode_for_scoring`."""
+        tk = self._tokenizer
+        start = [*tk.sot_sequence, tk.no_timestamps]
+        if context:
+            prompt = tk.encode(" " + self.options.prompt.strip())[-_MAX_PROMPT_TOKENS:]
+            start = [tk.sot_prev, *prompt, *start]
+        head = tk.encode(" " + prefix.strip()) if prefix.strip() else []
+        scores = []
+        try:
             for text in continuations:
                 tail = tk.encode(" " + text.strip())
-                result = self.model.model.align(view, start, [head + tail], max(1, min(content // 2, frames)))
+                result = self.model.model.align(encoded.view, start, [head + tail], encoded.num_frames)
                 probs = np.asarray(result[0].text_token_probs[len(head) : len(head) + len(tail)], np.float64)
                 scores.append(float(np.log(np.maximum(probs, 1e-6)).sum()))
         except (RuntimeError, ValueError) as err:

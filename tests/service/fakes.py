@@ -29,6 +29,14 @@ class FakeTranscriber:
         """Every continuation equally likely."""
         return [0.0] * len(continuations)
 
+    def encode_for_scoring(self, audio: np.ndarray) -> np.ndarray:
+        return audio
+
+    def score_encoded(
+        self, encoded: np.ndarray, prefix: str, continuations: Sequence[str], context: bool = True
+    ) -> list[float]:
+        return self.score(encoded, prefix, continuations, context)
+
 
 @dataclass
 class FakeQuery:

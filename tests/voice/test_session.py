@@ -19,6 +19,8 @@ class RecordingTranscriber:
 
     def __init__(self) -> None:
         self.calls: list[int] = []
+        self.encoded = 0
+        self.chunks: list[int] = []
 
     def transcribe(self, audio: np.ndarray, *, partial: bool = False) -> Transcript:
         if not partial:
@@ -33,6 +35,16 @@ class RecordingTranscriber:
     ) -> list[float]:
         """Every continuation equally likely."""
         return [0.0] * len(continuations)
+
+    def encode_for_scoring(self, audio: np.ndarray) -> np.ndarray:
+        self.encoded += 1
+        return audio
+
+    def score_encoded(
+        self, encoded: np.ndarray, prefix: str, continuations: Sequence[str], context: bool = True
+    ) -> list[float]:
+        self.chunks.append(len(continuations))
+        return [-float(len(c)) for c in continuations]
 
 
 async def _run(clip: Clip, tail: np.ndarray) -> tuple[RecordingTranscriber, list[VoiceEvent]]:
@@ -82,3 +94,22 @@ async def test_speech_after_the_pause_discards_the_speculation(clips: list[Clip]
     # The transcript is of the whole utterance (both stretches of speech), not the first part.
     assert finals[0].transcript.text == f"samples {max(stt.calls)}"
     assert max(stt.calls) / 16000 >= clip.entry["speech_end_s"] - clip.entry["speech_start_s"] + 1.0
+
+
+async def test_many_candidates_are_scored_in_short_jobs() -> None:
+    """Names on file: the encoder runs once, then eight candidates per pool job, so another
+    session's final waits behind one short job, not the whole pass."""
+    stt = RecordingTranscriber()
+
+    async def ignore(*_args: object) -> None:
+        return None
+
+    session = VoiceSession("t", transcriber=stt, pool=InferencePool(workers=1, max_queue=4), emit=ignore,
+                           on_final=ignore)
+    again = session._rereader(np.zeros(16000, dtype=np.float32), Transcript(text="x", confidence=0.9))
+    names = tuple(f"name {'x' * i}," for i in range(20))
+    scores = await again.score("Person check on", names, False)
+    assert scores == [-float(len(n)) for n in names]
+    assert stt.encoded == 1 and stt.chunks == [8, 8, 4]
+    assert await again.score("Run plate", ("a.", "b."), True) == [0.0, 0.0]  # few: one job
+    assert stt.encoded == 1
