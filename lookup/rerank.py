@@ -92,7 +92,8 @@ _TEN_CODE = re.compile(r"\b10[- ]?2[89]\b")
 _CHUNK = re.compile(r"[^,.?!;:]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 _ASK = re.compile(
-    r"\b(person|check|run|query|subject|individual|on|named|called|name|surname|10-?29|twenty-nine)\b",
+    r"\b(person|check|run|query|subject|individual|on|for|about|named|called|name|surname|warrants"
+    r"|10-?29|twenty-nine)\b",
     re.IGNORECASE,
 )
 

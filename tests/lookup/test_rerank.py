@@ -58,6 +58,8 @@ def test_rerank_leaves_other_intents_and_empty_lists_alone() -> None:
         ("Check, birth of an Echo Yamamoto, date of birth June 17 1994.", "birth of an Echo Yamamoto"),
         ("Person check, you and Matt Loud, date of birth 13th on September 1971.", "you and Matt Loud"),
         ("Control, check person Smith, John, born 12 11 1979", "Smith, John"),
+        ("Can you run a check for John Smith, date of birth 12 11 1979", "John Smith"),
+        ("Wants and warrants on Kenji Watanabe, born 19th May 1975", "Kenji Watanabe"),
         ("10-29 Ryokamura Foreign February 14, 1987", "Ryokamura Foreign"),
         ("Can you run Oliver Bennett for an April 22nd 2003?", "Oliver Bennett"),
         ("Control, birth and check, date of birth 4th of March 1985.", ""),
