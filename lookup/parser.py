@@ -139,8 +139,8 @@ _NAME_STOP = (
         (
             "check run query on or for a an the of person subject name names last first given family surname "
             "wants warrants and please over out i need can you do me this individual male female date birth "
-            "dob born d o b is was spelled spelling his her called named comma with to by at it records "
-            "record driver's drivers licence license plate status copy"
+            "dob born d o b is was spelled spelling his her called named comma with to by at in from it "
+            "records record driver's drivers licence license plate status copy"
         ).split()
     )
     | frozenset(MONTHS)
@@ -405,6 +405,9 @@ def _person_query(text: str, lower: str, asr_confidence: float, kw_weight: float
     if spelled:
         name_part = re.split(r"\bspell", name_part, flags=re.IGNORECASE)[0]
     given, family = _split_names(name_part)
+    if not (given or family) and marker and dates:
+        # "Date of birth 4th of March 1985, Hiroshi Sato": the name after the date.
+        given, family = _split_names(text[marker.end() :])
     if spelled:
         family = spelled
     slots: dict[str, object] = {}

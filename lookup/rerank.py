@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from lookup.dates import parse_date
 from lookup.parser import (
     CALLSIGN,
     DOB_MARKER,
@@ -136,7 +137,7 @@ def name_context(text: str) -> tuple[str, str, str] | None:
     lead = call.end() if call else 0
     names = [w for w in _WORD.finditer(head, lead) if is_name_word(w.group().strip("'-"))]
     if not names:
-        return head, "", text[end:]
+        return _name_after_date(text, marker) or (head, "", text[end:])
     stop = names[-1].end()
     # The name starts after the last word of the request ("person check on", "run") before
     # it: misheard words between belong to the name ("you and Matt Loud" for "Ewan MacLeod").
@@ -148,6 +149,19 @@ def name_context(text: str) -> tuple[str, str, str] | None:
                            default=lead)
         start = next(w.start() for w in names if w.start() >= chunk_start)
     return text[:start], text[start:stop], text[stop:]
+
+
+def _name_after_date(text: str, marker: re.Match[str] | None) -> tuple[str, str, str] | None:
+    """"Date of birth 4th of March 1985, Hiroshi Sato": the name words of the last chunk after
+    the date, when a date was said there."""
+    if marker is None or not parse_date(text[marker.end() :]):
+        return None
+    for chunk in reversed(list(_CHUNK.finditer(text, marker.end()))):
+        words = [w for w in _WORD.finditer(chunk.group()) if is_name_word(w.group().strip("'-"))]
+        if words:
+            start, stop = chunk.start() + words[0].start(), chunk.start() + words[-1].end()
+            return text[:start], text[start:stop], text[stop:]
+    return None
 
 
 def person_by_audio(

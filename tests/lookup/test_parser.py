@@ -67,6 +67,15 @@ def test_person_with_last_and_first_name_fields() -> None:
     assert q.slots == {"given": "Kenta", "family": "Satoh", "dob": "1988-08-08"}
 
 
+def test_name_after_the_date_of_birth() -> None:
+    q = understand("Person check, date of birth 4th of March 1985, Hiroshi Sato.")
+    assert q.slots == {"given": "Hiroshi", "family": "Sato", "dob": "1985-03-04"} and q.reason is None
+    # Noise after the date is no name, and "in" is never one.
+    assert understand("Person check, date of birth 13 September, 9th in 1.").reason == "no_name"
+    q = understand("Person check on Shungal Bryant, four in November 12 1979.")
+    assert (q.slots["given"], q.slots["family"]) == ("Shungal", "Bryant")
+
+
 def test_family_comma_given_order() -> None:
     q = understand("Wants check, Quill, Marcus, DOB 02/11/1979")
     assert q.slots["family"] == "Quill" and q.slots["given"] == "Marcus"

@@ -64,6 +64,7 @@ def test_rerank_leaves_other_intents_and_empty_lists_alone() -> None:
         ("Can you run Oliver Bennett for an April 22nd 2003?", "Oliver Bennett"),
         ("Control, birth and check, date of birth 4th of March 1985.", ""),
         ("Person check, date of birth 13 September 1971.", ""),
+        ("Person check, date of birth 4th of March 1985, Hiroshi Sato.", "Hiroshi Sato"),
     ],
 )
 def test_the_heard_name_is_found_in_the_transcript(heard: str, name: str) -> None:
