@@ -292,22 +292,25 @@ class CheckChain:
         given = query.slots.get("given")
         family = query.slots.get("family")
         dobs = list(query.dob_readings) or ([query.slots["dob"]] if query.slots.get("dob") else [])
-        scored = [s for s in self.person_rows(query) if s.score >= 0.5][: self.opts.max_candidates]
+        ranked = self.person_rows(query)
+        scored = [s for s in ranked if s.score >= 0.5][: self.opts.max_candidates]
         if query.heard_name:
             # Say so where the name came from the audio, not from the transcript.
             note = f"name chosen by sound, heard as '{query.heard_name}'"
             chosen = (given, family)
             scored = [replace(s, why=f"{s.why}, {note}") if (s.row["given"], s.row["family"]) == chosen
                       else s for s in scored]
-        if not scored:
+        if not scored and not query.suggested:
             return self._none("person", query, None)
         # A family name alone is not enough to name one person: ask for more.
         enough = bool(family) and bool(given or dobs)
-        if given and name_similarity(str(given), scored[0].row["given"]) < 0.4:
+        if given and scored and name_similarity(str(given), scored[0].row["given"]) < 0.4:
             enough = False  # a plainly different given name is another person: ask
         resolved = enough and decide(
             scored, accept=max(self.opts.accept, self.opts.person_accept), margin=self.opts.margin
         )
+        if not resolved and query.suggested:
+            scored = self._suggest_first(query, ranked, scored)
         persons = [dict(s.row) for s in scored]
         self._link_persons(persons)
         records = [{**self._person_view(p), "licence": p.get("licence")} for p in persons]
@@ -315,6 +318,17 @@ class CheckChain:
         return self._answer("person", records, scored, alerts_by, resolved,
                             options=lambda c: f"{c['given']} {c['family']} born {c['dob']}",
                             readback=rb.person_readback)
+
+    def _suggest_first(self, query: Query, ranked: Sequence[Scored], scored: list[Scored]) -> list[Scored]:
+        """The person the audio leans to (``query.suggested``) first among the choices offered."""
+        lean = next((s for s in ranked
+                     if (s.row["given"], s.row["family"], str(s.row["dob"])) == query.suggested), None)
+        if lean is None:
+            return scored
+        heard = " ".join(str(query.slots[k]) for k in ("given", "family") if query.slots.get(k))
+        lean = replace(lean, why=f"{lean.why}, closest by sound to '{heard or '(no name)'}'")
+        rest = [s for s in scored if s.row["id"] != lean.row["id"]]
+        return [lean, *rest][: self.opts.max_candidates]
 
     def _none(self, kind: str, query: Query, value: str | None) -> CheckResult:
         if query.confidence < self.opts.accept:

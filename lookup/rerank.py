@@ -183,6 +183,8 @@ def person_by_audio(
     other name by ``margin`` nats and its audio score trails the transcript's by at most
     ``slack`` nats (a subject who is not on file leaves the query as heard, to be answered
     from the transcript). Persons sharing the name stay apart by date of birth in the check.
+    A lean of half the margin (within twice the slack) only marks the person ``suggested``:
+    the check offers it first when it asks which person, and never takes it.
     """
     if query.intent != "person_lookup" or len(scores) != len(candidates) or not candidates:
         return query
@@ -196,6 +198,9 @@ def person_by_audio(
     best, audio, top = ranked[0]
     second = ranked[1][0] if len(ranked) > 1 else -np.inf
     if best - second < margin or audio < heard_score - slack:
+        if best - second >= margin / 2 and audio >= heard_score - 2 * slack:
+            # A lean, not a choice: offered first for the officer to confirm, never taken.
+            return replace(query, suggested=(top.given, top.family, top.dob))
         return query
     logits = np.array([s for s, _, _ in ranked], dtype=np.float64)
     probs = np.exp(logits - logits.max())

@@ -35,6 +35,9 @@ class Query:
     asr_confidence: float = 1.0
     # The name as transcribed, when the audio chose a name on file in its place.
     heard_name: str | None = None
+    # (given, family, dob) of the person on file the audio leans to without a clear margin:
+    # offered first when the check asks which person.
+    suggested: tuple[str, str, str] | None = None
 
     @property
     def is_check(self) -> bool:

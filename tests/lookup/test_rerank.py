@@ -97,7 +97,10 @@ def test_a_close_call_or_a_name_far_from_what_was_heard_keeps_the_query() -> Non
     query = understand("Person check on Chono Brian, born November 12, 1979.", asr_confidence=0.8)
     assert person_by_audio(query, [SEAN, *OTHERS], [-9.0, -10.5, -22.0], heard_score=-4.0) == query
     # Not on file: every name on file is far worse than the transcript.
-    assert person_by_audio(query, [SEAN, *OTHERS], [-20.0, -35.0, -32.0], heard_score=-4.0) == query
+    assert person_by_audio(query, [SEAN, *OTHERS], [-30.0, -45.0, -42.0], heard_score=-4.0) == query
+    # A lean (clear among the names, but well below the transcript) is only offered first.
+    leaning = person_by_audio(query, [SEAN, *OTHERS], [-18.0, -35.0, -32.0], heard_score=-4.0)
+    assert leaning.slots == query.slots and leaning.suggested == ("Sean", "O'Brien", "1979-11-12")
     assert person_by_audio(query, [], [], heard_score=-4.0) == query
     plate = understand("run plate 7XYZ456")
     assert person_by_audio(plate, [SEAN], [0.0], heard_score=-4.0) == plate

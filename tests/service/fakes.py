@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,6 +118,6 @@ class KeywordEmbedder:
         out = np.zeros((len(texts), 64), dtype=np.float32)
         for i, text in enumerate(texts):
             for word in re.findall(r"[a-z]+", text.lower()):
-                out[i, hash(word) % 64] += 1.0
+                out[i, zlib.crc32(word.encode()) % 64] += 1.0  # hash() is salted per process
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-9)

@@ -175,6 +175,25 @@ async def test_a_name_far_worse_than_the_transcript_is_not_taken(router: IntentR
     assert events[1].status not in ("hit", "clear") or events[1].candidates[0]["family"] != "O'Brien"
 
 
+async def test_a_lean_towards_a_name_is_offered_first_but_not_taken(router: IntentRouter) -> None:
+    # Clear among the names on file, but well below the transcript: ask, Sean O'Brien first.
+    scorer = Scorer("Chono Brian", rest=-12.0)
+
+    async def lean(prefix: str, continuations: tuple[str, ...], context: bool = True) -> list[float]:
+        scores = await scorer(prefix, continuations, context)
+        pairs = zip(continuations, scores, strict=True)
+        return [-10.0 if c.startswith("Sean O'Brien") else s for c, s in pairs]
+
+    events: list[Any] = await router.handle(_ctx(14), Heard(
+        "Person check on Chono Brian, born November 12, 1979.", 0.7, rescore=lean))
+    assert events[0].slots["family"] == "Brian"
+    assert events[1].status == "clarify"
+    first = events[1].candidates[0]
+    assert (first["given"], first["family"]) == ("Sean", "O'Brien")
+    assert "closest by sound to 'Chono Brian'" in first["why"]
+    assert "Sean O'Brien" in events[1].readback
+
+
 async def test_an_exact_name_and_date_or_the_setting_off_skip_the_names(router: IntentRouter) -> None:
     scorer = Scorer("anything")
     events: list[Any] = await router.handle(_ctx(10), Heard(
