@@ -19,7 +19,14 @@ from lookup.db import make_engine
 from lookup.parser import ParseOptions
 from lookup.parser import understand as parse
 from lookup.readback import clarify_readback
-from lookup.rerank import PersonCandidate, SpokenCandidate, by_audio, name_context, person_by_audio
+from lookup.rerank import (
+    PersonCandidate,
+    SpokenCandidate,
+    by_audio,
+    name_context,
+    person_by_audio,
+    with_decoys,
+)
 from lookup.spoken import canonical_alnum, render_spelled, spelling_style
 from lookup.store import RegistryStore, SqlRegistryStore
 from lookup.types import CheckResult, Query
@@ -108,7 +115,8 @@ class LookupEngine:
 
         Returns ``(prefix, candidates, continuations)``: the transcript before the spoken
         name, up to ``limit`` persons born on the heard date of birth, then those whose family
-        name sounds like the heard one (best text agreement first), and for each the rest of the
+        name sounds like the heard one (best text agreement first), then the decoy names
+        (:func:`rerank.with_decoys`), and for each the rest of the
         transcript with that name in place of the heard one, then the transcript's own
         continuation last. Empty when the query is not a person check, the transcript holds
         no date to anchor the name, or the heard name and date already name one person exactly.
@@ -122,9 +130,12 @@ class LookupEngine:
         # Born on the heard date first (the surer anchor), then by the heard name's sound.
         dobs = set(query.dob_readings[:1])
         ranked = [s for s in ranked if s.row["dob"] in dobs] + [s for s in ranked if s.row["dob"] not in dobs]
-        candidates = list(dict.fromkeys(
+        on_file = list(dict.fromkeys(
             PersonCandidate(str(s.row["given"]), str(s.row["family"]), str(s.row["dob"])) for s in ranked
         ))[:limit]
+        if not on_file:
+            return "", [], []
+        candidates = with_decoys(on_file)
         joint = after if name else ", " + after
         texts = [c.spoken + joint for c in candidates] + [name + after if name else after]
         return before.rstrip(), candidates, texts

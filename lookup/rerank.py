@@ -101,16 +101,33 @@ _ASK = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class PersonCandidate:
-    """A person on file, as the name an officer would say."""
+    """A person on file (or, with ``on_file`` false, a decoy name), as an officer would say it."""
 
     given: str
     family: str
     dob: str
+    on_file: bool = True
 
     @property
     def spoken(self) -> str:
         """The name as spoken: given then family."""
         return f"{self.given} {self.family}"
+
+
+# Common names of the registry's locales, scored beside the names on file: a name on file is
+# taken only when the audio prefers it over all of them too, so a lone person who merely shares
+# the heard birthday is not taken for someone who is not on file.
+DECOY_NAMES: tuple[tuple[str, str], ...] = (
+    ("John", "Smith"), ("Maria", "Garcia"), ("David", "Jones"), ("Sarah", "Wilson"),
+    ("Michael", "Taylor"), ("Emma", "Brown"), ("Hiroshi", "Tanaka"), ("Yuki", "Suzuki"),
+)
+
+
+def with_decoys(candidates: Sequence[PersonCandidate]) -> list[PersonCandidate]:
+    """``candidates`` followed by the decoy names that none of them bears."""
+    taken = {c.spoken for c in candidates}
+    decoys = [PersonCandidate(g, f, "", on_file=False) for g, f in DECOY_NAMES]
+    return [*candidates, *(d for d in decoys if d.spoken not in taken)]
 
 
 def name_context(text: str) -> tuple[str, str, str] | None:
@@ -182,7 +199,10 @@ def person_by_audio(
     that for an alternative reading of the date). A name is taken only when it leads every
     other name by ``margin`` nats and its audio score trails the transcript's by at most
     ``slack`` nats (a subject who is not on file leaves the query as heard, to be answered
-    from the transcript). Persons sharing the name stay apart by date of birth in the check.
+    from the transcript). Decoy candidates (``on_file`` false, :func:`with_decoys`) count
+    for the margin by their audio score alone: a lone person born on the heard date must
+    still sound more like the name than common names do. Persons sharing the name stay apart
+    by date of birth in the check.
     A lean of half the margin (within twice the slack) only marks the person ``suggested``:
     the check offers it first when it asks which person, and never takes it.
     """
@@ -190,15 +210,24 @@ def person_by_audio(
         return query
     dobs = list(query.dob_readings)
     by_name: dict[str, tuple[float, float, PersonCandidate]] = {}
+    decoys: list[tuple[float, PersonCandidate]] = []
     for cand, score in zip(candidates, scores, strict=True):
+        if not cand.on_file:
+            decoys.append((float(score), cand))
+            continue
         prior = dob_prior if dobs and cand.dob == dobs[0] else dob_prior / 2 if cand.dob in dobs else 0.0
         if cand.spoken not in by_name or score + prior > by_name[cand.spoken][0]:
             by_name[cand.spoken] = (float(score) + prior, float(score), cand)
+    if not by_name:
+        return query
     ranked = sorted(by_name.values(), key=lambda sc: -sc[0])
     best, audio, top = ranked[0]
-    second = ranked[1][0] if len(ranked) > 1 else -np.inf
-    if best - second < margin or audio < heard_score - slack:
-        if best - second >= margin / 2 and audio >= heard_score - 2 * slack:
+    # The lead over the other names on file (date prior included) and over the decoys (audio
+    # only) that share no name with it ("Hiroshi Tanaka" is no test of "Hiroshi Sato").
+    decoy = max((s for s, d in decoys if d.given != top.given and d.family != top.family), default=-np.inf)
+    lead = min(best - (ranked[1][0] if len(ranked) > 1 else -np.inf), audio - decoy)
+    if lead < margin or audio < heard_score - slack:
+        if lead >= margin / 2 and audio >= heard_score - 2 * slack:
             # A lean, not a choice: offered first for the officer to confirm, never taken.
             return replace(query, suggested=(top.given, top.family, top.dob))
         return query

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lookup.parser import understand
-from lookup.rerank import PersonCandidate, name_context, person_by_audio, rerank
+from lookup.rerank import PersonCandidate, name_context, person_by_audio, rerank, with_decoys
 from lookup.spoken import render_spelled, spelling_style
 
 
@@ -114,3 +114,27 @@ def test_namesakes_compete_as_one_name_and_a_missing_name_is_filled() -> None:
     chosen = person_by_audio(query, [SEAN, twin, *OTHERS], [-6.0, -6.0, -20.0, -21.0], heard_score=-3.0)
     assert (chosen.slots["given"], chosen.slots["family"]) == ("Sean", "O'Brien")
     assert chosen.reason is None and chosen.confidence > 0.5
+
+
+def test_a_lone_person_born_that_day_must_beat_the_decoys() -> None:
+    # Not on file, and one person on file shares the heard birthday: the audio supports her
+    # name no better than common names, so she is not taken (nor offered).
+    query = understand("Person check, Juda Carlisle, date of birth 13 September 2007.", asr_confidence=0.3)
+    lone = PersonCandidate("Natalie", "Roberts", "2007-09-13")
+    candidates = with_decoys([lone])
+    assert [c.on_file for c in candidates] == [True] + [False] * (len(candidates) - 1)
+    scores = [-30.0] + [-29.0 - i for i in range(len(candidates) - 1)]
+    assert person_by_audio(query, candidates, scores, heard_score=-28.0) == query
+    # Sounding clearly more like the name than every decoy, she is taken.
+    scores = [-20.0] + [-29.0 - i for i in range(len(candidates) - 1)]
+    assert person_by_audio(query, candidates, scores, heard_score=-22.0).slots["family"] == "Roberts"
+    # A decoy never stands for a person, and a namesake on file drops that decoy.
+    assert person_by_audio(query, candidates[1:], scores[1:], heard_score=-22.0) == query
+    assert "John Smith" not in [c.spoken for c in with_decoys([PersonCandidate("John", "Smith", "")])[1:]]
+    # A decoy sharing a name with the winner is no test of it.
+    hiroshi = PersonCandidate("Hiroshi", "Sato", "1985-03-04")
+    decoys = with_decoys([hiroshi])
+    tanaka = next(i for i, d in enumerate(decoys) if d.spoken == "Hiroshi Tanaka")
+    scores = [-10.0 if i in (0, tanaka) else -30.0 for i in range(len(decoys))]
+    sato = understand("Person check, Jiro Chitato, date of birth 4th of March 1985.", asr_confidence=0.5)
+    assert person_by_audio(sato, decoys, scores, heard_score=-8.0).slots["family"] == "Sato"

@@ -144,6 +144,7 @@ async def test_the_audio_names_the_person_on_file_for_the_heard_date(router: Int
     assert prefix == "Person check on"
     assert "Sean O'Brien, born November 12, 1979." in texts
     assert texts[-1] == "Chono Brian, born November 12, 1979."  # the name as heard competes
+    assert "John Smith, born November 12, 1979." in texts  # and common names as decoys
     slots = events[0].slots
     assert (slots["given"], slots["family"], slots["dob"]) == ("Sean", "O'Brien", "1979-11-12")
     assert events[1].status in ("hit", "clear")
@@ -177,7 +178,7 @@ async def test_a_name_far_worse_than_the_transcript_is_not_taken(router: IntentR
 
 async def test_a_lean_towards_a_name_is_offered_first_but_not_taken(router: IntentRouter) -> None:
     # Clear among the names on file, but well below the transcript: ask, Sean O'Brien first.
-    scorer = Scorer("Chono Brian", rest=-12.0)
+    scorer = Scorer("Chono Brian", rest=-14.0)
 
     async def lean(prefix: str, continuations: tuple[str, ...], context: bool = True) -> list[float]:
         scores = await scorer(prefix, continuations, context)
