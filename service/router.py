@@ -75,7 +75,9 @@ class LookupEngine(Protocol):
         """The query with the reading the audio supports best first and a confidence to match."""
         ...
 
-    def person_candidates(self, query: Any, *, heard: str) -> tuple[str, list[Any], list[str]]:
+    def person_candidates(
+        self, query: Any, *, heard: str, limit: int = 40
+    ) -> tuple[str, list[Any], list[str]]:
         """Prefix, persons on file and continuations (the heard one last) to score a name by."""
         ...
 
@@ -196,7 +198,8 @@ class IntentRouter:
 
     def __init__(self, *, lookup: LookupEngine | None, matcher: SkillMatcher, runner: SkillRunner,
                  audit: AuditLog, min_confidence: float = 0.35, clear_confidence: float = 0.8,
-                 rescore: bool = False, on_file_prior: float = 0.0, rescore_names: bool = True) -> None:
+                 rescore: bool = False, on_file_prior: float = 0.0, rescore_names: bool = True,
+                 names_limit: int = 40) -> None:
         self.lookup = lookup
         self.matcher = matcher
         self.runner = runner
@@ -210,6 +213,7 @@ class IntentRouter:
         self.on_file_prior = on_file_prior
         # Choose the person on file whose name the audio supports (see _rescore_person).
         self.rescore_names = rescore_names
+        self.names_limit = names_limit
         # The hook carries no session object, so "repeat" needs a small bounded memory here.
         self._last: OrderedDict[str, ResultEvent] = OrderedDict()
         self.table: dict[IntentName, Handler] = {
@@ -327,7 +331,7 @@ class IntentRouter:
         assert heard.rescore is not None and self.lookup is not None
         t0 = time.perf_counter()
         prefix, candidates, texts = await asyncio.to_thread(self.lookup.person_candidates, query,
-                                                            heard=heard.text)
+                                                            heard=heard.text, limit=self.names_limit)
         if not candidates:
             return query
         try:

@@ -200,6 +200,15 @@ async def test_an_exact_name_and_date_or_the_setting_off_skip_the_names(router: 
     events: list[Any] = await router.handle(_ctx(10), Heard(
         "Person check on Sean O'Brien, born November 12, 1979.", 0.9, rescore=scorer))
     assert scorer.seen == [] and events[1].status in ("hit", "clear")
+    router.names_limit = 1  # one name on file, then the decoys, then the name as heard
+    try:
+        await router.handle(_ctx(15), Heard("Person check on Chono Brian, born November 12, 1979.", 0.7,
+                                            rescore=scorer))
+    finally:
+        router.names_limit = 40
+    texts = scorer.seen[-1][1]
+    assert texts[0].startswith("Sean O'Brien") and not any(t.startswith("Sean") for t in texts[1:])
+    scorer.seen.clear()
     router.rescore_names = False
     try:
         await router.handle(_ctx(11), Heard("Person check on Chono Brian, born November 12, 1979.", 0.7,
