@@ -325,7 +325,7 @@ class CheckChain:
                      if (s.row["given"], s.row["family"], str(s.row["dob"])) == query.suggested), None)
         if lean is None:
             return scored
-        heard = " ".join(str(query.slots[k]) for k in ("given", "family") if query.slots.get(k))
+        heard = query.spoken_name
         lean = replace(lean, why=f"{lean.why}, closest by sound to '{heard or '(no name)'}'")
         rest = [s for s in scored if s.row["id"] != lean.row["id"]]
         return [lean, *rest][: self.opts.max_candidates]

@@ -239,5 +239,5 @@ def person_by_audio(
         slots["dob"] = top.dob
     p2 = float(probs[1]) if len(probs) > 1 else 0.0
     confidence = max(query.confidence, nbest_confidence(query.asr_confidence, float(probs[0]), p2))
-    heard = " ".join(str(query.slots[k]) for k in ("given", "family") if query.slots.get(k))
+    heard = query.spoken_name
     return replace(query, slots=slots, confidence=confidence, reason=None, heard_name=heard or "(no name)")

@@ -40,6 +40,11 @@ class Query:
     suggested: tuple[str, str, str] | None = None
 
     @property
+    def spoken_name(self) -> str:
+        """The given and family name slots as one name ("" when neither was heard)."""
+        return " ".join(str(self.slots[k]) for k in ("given", "family") if self.slots.get(k))
+
+    @property
     def is_check(self) -> bool:
         """True for the three registry checks."""
         return self.intent in CHECK_INTENTS

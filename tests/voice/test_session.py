@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from tests.service.fakes import FakeTranscriber
 from tests.voice.helpers import Clip, pick
 from voice.codecs import to_internal
 from voice.pool import InferencePool
@@ -14,7 +15,7 @@ from voice.session import FinalText, SpeechBoundary, VoiceEvent, VoiceSession
 from voice.stt import Transcript
 
 
-class RecordingTranscriber:
+class RecordingTranscriber(FakeTranscriber):
     """Returns the decoded audio's length as text and records every call."""
 
     def __init__(self) -> None:
@@ -26,15 +27,6 @@ class RecordingTranscriber:
         if not partial:
             self.calls.append(len(audio))
         return Transcript(text=f"samples {len(audio)}", confidence=0.9)
-
-    def refine(self, audio: np.ndarray, first: Transcript) -> tuple[str, ...]:
-        return ()
-
-    def score(
-        self, audio: np.ndarray, prefix: str, continuations: Sequence[str], context: bool = True
-    ) -> list[float]:
-        """Every continuation equally likely."""
-        return [0.0] * len(continuations)
 
     def encode_for_scoring(self, audio: np.ndarray) -> np.ndarray:
         self.encoded += 1
