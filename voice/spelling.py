@@ -23,6 +23,12 @@ SEPARATORS = (",", ".", "-", " ")
 # Words after which the rest of the utterance is usually a spelled plate or licence.
 KEYWORDS = re.compile(r"^(plates?|licen[cs]e|registration|reg|tag|number|numbers)$", re.IGNORECASE)
 
+# Weaker: a vehicle check names its plate after "vehicle" when no keyword above is said.
+LEAD_KEYWORDS = re.compile(r"^(vehicles?|car)$", re.IGNORECASE)
+# Words said between the keyword and the spelled run ("plate for me", "licence check on").
+PREFIX_FILLERS = frozenset(
+    "a an the for me on of check please is its number numbers vehicle run to that uh um er".split())
+
 _SPELLING_SET = {w.lower().replace("-", "") for w in NATO + APCO} | set(DIGIT_WORDS)
 
 

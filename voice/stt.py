@@ -37,6 +37,8 @@ from voice.codecs import INTERNAL_RATE
 from voice.spelling import (
     DOMAIN_PROMPT,
     KEYWORDS,
+    LEAD_KEYWORDS,
+    PREFIX_FILLERS,
     SPELLING_PROMPT,
     is_spelling_token,
     spelling_words,
@@ -140,15 +142,28 @@ class SttOptions:
 
 
 def spelled_prefix(text: str) -> str | None:
-    """The words up to and including the last plate/licence keyword, ``""`` when the text
-    starts with a spelled run, or ``None`` when nothing in it looks spelled."""
+    """The words before the spelled run, ``""`` when the text starts with one, or ``None``
+    when nothing in it looks spelled.
+
+    The prefix runs to the last plate/licence keyword (or, without one, the last "vehicle"
+    or an opening "10-28") and on over the filler words after it ("plate for me", "licence
+    check on"), which the constrained pass could not write. When nothing follows, the
+    recogniser most likely dropped the spelled run, so the whole text is the prefix and the
+    constrained pass reads on from there.
+    """
     words = text.split()
-    last = None
-    for i, word in enumerate(words):
-        if KEYWORDS.match(re.sub(r"[^\w]", "", word)):
-            last = i
-    if last is not None and last + 1 < len(words):
-        return " ".join(words[: last + 1]).rstrip(",.")
+    bare = [re.sub(r"[^\w]", "", w).lower() for w in words]
+    last = next((i for i in reversed(range(len(words))) if KEYWORDS.match(bare[i])), None)
+    if last is None:
+        last = next((i for i in reversed(range(len(words))) if LEAD_KEYWORDS.match(bare[i])), None)
+    if last is None:
+        last = next((i for i in range(min(len(words), 4)) if bare[i] == "1028"
+                     or (i > 0 and bare[i - 1] in ("10", "ten") and bare[i] in ("28", "twentyeight"))), None)
+    if last is not None:
+        end = last + 1
+        while end < len(words) and bare[end] in PREFIX_FILLERS and not is_spelling_token(words[end]):
+            end += 1
+        return " ".join(words[:end]).rstrip(",.")
     run = 0
     for i, word in enumerate(words):
         run = run + 1 if is_spelling_token(word) else 0
@@ -159,6 +174,11 @@ def spelled_prefix(text: str) -> str | None:
 
 def _normalise_phrase(text: str) -> str:
     return re.sub(r"[^a-z' ]", "", text.lower()).strip()
+
+
+def _words_and_digits(text: str) -> list[str]:
+    """Words and single digits, to tell a new reading from the first ("4450" is "4 4 5 0")."""
+    return re.findall(r"[a-z']+|\d", text.lower())
 
 
 class WhisperTranscriber:
@@ -247,7 +267,7 @@ class WhisperTranscriber:
             reading = " ".join(s.text.strip() for s in segments).strip()
         except (RuntimeError, ValueError) as err:
             raise TranscriptionError("spelling pass failed on this utterance") from err
-        if not reading or _normalise_phrase(reading) == _normalise_phrase(first.text):
+        if not reading or _words_and_digits(reading) == _words_and_digits(first.text):
             return ()
         return (reading,)
 
