@@ -155,7 +155,7 @@ def _fold_years(items: list[int | str]) -> list[int | str]:
     return [x for x in out if x != "o"]
 
 
-def parse_date(text: str, *, today: dt.date | None = None) -> list[DateReading]:
+def parse_date(text: str, *, today: dt.date | None = None, _teens_tried: bool = False) -> list[DateReading]:
     """Every plausible date of birth in ``text``, best first (empty if none)."""
     lower = text.lower()
     found: dict[str, float] = {}
@@ -186,6 +186,12 @@ def parse_date(text: str, *, today: dt.date | None = None) -> list[DateReading]:
     if not found:
         for iso, score in _digit_string_dates(_WORD_RE.findall(lower), today=today):
             add(iso, score)
+    for iso, score in list(found.items()):
+        # "third", "thirteenth" and "thirtieth" sound alike: each spoken one keeps the
+        # others as weak alternative readings (after every reading of the words themselves).
+        if int(iso[8:]) in _THIRDS:
+            for day in _THIRDS - {int(iso[8:])}:
+                add(_valid(int(iso[:4]), int(iso[5:7]), day), score * 0.4)
     if not found:
         ints = [x for x in nums if isinstance(x, int)]
         for j in range(len(ints) - 2):
@@ -194,11 +200,30 @@ def parse_date(text: str, *, today: dt.date | None = None) -> list[DateReading]:
                 yy = _year(y, today=today)
                 add(_valid(yy, a, b), 0.8)
                 add(_valid(yy, b, a), 0.5 if a != b else 0.8)
+    if not found and not _teens_tried:
+        # "fifteen" and "fifty" sound alike and recognisers swap them: when nothing reads as
+        # a date, try each -ty number as its -teen, one at a time, at a lower score.
+        for m in _TY.finditer(lower):
+            swapped = lower[: m.start()] + _as_teen(m.group(0)) + lower[m.end():]
+            for reading in parse_date(swapped, today=today, _teens_tried=True):
+                add(reading.iso, reading.score * 0.8)
     return _ranked(found)
+
+
+_THIRDS = {3, 13, 30}
+_TY = re.compile(r"\b(?:[3-9]0|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b")
+
+
+def _as_teen(ty: str) -> str:
+    if ty.isdigit():
+        return "1" + ty[0]
+    return {"thirty": "thirteen", "forty": "fourteen", "fifty": "fifteen", "sixty": "sixteen",
+            "seventy": "seventeen", "eighty": "eighteen", "ninety": "nineteen"}[ty]
 
 
 def _digit_string_dates(words: Sequence[str], *, today: dt.date | None) -> list[tuple[str, float]]:
     """Dates read as a run of digits and two-digit numbers: "two seven oh five ninety-six" -> 270596."""
+    runs: list[str] = []
     digits = ""
     i = 0
     while i < len(words):
@@ -216,15 +241,17 @@ def _digit_string_dates(words: Sequence[str], *, today: dt.date | None) -> list[
                 i += 1
             else:
                 digits += str(TENS[w])
-        elif digits:
-            break
+        else:  # a run ends; "D O B" before the digits must not spoil the run after it
+            runs.append(digits)
+            digits = ""
         i += 1
     out: list[tuple[str, float]] = []
-    if len(digits) in (6, 8):
-        a, b, y = int(digits[0:2]), int(digits[2:4]), _year(int(digits[4:]), today=today)
-        for iso, score in ((_valid(y, a, b), 0.75), (_valid(y, b, a), 0.7)):
-            if iso:
-                out.append((iso, score))
+    for run in [*runs, digits]:
+        if len(run) in (6, 8):
+            a, b, y = int(run[0:2]), int(run[2:4]), _year(int(run[4:]), today=today)
+            for iso, score in ((_valid(y, a, b), 0.75), (_valid(y, b, a), 0.7)):
+                if iso:
+                    out.append((iso, score))
     return out
 
 

@@ -47,6 +47,37 @@ def test_ambiguous_numeric_date_keeps_both_orders() -> None:
     assert isos[:2] == ["1990-05-06", "1990-06-05"]
 
 
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("D-O-B-50-0-1-90", "1990-01-15"),  # "fifteen" heard as "fifty"
+        ("date of birth fifty oh one ninety", "1990-01-15"),
+        ("born 40 March 1980", "1980-03-14"),
+    ],
+)
+def test_a_ty_that_cannot_be_a_day_is_read_as_its_teen(text: str, iso: str) -> None:
+    readings = parse_date(text, today=TODAY)
+    assert readings and readings[0].iso == iso
+    assert readings[0].score < 0.8  # weaker than a date read as said
+
+
+def test_letters_before_a_digit_run_do_not_spoil_it() -> None:
+    # "D O B": the "o" is read as "oh", and the run after "b" still holds the date.
+    assert parse_date("D O B 2 7 0 5 9 6", today=TODAY)[0].iso == "1996-05-27"
+
+
+def test_third_thirteenth_and_thirtieth_keep_each_other_as_weak_alternatives() -> None:
+    readings = parse_date("born 3rd of November 1999", today=TODAY)
+    assert readings[0].iso == "1999-11-03"
+    alternatives = {r.iso: r.score for r in readings[1:]}
+    assert set(alternatives) == {"1999-11-13", "1999-11-30"}
+    assert max(alternatives.values()) < readings[0].score / 2
+    # A written date is taken as written.
+    assert [r.iso for r in parse_date("1999-11-03", today=TODAY)] == ["1999-11-03"]
+    # Other days get no such alternatives.
+    assert [r.iso for r in parse_date("4th of March 1985", today=TODAY)] == ["1985-03-04"]
+
+
 def test_invalid_dates_are_dropped() -> None:
     assert parse_date("31/02/1990", today=TODAY) == []
     assert parse_date("no date here", today=TODAY) == []
