@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+import numpy as np
 from sqlalchemy import Engine
 
 from lookup.chain import ChainOptions, CheckChain
@@ -23,7 +24,7 @@ from lookup.rerank import (
     PersonCandidate,
     SpokenCandidate,
     by_audio,
-    name_context,
+    name_contexts,
     person_by_audio,
     with_decoys,
 )
@@ -121,10 +122,9 @@ class LookupEngine:
         continuation last. Empty when the query is not a person check, the transcript holds
         no date to anchor the name, or the heard name and date already name one person exactly.
         """
-        context = name_context(heard) if query.intent == "person_lookup" else None
-        if context is None or self._names_one_person(query):
+        contexts = name_contexts(heard) if query.intent == "person_lookup" else []
+        if not contexts or self._names_one_person(query):
             return "", [], []
-        before, name, after = context
         with self.store.unit():
             ranked = self.chain.person_rows(query)
         # Born on the heard date first (the surer anchor), then by the heard name's sound.
@@ -136,8 +136,12 @@ class LookupEngine:
         if not on_file:
             return "", [], []
         candidates = with_decoys(on_file)
-        joint = after if name else ", " + after
-        texts = [c.spoken + joint for c in candidates] + [name + after if name else after]
+        texts = []
+        for _before, name, after in contexts:  # all share the words before the name
+            joint = after if name else ", " + after
+            texts += [c.spoken + joint for c in candidates]
+        before, name, after = contexts[0]
+        texts.append(name + after if name else after)
         return before.rstrip(), candidates, texts
 
     def _names_one_person(self, query: Query) -> bool:
@@ -151,10 +155,13 @@ class LookupEngine:
         self, query: Query, candidates: Sequence[PersonCandidate], scores: Sequence[float]
     ) -> Query:
         """The query naming the person the audio supports (:func:`rerank.person_by_audio`);
-        ``scores`` follow :meth:`person_candidates`' continuations, the heard one last."""
-        if len(scores) != len(candidates) + 1:
+        ``scores`` follow :meth:`person_candidates`' continuations, the heard one last. Where
+        the name was split two ways, each candidate keeps its better score."""
+        n = len(candidates)
+        if not n or len(scores) < n + 1 or (len(scores) - 1) % n:
             return query
-        return person_by_audio(query, candidates, scores[:-1], scores[-1])
+        ways = np.asarray(scores[:-1], dtype=np.float64).reshape(-1, n)
+        return person_by_audio(query, candidates, ways.max(axis=0).tolist(), scores[-1])
 
     def check(self, query: Query) -> CheckResult:
         """Run the registry check for ``query``; ``unknown`` gives ``clarify``.

@@ -168,6 +168,23 @@ def name_context(text: str) -> tuple[str, str, str] | None:
     return text[:start], text[start:stop], text[stop:]
 
 
+def name_contexts(text: str) -> list[tuple[str, str, str]]:
+    """:func:`name_context`, and when no date-of-birth marker was heard ("born", "DOB") but
+    the name has two words or more, also the split that leaves its last word out: the marker
+    was most likely misheard as a name word ("Ryokamura Foreign February 14th" for "Ryo
+    Nakamura, born February fourteenth"; "Gerald BOB 2 7 0 5 96"). The candidates are scored
+    both ways and each keeps its better score."""
+    context = name_context(text)
+    if context is None:
+        return []
+    before, name, after = context
+    words = list(_WORD.finditer(name))
+    if DOB_MARKER.search(text) or len(words) < 2:
+        return [context]
+    cut = words[-2].end()
+    return [context, (before, name[:cut], name[cut:] + after)]
+
+
 def _name_after_date(text: str, marker: re.Match[str] | None) -> tuple[str, str, str] | None:
     """"Date of birth 4th of March 1985, Hiroshi Sato": the name words of the last chunk after
     the date, when a date was said there."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lookup.parser import understand
-from lookup.rerank import PersonCandidate, name_context, person_by_audio, rerank, with_decoys
+from lookup.rerank import PersonCandidate, name_context, name_contexts, person_by_audio, rerank, with_decoys
 from lookup.spoken import render_spelled, spelling_style
 
 
@@ -73,6 +73,27 @@ def test_the_heard_name_is_found_in_the_transcript(heard: str, name: str) -> Non
     before, got, after = context
     assert got == name
     assert before + got + after == heard
+
+
+@pytest.mark.parametrize(
+    ("heard", "trimmed"),
+    [
+        ("1029 Ryokamura Foreign February 14th, 1987", "Ryokamura"),  # "born" heard as "Foreign"
+        ("Run a person check, half its Gerald BOB2 70596.", "half its Gerald"),  # "DOB" as "BOB"
+    ],
+)
+def test_without_a_date_marker_the_last_name_word_may_be_the_marker(heard: str, trimmed: str) -> None:
+    whole, cut = name_contexts(heard)
+    assert whole == name_context(heard)
+    before, name, after = cut
+    assert name == trimmed and before == whole[0]
+    assert before + name + after == heard
+
+
+def test_with_a_date_marker_or_one_name_word_the_name_is_split_one_way() -> None:
+    assert len(name_contexts("Person check on Chono Brian, born November 12, 1979.")) == 1
+    assert len(name_contexts("Run Ryokamura 14th February 1987")) == 1
+    assert name_contexts("Person check on Sean O'Brien.") == []
 
 
 def test_no_date_no_name_context() -> None:

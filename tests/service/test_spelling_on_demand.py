@@ -152,6 +152,20 @@ async def test_the_audio_names_the_person_on_file_for_the_heard_date(router: Int
     assert "name chosen by sound, heard as 'Chono Brian'" in events[1].candidates[0]["why"]
 
 
+async def test_a_misheard_date_marker_is_left_out_of_the_name(router: IntentRouter) -> None:
+    # "born" heard as "Foreign": the names are also scored with that word kept after them.
+    scorer = Scorer("Sean O'Brien Foreign")
+    events: list[Any] = await router.handle(_ctx(15), Heard(
+        "Person check on Chono Brian Foreign November 12, 1979.", 0.7, rescore=scorer))
+    prefix, texts = scorer.seen[0]
+    assert prefix == "Person check on"
+    assert "Sean O'Brien November 12, 1979." in texts and "Sean O'Brien Foreign November 12, 1979." in texts
+    assert len(texts) % 2 == 1 and texts[-1] == "Chono Brian Foreign November 12, 1979."
+    slots = events[0].slots
+    assert (slots["given"], slots["family"], slots["dob"]) == ("Sean", "O'Brien", "1979-11-12")
+    assert "name chosen by sound" in events[1].candidates[0]["why"]
+
+
 async def test_a_failed_scoring_pass_still_answers_from_the_transcript(router: IntentRouter) -> None:
     from service.errors import TranscriptionError
 
