@@ -194,6 +194,11 @@ class CheckChain:
         scored = scored[: self.opts.max_candidates]
         if not scored:
             return self._none("plate", query, str(query.slots.get("plate", "")))
+        if query.heard_value:
+            # Say so where the plate came from the audio, not from the transcript.
+            note = f"plate chosen by sound, heard as '{query.heard_value}'"
+            scored = [replace(s, why=f"{s.why}, {note}") if s.row["plate"] == query.slots.get("plate")
+                      else s for s in scored]
         # A plate reached only through a non-confusable edit (trigram fallback) is offered, not taken.
         resolved = "edit" not in scored[0].why and decide(
             scored, accept=self.opts.accept, margin=self.opts.margin

@@ -25,10 +25,11 @@ from lookup.rerank import (
     SpokenCandidate,
     by_audio,
     name_contexts,
+    near_miss_by_audio,
     person_by_audio,
     with_decoys,
 )
-from lookup.spoken import canonical_alnum, render_spelled, spelling_style
+from lookup.spoken import canonical_alnum, render_spelled, spelling_style, with_doubles
 from lookup.store import RegistryStore, SqlRegistryStore
 from lookup.types import CheckResult, Query
 from service.errors import IntentError, PatrolError, RegistryError
@@ -101,6 +102,41 @@ class LookupEngine:
                     values[value] = True
         style = spelling_style(heard)
         return [SpokenCandidate(v, render_spelled(v, style), known) for v, known in values.items()]
+
+    def near_miss_candidates(
+        self, query: Query, *, heard: str, readings: int = 3, on_file: int = 6
+    ) -> list[SpokenCandidate]:
+        """For a plate none of whose readings is on file: the top readings and the plates on
+        file one symbol from them (the check's near-miss offers), written as the officer spoke
+        them, to let the audio choose (:meth:`rerank_near_miss`). Empty otherwise."""
+        if query.intent != "plate_lookup" or query.slots.get("partial") or not query.readings:
+            return []
+        offered = [c for c in self.check(query).candidates[:on_file] if "edit" in str(c.get("why", ""))]
+        if not offered:
+            return []
+        values: dict[str, bool] = {}
+        for reading in query.readings[:readings]:
+            if reading.text:
+                values.setdefault(reading.text, False)
+        for cand in offered:
+            value = canonical_alnum(str(cand.get("plate", "")))
+            if value:
+                values[value] = True
+        style = spelling_style(heard)
+        out = []
+        for value, known in values.items():
+            spoken = render_spelled(value, style)
+            # Also "double 8 7" for "887": each value keeps its better-scoring form.
+            forms = dict.fromkeys((spoken, with_doubles(spoken)))
+            out += [SpokenCandidate(value, form, known) for form in forms]
+        return out
+
+    def rerank_near_miss(
+        self, query: Query, candidates: Sequence[SpokenCandidate], scores: Sequence[float]
+    ) -> Query:
+        """The query naming the plate on file the audio clearly prefers
+        (:func:`rerank.near_miss_by_audio`)."""
+        return near_miss_by_audio(query, candidates, scores)
 
     def rerank(
         self, query: Query, candidates: Sequence[SpokenCandidate], scores: Sequence[float], *,

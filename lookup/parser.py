@@ -266,7 +266,21 @@ def _readings_for(text_after: str, alternatives: Sequence[str], *, limit: int) -
         start = kw[3] if kw and kw[0] != "person_lookup" else 0
         start = max(start, _partial_cut(lower, start))
         groups.append(decode_spelled(_span_tokens(alt_clean[start:]), source=f"alt{n + 1}"))
-    return merge_readings(groups, limit=limit)
+    return merge_readings(_truncations_demoted(groups), limit=limit)
+
+
+def _truncations_demoted(groups: list[list[Reading]]) -> list[list[Reading]]:
+    """A reading that another transcript's reading continues ("Y2200" beside "Y2200531") is
+    most likely cut short (the recogniser stopped early): it keeps half its score."""
+    if len(groups) < 2:
+        return groups
+    out = []
+    for i, group in enumerate(groups):
+        longer = [r.text for j, g in enumerate(groups) if j != i for r in g]
+        out.append([replace(r, score=round(r.score * 0.5, 4))
+                    if any(len(t) > len(r.text) and t.startswith(r.text) for t in longer) else r
+                    for r in group])
+    return out
 
 
 def _partial_cut(lower: str, start: int) -> int:
@@ -301,6 +315,12 @@ def _alnum_query(
     ]
     if not readings:
         return Query(intent, slots, 0.0, reason="no_reading")
+    partial = bool(slots.get("partial"))
+    plausible = [r for r in readings if alnum_length_ok(intent, r.text, partial=partial)]
+    if plausible and plausible[0] is not readings[0]:
+        # "Run licence number 10" beside "... tango 3 0 9 0 7": a reading of a plausible length
+        # goes first (one transcript stopped short or ran on).
+        readings = [plausible[0], *(r for r in readings if r is not plausible[0])]
     top = readings[0]
     key = "plate" if intent == "plate_lookup" else "licence"
     slots[key] = top.text
@@ -460,6 +480,29 @@ def understand(
     return replace(query, asr_confidence=asr)
 
 
+_RUN_TOKEN = re.compile(r"[a-z]+(?:-[a-z]+)?|\d+")
+
+
+def _spelled_run_start(lower: str, *, length: int = 4) -> int | None:
+    """Where the first run of ``length`` or more spelling words and digits starts, holding
+    both a letter word and a digit ("juliet whiskey bravo 8 0 6 4"); None without one."""
+    start, letters, digits, count = 0, 0, 0, 0
+    for m in _RUN_TOKEN.finditer(lower):
+        w = m.group().replace("-", "")
+        is_digit = w in DIGIT_WORDS or (w.isdigit() and len(w) <= 4)
+        if w in ALPHABET_WORDS or is_digit:
+            if count == 0:
+                start, letters, digits = m.start(), 0, 0
+            count += 1
+            digits += is_digit
+            letters += not is_digit
+            if count >= length and letters and digits:
+                return start
+        else:
+            count = 0
+    return None
+
+
 def _understand(text: str, alternatives: Sequence[str], asr_confidence: float, opts: ParseOptions) -> Query:
     if not isinstance(text, str) or not text.strip():
         return Query("unknown", {}, 0.0, reason="empty")
@@ -483,6 +526,11 @@ def _understand(text: str, alternatives: Sequence[str], asr_confidence: float, o
         if _MONTH_RE.search(lower) and parse_date(cleaned):
             # "Oliver Bennett, or April 22nd 2003": "born" misheard, but a name and a date.
             return _person_query(cleaned, lower, asr_confidence, 0.7)
+        run = _spelled_run_start(lower)
+        if run is not None:
+            # "And Wednesday 8, Juliet Whiskey Bravo 8 0 6 4": the keyword ("10-28") was lost,
+            # but a spelled run of letters and digits over the radio is most often a plate.
+            return _alnum_query("plate_lookup", cleaned, lower, run, 0.6, alternatives, asr_confidence, opts)
         logger.debug("no intent keyword in %r", lower)
         return Query("unknown", {}, 0.0, reason="no_intent")
     intent, weight, _start, end = kw

@@ -87,6 +87,45 @@ def by_audio(
     return rerank(query, [(candidates[i].value, float(probs[i])) for i in order])
 
 
+def near_miss_by_audio(
+    query: Query, candidates: Sequence[SpokenCandidate], scores: Sequence[float], *, margin: float = 8.0
+) -> Query:
+    """The plate query naming the plate on file the audio supports over every reading, or unchanged.
+
+    ``candidates`` are the heard readings (``on_file`` false) and the plates on file one symbol
+    from them (on file), with the log-likelihoods ``scores`` of each said after the words
+    before the plate. A plate on file is taken only when it leads the best heard reading and
+    every other plate on file by ``margin`` nats: the transcript misheard a spelling word
+    ("Ida" as "9") and the audio says so. A plate that is not on file and was heard right
+    keeps the transcript's reading, which the audio supports best. The margin was set with
+    impostors: one-symbol neighbours of correctly heard tune plates, scored as if on file, led
+    the reading by at most 4.4 nats (51 clips); the right plates taken led by 15.
+    """
+    if query.intent != "plate_lookup" or len(scores) != len(candidates):
+        return query
+    by_value: dict[str, tuple[float, SpokenCandidate]] = {}  # a value's best-scoring form
+    for cand, score in zip(candidates, scores, strict=True):
+        if cand.value not in by_value or score > by_value[cand.value][0]:
+            by_value[cand.value] = (float(score), cand)
+    heard = [s for s, c in by_value.values() if not c.on_file]
+    on_file = sorted(((s, c) for s, c in by_value.values() if c.on_file), key=lambda sc: -sc[0])
+    if not heard or not on_file:
+        return query
+    best, top = on_file[0]
+    rival = max(max(heard), on_file[1][0] if len(on_file) > 1 else -np.inf)
+    if best - rival < margin:
+        return query
+    logits = np.asarray([s for s, _ in by_value.values()], dtype=np.float64)
+    probs = np.exp(logits - logits.max())
+    probs /= probs.sum()
+    second = float(np.sort(probs)[-2]) if len(probs) > 1 else 0.0
+    readings = (Reading(top.value, 1.0, "acoustic"),
+                *(r for r in query.readings if r.text != top.value))
+    confidence = max(query.confidence, nbest_confidence(query.asr_confidence, float(probs.max()), second))
+    return replace(query, slots={**query.slots, "plate": top.value}, readings=readings,
+                   confidence=confidence, reason=None, heard_value=str(query.slots.get("plate") or ""))
+
+
 # -- person checks ---------------------------------------------------------------------------
 
 _TEN_CODE = re.compile(r"\b10[- ]?2[89]\b")

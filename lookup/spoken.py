@@ -461,3 +461,8 @@ def render_spelled(value: str, style: str = "nato") -> str:
         else:
             words.append(_SPELL_OUT[ch].capitalize() if ch != "X" else "X-ray")
     return " ".join(words)
+
+
+def with_doubles(spoken: str) -> str:
+    """A rendering with repeated digits said as "double" ("8 8 7" -> "double 8 7")."""
+    return re.sub(r"\b(\d) \1\b", r"double \1", spoken)

@@ -103,7 +103,8 @@ async def build_core(settings: Settings, *, skills: Mapping[str, Skill], lookup:
     router = IntentRouter(lookup=lookup, matcher=matcher, runner=runner, audit=audit,
                           min_confidence=settings.router.min_confidence, rescore=settings.router.rescore,
                           rescore_names=settings.router.rescore_names,
-                          names_limit=settings.router.names_limit)
+                          names_limit=settings.router.names_limit,
+                          near_miss_by_sound=settings.router.near_miss_by_sound)
     return Core(engine=engine, tokens=tokens,
                 auth=Authenticator(tokens, enabled=settings.auth.enabled,
                                    rate_per_minute=settings.auth.rate_per_minute),

@@ -85,6 +85,14 @@ class LookupEngine(Protocol):
         """The query naming the person on file the audio supports clearly, or unchanged."""
         ...
 
+    def near_miss_candidates(self, query: Any, *, heard: str) -> list[Any]:
+        """Heard plate readings and the plates on file one symbol away, as spoken; or none."""
+        ...
+
+    def rerank_near_miss(self, query: Any, candidates: Any, scores: list[float]) -> Any:
+        """The query naming the plate on file the audio clearly prefers, or unchanged."""
+        ...
+
 
 @dataclass
 class Outcome:
@@ -199,7 +207,7 @@ class IntentRouter:
     def __init__(self, *, lookup: LookupEngine | None, matcher: SkillMatcher, runner: SkillRunner,
                  audit: AuditLog, min_confidence: float = 0.35, clear_confidence: float = 0.8,
                  rescore: bool = False, on_file_prior: float = 0.0, rescore_names: bool = True,
-                 names_limit: int = 40) -> None:
+                 names_limit: int = 40, near_miss_by_sound: bool = True) -> None:
         self.lookup = lookup
         self.matcher = matcher
         self.runner = runner
@@ -214,6 +222,8 @@ class IntentRouter:
         # Choose the person on file whose name the audio supports (see _rescore_person).
         self.rescore_names = rescore_names
         self.names_limit = names_limit
+        # Take a plate on file one symbol from an unmatched reading when the audio prefers it.
+        self.near_miss_by_sound = near_miss_by_sound
         # The hook carries no session object, so "repeat" needs a small bounded memory here.
         self._last: OrderedDict[str, ResultEvent] = OrderedDict()
         self.table: dict[IntentName, Handler] = {
@@ -298,10 +308,13 @@ class IntentRouter:
             query = await asyncio.to_thread(self.lookup.understand, heard.text,
                                             alternatives=tuple(heard.alternatives) + tuple(alternatives),
                                             asr_confidence=heard.confidence)
-        if (not self.rescore or heard.rescore is None
-                or str(query.intent) not in (IntentName.PLATE, IntentName.LICENCE)):
-            return query
-        return await self._rescore(heard, query, " ".join((heard.text, *alternatives)))
+        spoken = " ".join((heard.text, *alternatives))
+        if (self.rescore and heard.rescore is not None
+                and str(query.intent) in (IntentName.PLATE, IntentName.LICENCE)):
+            return await self._rescore(heard, query, spoken)
+        if self.near_miss_by_sound and heard.rescore is not None and str(query.intent) == IntentName.PLATE:
+            return await self._near_miss(heard, query, spoken)
+        return query
 
     async def _rescore(self, heard: Heard, query: Any, spoken: str) -> Any:
         """Let the audio choose among the n-best readings and the registry records they point
@@ -323,6 +336,27 @@ class IntentRouter:
                                            on_file_prior=self.on_file_prior)
         metrics.observe_stage("rescore", time.perf_counter() - t0)
         return reranked
+
+    async def _near_miss(self, heard: Heard, query: Any, spoken: str) -> Any:
+        """When no reading of the plate is on file but plates one symbol away are, score the
+        readings and those plates against the audio, and take a plate on file only when the
+        audio clearly prefers it to every reading ("Queen Ida Boy" heard as "Queen 9 Boy")."""
+        assert heard.rescore is not None and self.lookup is not None
+        prefix = spelled_prefix(heard.text)
+        if prefix is None:
+            return query
+        t0 = time.perf_counter()
+        candidates = await asyncio.to_thread(self.lookup.near_miss_candidates, query, heard=spoken)
+        if not candidates:
+            return query
+        try:
+            scores = await heard.rescore(prefix, tuple(c.spoken + "." for c in candidates), True)
+        except PatrolError as err:  # the near misses are still offered
+            logger.warning("scoring near-miss plates against the audio failed: %s", err)
+            return query
+        chosen = await asyncio.to_thread(self.lookup.rerank_near_miss, query, candidates, scores)
+        metrics.observe_stage("rescore", time.perf_counter() - t0)
+        return chosen
 
     async def _rescore_person(self, heard: Heard, query: Any) -> Any:
         """Unless the heard name and date already name one person exactly, score the names of

@@ -1,7 +1,8 @@
 """Slot exact-match on the fixture audio: the full pipeline against a plain baseline (run by hand).
 
     python -m tests.bench.bench_lookup_accuracy [--limit N] [--channels clean,radio20,radio10]
-        [--split tune|heldout] [--rescore] [--on-file-prior X] [--no-names] [--persons N]
+        [--split tune|heldout] [--rescore] [--on-file-prior X] [--no-names] [--no-near-miss]
+        [--persons N]
         [--intent plate_lookup|licence_lookup|person_lookup]
     pytest tests/bench/bench_lookup_accuracy.py -s
 
@@ -11,7 +12,10 @@ as the router does with ``router.rescore`` on: for plates and licences, the n-be
 and the records on file they point at are scored against the audio by forced alignment and
 the best-supported one is put first) -> for person checks that do not name one person
 exactly, as the router does with ``router.rescore_names`` (default on, ``--no-names`` off):
-the names on file for the heard date of birth scored against the audio -> ``check`` against
+the names on file for the heard date of birth scored against the audio -> for plates none of
+whose readings is on file, as the router does with ``router.near_miss_by_sound`` (default on,
+``--no-near-miss`` off): the readings and the plates on file one symbol away scored against
+the audio -> ``check`` against
 a registry holding the fixture subjects among ``--persons`` (default 20,000) synthetic ones
 and as many vehicles; the slots come from the resolved record when the check resolves, else
 from the parse.
@@ -88,6 +92,7 @@ def run(
     on_file_prior: float = 0.0,
     split: str | None = None,
     names: bool = True,
+    near_miss: bool = True,
     persons: int = 20000,
     intent: str | None = None,
 ) -> dict[str, Any]:
@@ -118,6 +123,7 @@ def run(
     rows = []
     rescore_s: list[float] = []
     names_s: list[float] = []
+    near_s: list[float] = []
     t0 = time.perf_counter()
     for m in manifest:
         audio = read_audio(AUDIO / m["file"])
@@ -132,6 +138,14 @@ def run(
                 scores = stt.score(audio, prefix, [c.spoken + "." for c in cands])
                 rescore_s.append(time.perf_counter() - t1)
                 query = engine.rerank(query, cands, scores, on_file_prior=on_file_prior)
+        elif near_miss and query.intent == "plate_lookup" and first.text:
+            cands = engine.near_miss_candidates(query, heard=" ".join((first.text, *alts)))
+            near = spelled_prefix(first.text)
+            if cands and near is not None:
+                t1 = time.perf_counter()
+                scores = stt.score(audio, near, [c.spoken + "." for c in cands])
+                query = engine.rerank_near_miss(query, cands, scores)
+                near_s.append(time.perf_counter() - t1)
         if names and query.intent == "person_lookup":
             t1 = time.perf_counter()
             before, persons_on_file, texts = engine.person_candidates(query, heard=first.text)
@@ -175,6 +189,7 @@ def run(
         "persons": persons,
         "rescore_s": _timing(rescore_s),
         "names_s": _timing(names_s),
+        "near_s": _timing(near_s),
         "tally": dict(tally),
         "rows": rows,
     }
@@ -195,7 +210,8 @@ def print_report(report: dict[str, Any]) -> None:
         n, s, b, c = report["tally"][key]
         ratio = f"{s / b:.1f}x" if b else ("inf" if s else "-")
         print(f"{key:<28} {n:>4} {s / n:>8.0%} {b / n:>9.0%} {ratio:>6} {c / n:>9.0%}")
-    for key, label in (("rescore_s", "plate/licence rescoring"), ("names_s", "names by sound")):
+    for key, label in (("rescore_s", "plate/licence rescoring"), ("names_s", "names by sound"),
+                       ("near_s", "near-miss plates by sound")):
         r = report[key]
         if r["n"]:
             print(f"{label}: {r['n']} utterances, mean {r['mean'] * 1000:.0f} ms, "
@@ -217,8 +233,10 @@ if __name__ == "__main__":
     ap.add_argument("--on-file-prior", type=float, default=0.0)
     ap.add_argument("--intent", choices=("plate_lookup", "licence_lookup", "person_lookup"))
     ap.add_argument("--no-names", action="store_true", help="no person names by sound")
+    ap.add_argument("--no-near-miss", action="store_true", help="no near-miss plates by sound")
     ap.add_argument("--persons", type=int, default=20000, help="synthetic persons (and vehicles) on file")
     args = ap.parse_args()
     print_report(run(args.limit, tuple(args.channels.split(",")), rescore=args.rescore,
                      on_file_prior=args.on_file_prior, split=args.split, names=not args.no_names,
+                     near_miss=not args.no_near_miss,
                      persons=args.persons, intent=args.intent))

@@ -87,6 +87,30 @@ def test_run_without_keyword_reads_a_plate() -> None:
     assert q.intent == "plate_lookup" and q.slots["plate"] == "7XYZ456"
 
 
+def test_a_spelled_run_without_any_keyword_reads_a_plate_with_less_confidence() -> None:
+    # "Ten twenty-eight" lost in noise; the spelled run is still there.
+    q = understand("And Wednesday, Juliet Whiskey Bravo 8 0 6 4")
+    assert q.intent == "plate_lookup" and q.slots["plate"] == "JWB8064"
+    assert q.confidence < understand("Run plate Juliet Whiskey Bravo 8 0 6 4").confidence
+    # Names and numbers that are no spelled run stay unknown.
+    for text in ("Paul King said 4 things", "Unit 4 5 responding to Echo Park", "the weather is nice"):
+        assert understand(text).intent == "unknown", text
+
+
+def test_a_reading_of_a_plausible_length_goes_first() -> None:
+    q = understand("Run license number 10.", alternatives=["Run license number tango 3 0 9 0 7"])
+    assert q.slots["licence"] == "T30907" and q.reason is None
+    assert "10" in [r.text for r in q.readings]
+
+
+def test_a_reading_another_transcript_continues_is_taken_as_cut_short() -> None:
+    # The first pass stopped early; the spelling pass read on.
+    q = understand("Driver's licence check. Yankee double 2 double 0.",
+                   alternatives=["Driver's licence check, Yankee Double 2 Double 0 9 3 1"])
+    assert q.slots["licence"] == "Y2200931"
+    assert [r.text for r in q.readings][:2] == ["Y2200931", "Y2200"]
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from lookup.parser import understand
-from lookup.rerank import PersonCandidate, name_context, name_contexts, person_by_audio, rerank, with_decoys
+from lookup.rerank import (
+    PersonCandidate,
+    SpokenCandidate,
+    name_context,
+    name_contexts,
+    near_miss_by_audio,
+    person_by_audio,
+    rerank,
+    with_decoys,
+)
 from lookup.spoken import render_spelled, spelling_style
 
 
@@ -159,3 +168,20 @@ def test_a_lone_person_born_that_day_must_beat_the_decoys() -> None:
     scores = [-10.0 if i in (0, tanaka) else -30.0 for i in range(len(decoys))]
     sato = understand("Person check, Jiro Chitato, date of birth 4th of March 1985.", asr_confidence=0.5)
     assert person_by_audio(sato, decoys, scores, heard_score=-8.0).slots["family"] == "Sato"
+
+
+def test_a_near_miss_on_file_is_taken_only_with_a_clear_lead_over_readings_and_rivals() -> None:
+    query = understand("Control, plate 8 queen 9 boy 3 0 6", asr_confidence=0.8)
+    assert query.slots["plate"] == "8Q9B306"
+    heard = SpokenCandidate("8Q9B306", "8 Queen 9 Boy 3 0 6", on_file=False)
+    ida = SpokenCandidate("8QIB306", "8 Queen Ida Boy 3 0 6", on_file=True)
+    other = SpokenCandidate("8Q9B308", "8 Queen 9 Boy 3 0 8", on_file=True)
+    taken = near_miss_by_audio(query, [heard, ida, other], [-16.0, -6.0, -19.0])
+    assert taken.slots["plate"] == "8QIB306" and taken.heard_value == "8Q9B306"
+    assert taken.readings[0].text == "8QIB306" and taken.confidence >= query.confidence
+    # Too close to the reading, or to another plate on file: unchanged.
+    assert near_miss_by_audio(query, [heard, ida, other], [-12.0, -6.0, -19.0]) == query
+    assert near_miss_by_audio(query, [heard, ida, other], [-16.0, -6.0, -10.0]) == query
+    # Nothing on file, or nothing heard, to compare: unchanged.
+    assert near_miss_by_audio(query, [heard], [-1.0]) == query
+    assert near_miss_by_audio(query, [ida], [-1.0]) == query

@@ -124,14 +124,51 @@ async def test_a_clear_exact_plate_is_not_rescored(router: IntentRouter) -> None
 
 async def test_rescoring_is_off_unless_configured(router: IntentRouter) -> None:
     scorer = Scorer("X-ray Yankee Zulu 4 5 6")
-    router.rescore = False
+    router.rescore, router.near_miss_by_sound = False, False
     try:
         events: list[Any] = await router.handle(_ctx(7), Heard("Run plate X-ray Yankee Zulu 4 5 5.", 0.9,
                                                                refine=Refiner(), rescore=scorer))
     finally:
-        router.rescore = True
+        router.rescore, router.near_miss_by_sound = True, True
     assert scorer.seen == []
     assert events[0].slots["plate"] in ("XYZ455", "XYZ456")  # the registry's own fuzzy answer
+
+
+async def _near_miss(router: IntentRouter, n: int, said: str) -> tuple[Scorer, list[Any]]:
+    scorer = Scorer(said, rest=-12.0)
+    router.rescore = False  # the near-miss choice alone (the default)
+    try:
+        events: list[Any] = await router.handle(_ctx(n), Heard("Run plate X-ray Yankee Zulu 4 5 5.", 0.9,
+                                                               refine=Refiner(), rescore=scorer))
+    finally:
+        router.rescore = True
+    return scorer, events
+
+
+async def test_a_plate_on_file_one_symbol_away_is_taken_when_the_audio_prefers_it(
+        router: IntentRouter) -> None:
+    # XYZ455 is not on file; XYZ456 is, one symbol away, and the audio says "6".
+    scorer, events = await _near_miss(router, 16, "X-ray Yankee Zulu 4 5 6")
+    assert len(scorer.seen) == 1 and scorer.context == [True]
+    prefix, spoken = scorer.seen[0]
+    assert prefix == "Run plate"
+    assert "X-ray Yankee Zulu 4 5 6." in spoken and "X-ray Yankee Zulu 4 5 5." in spoken
+    assert events[0].slots["plate"] == "XYZ456"
+    assert events[1].status in ("hit", "clear")
+    assert "plate chosen by sound, heard as 'XYZ455'" in events[1].candidates[0]["why"]
+
+
+async def test_a_plate_heard_right_but_not_on_file_is_not_replaced(router: IntentRouter) -> None:
+    # The audio supports the reading itself: the near miss is only offered.
+    scorer, events = await _near_miss(router, 17, "X-ray Yankee Zulu 4 5 5")
+    assert len(scorer.seen) == 1
+    assert events[0].slots["plate"] == "XYZ455"
+    assert events[1].status == "clarify"
+    assert events[1].candidates[0]["plate"] == "XYZ456"
+    assert "chosen by sound" not in events[1].candidates[0]["why"]
+    # And a close call between them is no choice either.
+    scorer, events = await _near_miss(router, 18, "nothing said")
+    assert events[0].slots["plate"] == "XYZ455" and events[1].status == "clarify"
 
 
 async def test_the_audio_names_the_person_on_file_for_the_heard_date(router: IntentRouter) -> None:
