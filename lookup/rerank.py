@@ -129,6 +129,7 @@ def near_miss_by_audio(
 # -- person checks ---------------------------------------------------------------------------
 
 _TEN_CODE = re.compile(r"\b10[- ]?2[89]\b")
+_SPELLED = re.compile(r"\bspel[lt]", re.IGNORECASE)
 _CHUNK = re.compile(r"[^,.?!;:]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 _ASK = re.compile(
@@ -191,7 +192,10 @@ def name_context(text: str) -> tuple[str, str, str] | None:
         return None  # nothing before the date: no request, no name to stand in for
     call = CALLSIGN.match(head)
     lead = call.end() if call else 0
-    names = [w for w in _WORD.finditer(head, lead) if is_name_word(w.group().strip("'-"))]
+    # "Ichiro Suzuki, spelled Sierra Uniform ...": the spelling is not part of the spoken name.
+    spelled = _SPELLED.search(head, lead)
+    names = [w for w in _WORD.finditer(head, lead, spelled.start() if spelled else len(head))
+             if is_name_word(w.group().strip("'-"))]
     if not names:
         return _name_after_date(text, marker) or (head, "", text[end:])
     stop = names[-1].end()

@@ -74,6 +74,8 @@ def test_rerank_leaves_other_intents_and_empty_lists_alone() -> None:
         ("Control, birth and check, date of birth 4th of March 1985.", ""),
         ("Person check, date of birth 13 September 1971.", ""),
         ("Person check, date of birth 4th of March 1985, Hiroshi Sato.", "Hiroshi Sato"),
+        ("Person check, Kira Suzuki, spelled Sierra Uniform Zulu, date of birth 1 May 1980.", "Kira Suzuki"),
+        ("Person check, Kira Suzuki spelt S U Z U K I born 1 May 1980", "Kira Suzuki"),
     ],
 )
 def test_the_heard_name_is_found_in_the_transcript(heard: str, name: str) -> None:
