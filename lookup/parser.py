@@ -113,6 +113,8 @@ _KEYWORDS: tuple[tuple[str, Intent, float], ...] = (
     ("dl", "licence_lookup", 0.9),
     ("permit", "licence_lookup", 0.8),
     ("date of birth", "person_lookup", 1.0),
+    ("date on birth", "person_lookup", 0.9),
+    ("birthday", "person_lookup", 0.8),
     ("dob", "person_lookup", 1.0),
     ("d o b", "person_lookup", 1.0),
     ("born", "person_lookup", 0.9),
@@ -150,7 +152,10 @@ _NAME_STOP = (
     | frozenset(TENS)
     | {"hundred", "thousand", "st", "nd", "rd", "th"}
 )
-DOB_MARKER = re.compile(r"\b(date of birth|dob|d[-. ]?o[-. ]?b\.?|born|birth ?date)\b", re.IGNORECASE)
+# "date of birth" and how recognisers mishear it ("date on birth", "data birth", "birthday").
+DOB_MARKER = re.compile(
+    r"\b(dat[ea](?: (?:of|on|a|o|and|in))? birth(?:day)?|day of birth|birthday|dob|d[-. ]?o[-. ]?b\.?|born"
+    r"|birth ?date)\b", re.IGNORECASE)
 FIRST_DATE_WORD = re.compile(r"\d|\b(" + "|".join(MONTHS) + r")\b", re.IGNORECASE)
 _PARTIAL_PREFIX = re.compile(
     r"\b(starts? with|starting with|beginning with|begins with|first (?:part|letters?)"

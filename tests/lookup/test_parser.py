@@ -161,6 +161,11 @@ def test_forty_char_plate_is_not_a_plate() -> None:
 @pytest.mark.parametrize(
     ("text", "slots"),
     [
+        # "date of birth" misheard.
+        ("Person check, John Smith, date on birth 4 March 1985",
+         {"given": "John", "family": "Smith", "dob": "1985-03-04"}),
+        ("Hiroshi Sato, birthday 4th of March 1985",
+         {"given": "Hiroshi", "family": "Sato", "dob": "1985-03-04"}),
         # Forms tiny.en actually wrote for the tune-split fixture clips.
         ("Run plate Charles Henry Frank double 185.", {"plate": "CHF1185"}),
         ("Check driver's licence November double 830-251.", {"licence": "N8830251"}),
