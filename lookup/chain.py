@@ -194,11 +194,7 @@ class CheckChain:
         scored = scored[: self.opts.max_candidates]
         if not scored:
             return self._none("plate", query, str(query.slots.get("plate", "")))
-        if query.heard_value:
-            # Say so where the plate came from the audio, not from the transcript.
-            note = f"plate chosen by sound, heard as '{query.heard_value}'"
-            scored = [replace(s, why=f"{s.why}, {note}") if s.row["plate"] == query.slots.get("plate")
-                      else s for s in scored]
+        scored = self._heard_note(query, scored, "plate", "plate")
         # A plate reached only through a non-confusable edit (trigram fallback) is offered, not taken.
         resolved = "edit" not in scored[0].why and decide(
             scored, accept=self.opts.accept, margin=self.opts.margin
@@ -219,6 +215,15 @@ class CheckChain:
         alerts_by = self._alerts(list(owners), [int(r["id"].split(":")[1]) for r in records])
         return self._answer("plate", records, scored, alerts_by, resolved,
                             options=lambda c: c["plate"], readback=rb.vehicle_readback)
+
+    @staticmethod
+    def _heard_note(query: Query, scored: list[Scored], slot: str, field: str) -> list[Scored]:
+        """Say so where the value came from the audio (near miss by sound), not the transcript."""
+        if not query.heard_value:
+            return scored
+        note = f"{slot} chosen by sound, heard as '{query.heard_value}'"
+        return [replace(s, why=f"{s.why}, {note}") if s.row[field] == query.slots.get(slot) else s
+                for s in scored]
 
     def _partial_plate(self, query: Query) -> CheckResult:
         pattern = str(query.slots.get("plate", ""))
@@ -255,11 +260,17 @@ class CheckChain:
     def _licence(self, query: Query) -> CheckResult:
         readings = list(query.readings[: self.opts.readings])
         rows = self.store.licences_by_skeleton([skeleton(r.text) for r in readings])
+        if not rows and readings:
+            # One non-confusable slip, as for plates: offered as candidates, never taken.
+            rows = self.store.licences_one_off(skeleton(readings[0].text))
         scored = rank_alnum(rows, readings, field="number", asr_confidence=query.asr_confidence)
         scored = scored[: self.opts.max_candidates]
         if not scored:
             return self._none("licence", query, str(query.slots.get("licence", "")))
-        resolved = decide(scored, accept=self.opts.accept, margin=self.opts.margin)
+        scored = self._heard_note(query, scored, "licence", "number")
+        resolved = "edit" not in scored[0].why and decide(
+            scored, accept=self.opts.accept, margin=self.opts.margin
+        )
         holders = {p["id"]: p for p in self.store.persons_by_ids([s.row["holder_id"] for s in scored])}
         records = []
         for s in scored:

@@ -106,11 +106,13 @@ class LookupEngine:
     def near_miss_candidates(
         self, query: Query, *, heard: str, readings: int = 3, on_file: int = 6
     ) -> list[SpokenCandidate]:
-        """For a plate none of whose readings is on file: the top readings and the plates on
-        file one symbol from them (the check's near-miss offers), written as the officer spoke
-        them, to let the audio choose (:meth:`rerank_near_miss`). Empty otherwise."""
-        if query.intent != "plate_lookup" or query.slots.get("partial") or not query.readings:
+        """For a plate or licence none of whose readings is on file: the top readings and the
+        records on file one symbol from them (the check's near-miss offers), written as the
+        officer spoke them, to let the audio choose (:meth:`rerank_near_miss`). Empty otherwise."""
+        if (query.intent not in ("plate_lookup", "licence_lookup") or query.slots.get("partial")
+                or not query.readings):
             return []
+        field = "plate" if query.intent == "plate_lookup" else "number"
         offered = [c for c in self.check(query).candidates[:on_file] if "edit" in str(c.get("why", ""))]
         if not offered:
             return []
@@ -119,7 +121,7 @@ class LookupEngine:
             if reading.text:
                 values.setdefault(reading.text, False)
         for cand in offered:
-            value = canonical_alnum(str(cand.get("plate", "")))
+            value = canonical_alnum(str(cand.get(field, "")))
             if value:
                 values[value] = True
         style = spelling_style(heard)
@@ -134,7 +136,7 @@ class LookupEngine:
     def rerank_near_miss(
         self, query: Query, candidates: Sequence[SpokenCandidate], scores: Sequence[float]
     ) -> Query:
-        """The query naming the plate on file the audio clearly prefers
+        """The query naming the plate or licence on file the audio clearly prefers
         (:func:`rerank.near_miss_by_audio`)."""
         return near_miss_by_audio(query, candidates, scores)
 

@@ -85,6 +85,7 @@ def fixture_rows(gen: _Gen) -> dict[str, list[tuple[Any, ...]]]:
                     gen._id("driver_licence"),
                     lic.licence,
                     skeleton(lic.licence),
+                    skeleton(lic.licence)[::-1],
                     pid,
                     region_of[pid],
                     lic.licence_class,

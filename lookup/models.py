@@ -58,6 +58,8 @@ class DriverLicence(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     number: Mapped[str] = mapped_column(String(24))
     number_skel: Mapped[str] = mapped_column(String(24))
+    # Reversed skeleton: near-miss search on the intact end of a misheard number.
+    number_rev: Mapped[str | None] = mapped_column(String(24), nullable=True)
     holder_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     region: Mapped[str | None] = mapped_column(String(8), nullable=True)
     licence_class: Mapped[str] = mapped_column("class", String(8), default="C")
@@ -67,6 +69,7 @@ class DriverLicence(Base):
     __table_args__ = (
         Index("ix_licence_number", "number"),
         Index("ix_licence_skel", "number_skel"),
+        Index("ix_licence_rev", "number_rev"),
         Index("ix_licence_holder", "holder_id"),
     )
 
@@ -145,6 +148,7 @@ def plate_keys(plate: str) -> dict[str, str]:
 
 
 def licence_keys(number: str) -> dict[str, str]:
-    """The canonical licence number and its confusable skeleton."""
+    """The canonical licence number and its indexed keys (confusable skeleton and reversed skeleton)."""
     canon = canonical_alnum(number)
-    return {"number": canon, "number_skel": skeleton(canon)}
+    skel = skeleton(canon)
+    return {"number": canon, "number_skel": skel, "number_rev": skel[::-1]}

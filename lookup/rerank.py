@@ -90,7 +90,8 @@ def by_audio(
 def near_miss_by_audio(
     query: Query, candidates: Sequence[SpokenCandidate], scores: Sequence[float], *, margin: float = 8.0
 ) -> Query:
-    """The plate query naming the plate on file the audio supports over every reading, or unchanged.
+    """The plate (or licence) query naming the record on file the audio supports over every
+    reading, or unchanged.
 
     ``candidates`` are the heard readings (``on_file`` false) and the plates on file one symbol
     from them (on file), with the log-likelihoods ``scores`` of each said after the words
@@ -101,8 +102,9 @@ def near_miss_by_audio(
     impostors: one-symbol neighbours of correctly heard tune plates, scored as if on file, led
     the reading by at most 4.4 nats (51 clips); the right plates taken led by 15.
     """
-    if query.intent != "plate_lookup" or len(scores) != len(candidates):
+    if query.intent not in ("plate_lookup", "licence_lookup") or len(scores) != len(candidates):
         return query
+    key = "plate" if query.intent == "plate_lookup" else "licence"
     by_value: dict[str, tuple[float, SpokenCandidate]] = {}  # a value's best-scoring form
     for cand, score in zip(candidates, scores, strict=True):
         if cand.value not in by_value or score > by_value[cand.value][0]:
@@ -122,8 +124,8 @@ def near_miss_by_audio(
     readings = (Reading(top.value, 1.0, "acoustic"),
                 *(r for r in query.readings if r.text != top.value))
     confidence = max(query.confidence, nbest_confidence(query.asr_confidence, float(probs.max()), second))
-    return replace(query, slots={**query.slots, "plate": top.value}, readings=readings,
-                   confidence=confidence, reason=None, heard_value=str(query.slots.get("plate") or ""))
+    return replace(query, slots={**query.slots, key: top.value}, readings=readings,
+                   confidence=confidence, reason=None, heard_value=str(query.slots.get(key) or ""))
 
 
 # -- person checks ---------------------------------------------------------------------------

@@ -172,7 +172,8 @@ _COLS = {
         "region",
         "aliases",
     ),
-    "driver_licence": ("id", "number", "number_skel", "holder_id", "region", "class", "status", "expiry"),
+    "driver_licence": ("id", "number", "number_skel", "number_rev", "holder_id", "region", "class", "status",
+                       "expiry"),
     "vehicle": (
         "id",
         "plate",
@@ -348,6 +349,7 @@ class _Gen:
                 self._id("driver_licence"),
                 number,
                 skeleton(number),
+                skeleton(number)[::-1],
                 p[0],
                 region,
                 rng.choice("CCCCBAM"),

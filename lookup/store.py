@@ -83,6 +83,7 @@ class RegistryStore(Protocol):
     ) -> list[Row]: ...
     def vehicles_similar(self, skel: str, *, limit: int = 10) -> list[Row]: ...
     def vehicles_one_off(self, skel: str, *, limit: int = 20) -> list[Row]: ...
+    def licences_one_off(self, skel: str, *, limit: int = 20) -> list[Row]: ...
     def vehicles_by_owner(self, person_ids: Sequence[int]) -> list[Row]: ...
     def licences_by_skeleton(self, skels: Sequence[str]) -> list[Row]: ...
     def licences_by_holder(self, person_ids: Sequence[int]) -> list[Row]: ...
@@ -178,7 +179,18 @@ class SqlRegistryStore:
             return [_plain(r) for r in conn.execute(stmt)]
 
     def vehicles_one_off(self, skel: str, *, limit: int = 20) -> list[Row]:
-        """Vehicles whose skeleton is one edit from ``skel``: a symbol changed, missed or extra.
+        """Vehicles whose skeleton is one edit from ``skel``: a symbol changed, missed or extra
+        (see :meth:`_one_off`)."""
+        return self._one_off(skel, _VEHICLE_COLS, _V.c.plate_skel, _V.c.plate_rev, limit=limit)
+
+    def licences_one_off(self, skel: str, *, limit: int = 20) -> list[Row]:
+        """Licences whose number skeleton is one edit from ``skel`` (see :meth:`_one_off`)."""
+        return self._one_off(skel, _LICENCE_COLS, _L.c.number_skel, _L.c.number_rev, limit=limit)
+
+    def _one_off(
+        self, skel: str, cols: Sequence[Any], skel_col: Any, rev_col: Any, *, limit: int
+    ) -> list[Row]:
+        """Rows whose skeleton is one edit from ``skel``: a symbol changed, missed or extra.
 
         Each probe is an index range scan on the part of the skeleton the edit leaves intact:
         its prefix, or the reversed skeleton's prefix (the suffix), whichever is longer, with
@@ -196,18 +208,19 @@ class SqlRegistryStore:
                     reverse = len(tail) > len(head)
                     probes[(reverse, tail[::-1] if reverse else head, length)] = None
         found: dict[int, Row] = {}
+        key_name = skel_col.name
         with self.connect() as conn:
             for reverse, key, length in probes:
-                col = _V.c.plate_rev if reverse else _V.c.plate_skel
+                col = rev_col if reverse else skel_col
                 stmt = (
-                    select(*_VEHICLE_COLS, _V.c.plate_skel)
-                    .where(col >= key, col < key + "\x7f", func.length(_V.c.plate_skel) == length)
+                    select(*cols, skel_col)
+                    .where(col >= key, col < key + "\x7f", func.length(skel_col) == length)
                     .limit(500)
                 )
                 for r in conn.execute(stmt):
-                    if Levenshtein.distance(r.plate_skel, skel) == 1:
+                    if Levenshtein.distance(getattr(r, key_name), skel) == 1:
                         row = _plain(r)
-                        row.pop("plate_skel", None)
+                        row.pop(key_name, None)
                         found[row["id"]] = row
                 if len(found) >= limit:
                     break

@@ -38,7 +38,7 @@ class Query:
     # (given, family, dob) of the person on file the audio leans to without a clear margin:
     # offered first when the check asks which person.
     suggested: tuple[str, str, str] | None = None
-    # The plate as transcribed, when the audio chose a plate on file one symbol away instead.
+    # The plate or licence as transcribed, when the audio chose one on file a symbol away instead.
     heard_value: str | None = None
 
     @property

@@ -312,7 +312,8 @@ class IntentRouter:
         if (self.rescore and heard.rescore is not None
                 and str(query.intent) in (IntentName.PLATE, IntentName.LICENCE)):
             return await self._rescore(heard, query, spoken)
-        if self.near_miss_by_sound and heard.rescore is not None and str(query.intent) == IntentName.PLATE:
+        if (self.near_miss_by_sound and heard.rescore is not None
+                and str(query.intent) in (IntentName.PLATE, IntentName.LICENCE)):
             return await self._near_miss(heard, query, spoken)
         return query
 
@@ -338,9 +339,9 @@ class IntentRouter:
         return reranked
 
     async def _near_miss(self, heard: Heard, query: Any, spoken: str) -> Any:
-        """When no reading of the plate is on file but plates one symbol away are, score the
-        readings and those plates against the audio, and take a plate on file only when the
-        audio clearly prefers it to every reading ("Queen Ida Boy" heard as "Queen 9 Boy")."""
+        """When no reading of a plate or licence is on file but records one symbol away are,
+        score the readings and those records against the audio, and take one on file only when
+        the audio clearly prefers it to every reading ("Queen Ida Boy" heard as "Queen 9 Boy")."""
         assert heard.rescore is not None and self.lookup is not None
         prefix = spelled_prefix(heard.text)
         if prefix is None:

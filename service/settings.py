@@ -71,8 +71,8 @@ class RouterSettings(BaseModel):
         "when a spoken person check does not name one person exactly, score the names on file for "
         "the heard date of birth against the audio and take one the audio clearly prefers (README)"))
     near_miss_by_sound: bool = Field(True, description=(
-        "when no reading of a spoken plate is on file but plates one symbol away are, score them "
-        "against the audio and take one the audio clearly prefers to every reading (README)"))
+        "when no reading of a spoken plate or licence is on file but records one symbol away are, "
+        "score them against the audio and take one the audio clearly prefers to every reading (README)"))
     names_limit: int = Field(40, ge=1, le=200, description=(
         "names on file scored per person check (about 30 ms each on 2 cores): fewer is faster, "
         "but a registry with more persons per birthday than this may miss the right one"))

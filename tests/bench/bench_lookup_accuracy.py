@@ -12,8 +12,8 @@ as the router does with ``router.rescore`` on: for plates and licences, the n-be
 and the records on file they point at are scored against the audio by forced alignment and
 the best-supported one is put first) -> for person checks that do not name one person
 exactly, as the router does with ``router.rescore_names`` (default on, ``--no-names`` off):
-the names on file for the heard date of birth scored against the audio -> for plates none of
-whose readings is on file, as the router does with ``router.near_miss_by_sound`` (default on,
+the names on file for the heard date of birth scored against the audio -> for plates and
+licences none of whose readings is on file, as the router does with ``router.near_miss_by_sound`` (default on,
 ``--no-near-miss`` off): the readings and the plates on file one symbol away scored against
 the audio -> ``check`` against
 a registry holding the fixture subjects among ``--persons`` (default 20,000) synthetic ones
@@ -138,7 +138,7 @@ def run(
                 scores = stt.score(audio, prefix, [c.spoken + "." for c in cands])
                 rescore_s.append(time.perf_counter() - t1)
                 query = engine.rerank(query, cands, scores, on_file_prior=on_file_prior)
-        elif near_miss and query.intent == "plate_lookup" and first.text:
+        elif near_miss and query.intent in ("plate_lookup", "licence_lookup") and first.text:
             cands = engine.near_miss_candidates(query, heard=" ".join((first.text, *alts)))
             near = spelled_prefix(first.text)
             if cands and near is not None:

@@ -78,8 +78,9 @@ def _add_extras(url: str) -> None:
         for lid, number, holder, status in EXTRA_LICENCES:
             conn.execute(
                 text(
-                    "INSERT INTO driver_licence (id, number, number_skel, holder_id, region, class, status) "
-                    "VALUES (:id, :number, :number_skel, :holder, 'CA', 'C', :status)"
+                    "INSERT INTO driver_licence (id, number, number_skel, number_rev, holder_id, region, "
+                    "class, status) "
+                    "VALUES (:id, :number, :number_skel, :number_rev, :holder, 'CA', 'C', :status)"
                 ),
                 {"id": lid, "holder": holder, "status": status, **licence_keys(number)},
             )

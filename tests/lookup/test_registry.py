@@ -200,6 +200,17 @@ def test_a_missed_or_extra_symbol_is_offered_but_not_taken(engine: LookupEngine,
     assert any(c["plate"] == "QQ70ZZZ" and "edit" in c["why"] for c in result.candidates)
 
 
+@pytest.mark.parametrize("heard", ["1234567", "Q1234568", "Q12345678", "QX1234567"])
+def test_a_licence_one_slip_away_is_offered_but_not_taken(engine: LookupEngine, heard: str) -> None:
+    # The leading letter missed ("double 8 3 0 ..." for November double 8 3 0 ...), a digit
+    # changed, one too many.
+    found = engine.store.licences_one_off(skeleton(heard))
+    assert any(lic["number"] == "Q1234567" for lic in found)
+    result = run(engine, f"driver's licence {heard}")
+    assert result.status == "clarify"
+    assert any(c["number"] == "Q1234567" and "edit" in c["why"] for c in result.candidates)
+
+
 def test_pg_trigram_neighbours(engine: LookupEngine, registry_url: str) -> None:
     similar = engine.store.vehicles_similar(skeleton("QQ70ZZZ"))
     if registry_url.startswith("postgresql"):

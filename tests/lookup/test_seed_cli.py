@@ -89,6 +89,30 @@ def test_migrations_up_and_down(tmp_path: Path) -> None:
     engine.dispose()
 
 
+def test_the_licence_reversed_skeleton_is_filled_for_existing_rows(tmp_path: Path) -> None:
+    # A registry made before 0003: its licences get number_rev on upgrade, and lose it on downgrade.
+    url = f"sqlite:///{tmp_path}/m3.sqlite3"
+    upgrade(url, "0001_registry")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO person (id, given, family, given_key, family_key, given_phon, "
+                          "family_phon, dob, sex) "
+                          "VALUES (1, 'A', 'B', 'a', 'b', 'A', 'B', '1980-01-01', 'F')"))
+        conn.execute(text("INSERT INTO driver_licence (id, number, number_skel, holder_id, class, status) "
+                          "VALUES (1, 'N8830251', 'N8830251', 1, 'C', 'valid')"))
+    engine.dispose()
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT number_rev FROM driver_licence")).scalar_one() == "1520388N"
+    assert "ix_licence_rev" in {i["name"] for i in inspect(engine).get_indexes("driver_licence")}
+    engine.dispose()
+    downgrade(url, "0001_registry")
+    engine = make_engine(url)
+    assert "number_rev" not in {c["name"] for c in inspect(engine).get_columns("driver_licence")}
+    engine.dispose()
+
+
 def test_cli_db_init_and_seed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import argparse
 

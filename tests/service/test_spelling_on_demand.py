@@ -158,6 +158,21 @@ async def test_a_plate_on_file_one_symbol_away_is_taken_when_the_audio_prefers_i
     assert "plate chosen by sound, heard as 'XYZ455'" in events[1].candidates[0]["why"]
 
 
+async def test_a_licence_on_file_one_symbol_away_is_taken_when_the_audio_prefers_it(
+        router: IntentRouter) -> None:
+    scorer = Scorer("Delta 1 2 3 4 5 6 7", rest=-12.0)
+    router.rescore = False
+    try:
+        events: list[Any] = await router.handle(_ctx(19), Heard(
+            "Driver's licence Delta 1 2 3 4 5 6 8.", 0.9, refine=Refiner(), rescore=scorer))
+    finally:
+        router.rescore = True
+    assert len(scorer.seen) == 1 and scorer.seen[0][0] == "Driver's licence"
+    assert events[0].slots["licence"] == "D1234567"
+    assert events[1].status in ("hit", "clear")
+    assert "licence chosen by sound, heard as 'D1234568'" in events[1].candidates[0]["why"]
+
+
 async def test_a_plate_heard_right_but_not_on_file_is_not_replaced(router: IntentRouter) -> None:
     # The audio supports the reading itself: the near miss is only offered.
     scorer, events = await _near_miss(router, 17, "X-ray Yankee Zulu 4 5 5")
