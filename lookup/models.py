@@ -2,9 +2,10 @@
 
 Search keys are precomputed into indexed columns at write time, so queries are index
 lookups: ``plate_skel`` (confusables folded, see :func:`lookup.spoken.skeleton`),
-``plate_rev`` (reversed skeleton, for "ending in" partial plates), ``family_key`` /
+``plate_rev`` (reversed skeleton, for "ending in" partial plates and near misses),
+``number_skel`` / ``number_rev`` (the same for licence numbers), ``family_key`` /
 ``given_key`` (romanisation-folded names) and ``family_phon`` / ``given_phon``
-(Metaphone). Use :func:`person_keys` and :func:`plate_keys` to fill them.
+(Metaphone). Use :func:`person_keys`, :func:`plate_keys` and :func:`licence_keys` to fill them.
 """
 
 from __future__ import annotations
