@@ -114,16 +114,26 @@ def load_transcriber(settings: SttSettings, *, cache_dir: Path = Path("var/model
     """Load the configured ASR model once and wrap it as a :class:`voice.stt.Transcriber`."""
     from voice.stt import SttOptions, WhisperTranscriber
 
-    directory = resolve_asr(settings.model, cache_dir=cache_dir)
     options = SttOptions(
         beam_size=settings.beam_size,
         spelling_pass=settings.spelling_pass,
         language=settings.language,
     )
+    speller = None
+    if settings.spelling_pass and settings.spelling_model and settings.spelling_model != settings.model:
+        # A second, larger model for the constrained spelling pass only (see SttSettings).
+        speller = WhisperTranscriber.load(
+            resolve_asr(settings.spelling_model, cache_dir=cache_dir),
+            compute_type=settings.compute_type,
+            cpu_threads=settings.cpu_threads,
+            workers=settings.workers,
+            options=options,
+        )
     return WhisperTranscriber.load(
-        directory,
+        resolve_asr(settings.model, cache_dir=cache_dir),
         compute_type=settings.compute_type,
         cpu_threads=settings.cpu_threads,
         workers=settings.workers,
         options=options,
+        speller=speller,
     )

@@ -184,9 +184,12 @@ def _words_and_digits(text: str) -> list[str]:
 class WhisperTranscriber:
     """faster-whisper (CTranslate2) recogniser with domain biasing and phantom guards."""
 
-    def __init__(self, model: WhisperModel, options: SttOptions | None = None) -> None:
+    def __init__(self, model: WhisperModel, options: SttOptions | None = None,
+                 speller: WhisperTranscriber | None = None) -> None:
         self.model = model
         self.options = options or SttOptions()
+        # Another recogniser that runs the constrained spelling pass instead of this one.
+        self.speller = speller
         self._suppress: list[int] | None = None
         self._suppress_lock = threading.Lock()
         self._tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe",
@@ -194,14 +197,15 @@ class WhisperTranscriber:
 
     @classmethod
     def load(cls, directory: Path, *, compute_type: str = "int8", cpu_threads: int = 0, workers: int = 1,
-             options: SttOptions | None = None) -> WhisperTranscriber:
+             options: SttOptions | None = None, speller: WhisperTranscriber | None = None
+             ) -> WhisperTranscriber:
         """Load a CTranslate2 Whisper model from a local directory (never from a hub)."""
         model = WhisperModel(str(directory), device="cpu", compute_type=compute_type,
                              cpu_threads=cpu_threads, num_workers=workers, local_files_only=True)
         opts = options or SttOptions()
         if not model.model.is_multilingual:
             opts = dataclasses.replace(opts, language="en")
-        return cls(model, opts)
+        return cls(model, opts, speller)
 
     # --- the protocol -----------------------------------------------------------------
 
@@ -242,9 +246,18 @@ class WhisperTranscriber:
 
     def refine(self, audio: np.ndarray, first: Transcript) -> tuple[str, ...]:
         """Constrained spelling pass: re-decode the utterance with the first pass's words up to
-        the plate/licence keyword forced as a prefix, then only spelling words and digits."""
+        the plate/licence keyword forced as a prefix, then only spelling words and digits; with
+        a ``speller``, its reading too (after this model's)."""
         if not self.options.spelling_pass or not first.text:
             return ()
+        own = self._spelling_pass(audio, first)
+        if self.speller is None:
+            return own
+        # Both readings: where they agree they reinforce each other in the parser's n-best,
+        # and the registry check looks at both.
+        return tuple(dict.fromkeys((*own, *self.speller.refine(audio, first))))
+
+    def _spelling_pass(self, audio: np.ndarray, first: Transcript) -> tuple[str, ...]:
         prefix = spelled_prefix(first.text)
         if prefix is None:
             return ()

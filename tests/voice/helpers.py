@@ -72,7 +72,7 @@ def pick(clips: list[Clip], *, channel: str, intent: str | None = None, n: int =
 
 @pytest.fixture(scope="session")
 def transcriber() -> Any:
-    """The real tiny.en model, loaded once for the whole run."""
+    """The real tiny.en model (with the base model for the spelling pass), loaded once."""
     from models.catalog import load_transcriber
 
     return load_transcriber(SttSettings())
