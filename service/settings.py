@@ -40,7 +40,7 @@ class SttSettings(BaseModel):
     spelling_pass: bool = Field(True, description="constrained second decode over spelled alphanumerics")
     spelling_model: str = Field("base", description=(
         "a second model whose constrained spelling pass runs beside the recogniser's own: 'base' "
-        "read more spelled plates and licences right on the fixture audio, at about 1.3 s more "
+        "read more spelled plates and licences right on the fixture audio, at about 0.7 s more "
         "per unclear plate on 2 cores (README); '' for the recogniser's pass alone"))
     max_sessions: int = Field(24, description="open radio sessions before new ones get 'busy'")
     max_queue: int = Field(16, description="queued final decodes before new sessions get 'busy'")

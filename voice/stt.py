@@ -15,6 +15,7 @@ All methods are blocking: call them from the inference pool, never the event loo
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import logging
 import math
@@ -176,6 +177,11 @@ def _normalise_phrase(text: str) -> str:
     return re.sub(r"[^a-z' ]", "", text.lower()).strip()
 
 
+# Runs the second spelling model's pass beside the first (WhisperTranscriber.refine). Refines
+# run inside the service's bounded inference pool, so at most one extra decode per pool worker.
+_SPELLERS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="speller")
+
+
 def _words_and_digits(text: str) -> list[str]:
     """Words and single digits, to tell a new reading from the first ("4450" is "4 4 5 0")."""
     return re.findall(r"[a-z']+|\d", text.lower())
@@ -250,12 +256,14 @@ class WhisperTranscriber:
         a ``speller``, its reading too (after this model's)."""
         if not self.options.spelling_pass or not first.text:
             return ()
-        own = self._spelling_pass(audio, first)
         if self.speller is None:
-            return own
+            return self._spelling_pass(audio, first)
         # Both readings: where they agree they reinforce each other in the parser's n-best,
-        # and the registry check looks at both.
-        return tuple(dict.fromkeys((*own, *self.speller.refine(audio, first))))
+        # and the registry check looks at both. The two models decode side by side (CTranslate2
+        # releases the GIL), so the pair costs about the slower pass, not the sum.
+        other = _SPELLERS.submit(self.speller.refine, audio, first)
+        own = self._spelling_pass(audio, first)
+        return tuple(dict.fromkeys((*own, *other.result())))
 
     def _spelling_pass(self, audio: np.ndarray, first: Transcript) -> tuple[str, ...]:
         prefix = spelled_prefix(first.text)
