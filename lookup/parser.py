@@ -3,9 +3,9 @@
 Keyword spotting picks the intent ("plate", "licence", "date of birth", "affirmative",
 "say again"); the span after the keyword is decoded into an n-best list of readings with
 :func:`lookup.spoken.decode_spelled`; names and dates of birth are pulled out for person
-checks. Confidence combines the recogniser's confidence, how cleanly the span decoded and
-how sure the intent is. The parser never raises on bad text: it returns ``unknown`` with a
-``reason``.
+checks (:mod:`lookup.person_parse`). Confidence combines the recogniser's confidence, how
+cleanly the span decoded and how sure the intent is. The parser never raises on bad text: it
+returns ``unknown`` with a ``reason``.
 """
 
 from __future__ import annotations
@@ -16,13 +16,11 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from lookup.dates import MONTHS, ORDINALS, parse_date
-from lookup.names import PARTICLES, display_name
+from lookup.dates import MONTHS, parse_date
+from lookup.person_parse import person_query
 from lookup.spoken import (
     ALPHABET_WORDS,
     DIGIT_WORDS,
-    TEENS,
-    TENS,
     Reading,
     decode_spelled,
     merge_readings,
@@ -136,27 +134,6 @@ _SPAN_STOP = (
 )
 _MAKES = {m.lower(): m for m in MAKES_MODELS}
 _REGION_RE = re.compile(r"\b(" + "|".join(sorted(REGIONS, key=len, reverse=True)) + r")\b")
-_NAME_STOP = (
-    frozenset(
-        (
-            "check run query on or for a an the of person subject name names last first given family surname "
-            "wants warrants and please over out i need can you do me this individual male female date birth "
-            "dob born d o b is was spelled spelling his her called named comma with to by at in from it "
-            "records record driver's drivers licence license plate status copy"
-        ).split()
-    )
-    | frozenset(MONTHS)
-    | frozenset(ORDINALS)
-    | frozenset(DIGIT_WORDS)
-    | frozenset(TEENS)
-    | frozenset(TENS)
-    | {"hundred", "thousand", "st", "nd", "rd", "th"}
-)
-# "date of birth" and how recognisers mishear it ("date on birth", "data birth", "birthday").
-DOB_MARKER = re.compile(
-    r"\b(dat[ea](?: (?:of|on|a|o|and|in))? birth(?:day)?|day of birth|birthday|dob|d[-. ]?o[-. ]?b\.?|born"
-    r"|birth ?date)\b", re.IGNORECASE)
-FIRST_DATE_WORD = re.compile(r"\d|\b(" + "|".join(MONTHS) + r")\b", re.IGNORECASE)
 _PARTIAL_PREFIX = re.compile(
     r"\b(starts? with|starting with|beginning with|begins with|first (?:part|letters?)"
     r"(?: is| are)?)\b"
@@ -352,112 +329,6 @@ def nbest_confidence(base: float, top: float, second: float, *, length_ok: bool 
     return round(min(confidence, 1.0), 4)
 
 
-def is_name_word(word: str) -> bool:
-    """True for a word that can be part of a spoken name (not a keyword, number or month)."""
-    parts = [p for p in word.lower().split("-") if p]
-    return bool(parts) and not all(p in _NAME_STOP for p in parts) and word.lower() not in _NAME_STOP
-
-
-def _name_words(segment: str) -> list[str]:
-    words = [w.strip("'-") for w in re.findall(r"[A-Za-z][A-Za-z'\-]*", segment)]
-    return [w for w in words if w and is_name_word(w)]
-
-
-def _spelled_name(segment: str) -> str | None:
-    """A name spelled out after "spelled": "spelled Sierra Alpha Tango Oscar" -> "Sato"."""
-    m = re.search(r"\bspell(?:ed|ing)?\b(.*)", segment, re.IGNORECASE)
-    if not m:
-        return None
-    letters = []
-    for tok in tokenize(m.group(1)):
-        t = tok.lstrip("^")
-        if t in ALPHABET_WORDS:
-            letters.append(ALPHABET_WORDS[t])
-        elif tok.startswith("^") or (len(t) == 1 and t.isalpha()):
-            letters.append(t.upper())
-        elif t in ("over",):
-            break
-    return "".join(letters).capitalize() if len(letters) >= 2 else None
-
-
-def _split_names(segment: str) -> tuple[str | None, str | None]:
-    lower = segment.lower()
-    given = family = None
-    m_last = re.search(
-        r"\b(?:last name|surname|family name)\s+(?:is\s+)?([a-z][a-z'\- ]*?)(?=,|\bfirst\b|\bgiven\b|$)",
-        lower,
-    )
-    m_first = re.search(r"\b(?:first name|given name)\s+(?:is\s+)?([a-z][a-z'\-]*)", lower)
-    if m_last or m_first:
-        if m_last:
-            fw = _name_words(segment[m_last.start(1) : m_last.end(1)])
-            family = display_name(fw) if fw else None
-        if m_first:
-            gw = _name_words(segment[m_first.start(1) : m_first.end(1)])
-            given = display_name(gw) if gw else None
-        return given, family
-    chunks = [w for w in (_name_words(c) for c in segment.split(",")) if w]
-    if len(chunks) == 2 and len(chunks[0]) <= 2 and len(chunks[1]) == 1:
-        # "Smith, John": family first, as officers often read it off a document.
-        return display_name(chunks[1]), display_name(chunks[0])
-    words = chunks[-1] if chunks else []
-    if not words:
-        return None, None
-    if len(words) == 1:
-        return None, display_name(words)
-    # Particles belong to the family name: "Ludwig van Beethoven", "Maria de la Cruz".
-    cut = 1
-    for i, w in enumerate(words[1:], start=1):
-        if w.lower() in PARTICLES:
-            cut = i
-            break
-    else:
-        cut = len(words) - 1 if len(words) <= 3 else 1
-    return display_name(words[:cut][:1]), display_name(words[cut:])
-
-
-def _person_query(text: str, lower: str, asr_confidence: float, kw_weight: float) -> Query:
-    text = re.sub(r"\b10-2[89]\b", " ", text)
-    lower = text.lower()
-    marker = DOB_MARKER.search(lower)
-    dates = parse_date(text[marker.end() :] if marker else text)
-    name_part = text[: marker.start()] if marker else text
-    if not marker and dates:
-        first_num = FIRST_DATE_WORD.search(lower)
-        if first_num:
-            name_part = text[: first_num.start()]
-    spelled = _spelled_name(name_part)
-    if spelled:
-        name_part = re.split(r"\bspell", name_part, flags=re.IGNORECASE)[0]
-    given, family = _split_names(name_part)
-    if not (given or family) and marker and dates:
-        # "Date of birth 4th of March 1985, Hiroshi Sato": the name after the date.
-        given, family = _split_names(text[marker.end() :])
-    if spelled:
-        family = spelled
-    slots: dict[str, object] = {}
-    if given:
-        slots["given"] = given
-    if family:
-        slots["family"] = family
-    if dates:
-        slots["dob"] = dates[0].iso
-    if not family and not given:
-        return Query(
-            "person_lookup",
-            slots,
-            0.05 * asr_confidence,
-            reason="no_name",
-            dob_readings=tuple(d.iso for d in dates),
-        )
-    completeness = 0.5 + 0.2 * bool(given) + 0.2 * bool(family) + 0.1 * bool(dates)
-    date_sure = dates[0].score if dates else 1.0
-    confidence = asr_confidence * kw_weight * completeness * (0.8 + 0.2 * date_sure)
-    return Query(
-        "person_lookup", slots, round(min(confidence, 1.0), 4), dob_readings=tuple(d.iso for d in dates)
-    )
-
-
 def understand(
     text: str,
     *,
@@ -530,7 +401,7 @@ def _understand(text: str, alternatives: Sequence[str], asr_confidence: float, o
             )
         if _MONTH_RE.search(lower) and parse_date(cleaned):
             # "Oliver Bennett, or April 22nd 2003": "born" misheard, but a name and a date.
-            return _person_query(cleaned, lower, asr_confidence, 0.7)
+            return person_query(cleaned, lower, asr_confidence, 0.7)
         run = _spelled_run_start(lower)
         if run is not None:
             # "And Wednesday 8, Juliet Whiskey Bravo 8 0 6 4": the keyword ("10-28") was lost,
@@ -540,9 +411,9 @@ def _understand(text: str, alternatives: Sequence[str], asr_confidence: float, o
         return Query("unknown", {}, 0.0, reason="no_intent")
     intent, weight, _start, end = kw
     if intent == "person_lookup":
-        return _person_query(cleaned, lower, asr_confidence, weight)
+        return person_query(cleaned, lower, asr_confidence, weight)
     query = _alnum_query(intent, cleaned, lower, end, weight, alternatives, asr_confidence, opts)
     if intent == "licence_lookup" and query.reason and re.search(r"\b(dob|date of birth|born)\b", lower):
-        return _person_query(cleaned, lower, asr_confidence, weight)
+        return person_query(cleaned, lower, asr_confidence, weight)
     return query
 

@@ -19,14 +19,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from lookup.dates import parse_date
-from lookup.parser import (
-    CALLSIGN,
-    DOB_MARKER,
-    FIRST_DATE_WORD,
-    alnum_length_ok,
-    is_name_word,
-    nbest_confidence,
-)
+from lookup.parser import CALLSIGN, alnum_length_ok, nbest_confidence
+from lookup.person_parse import DOB_MARKER, FIRST_DATE_WORD, is_name_word
 from lookup.spoken import Reading, canonical_alnum
 from lookup.types import Query
 

@@ -1,0 +1,144 @@
+"""Person checks: the spoken name and date of birth in a transcript, to a ``person_lookup`` Query.
+
+Used by :mod:`lookup.parser` once the intent is a person check, and by :mod:`lookup.rerank`
+(``DOB_MARKER``, ``FIRST_DATE_WORD``, ``is_name_word``) to find the name in a transcript.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lookup.dates import MONTHS, ORDINALS, parse_date
+from lookup.names import PARTICLES, display_name
+from lookup.spoken import ALPHABET_WORDS, DIGIT_WORDS, TEENS, TENS, tokenize
+from lookup.types import Query
+
+_NAME_STOP = (
+    frozenset(
+        (
+            "check run query on or for a an the of person subject name names last first given family surname "
+            "wants warrants and please over out i need can you do me this individual male female date birth "
+            "dob born d o b is was spelled spelling his her called named comma with to by at in from it "
+            "records record driver's drivers licence license plate status copy"
+        ).split()
+    )
+    | frozenset(MONTHS)
+    | frozenset(ORDINALS)
+    | frozenset(DIGIT_WORDS)
+    | frozenset(TEENS)
+    | frozenset(TENS)
+    | {"hundred", "thousand", "st", "nd", "rd", "th"}
+)
+# "date of birth" and how recognisers mishear it ("date on birth", "data birth", "birthday").
+DOB_MARKER = re.compile(
+    r"\b(dat[ea](?: (?:of|on|a|o|and|in))? birth(?:day)?|day of birth|birthday|dob|d[-. ]?o[-. ]?b\.?|born"
+    r"|birth ?date)\b", re.IGNORECASE)
+FIRST_DATE_WORD = re.compile(r"\d|\b(" + "|".join(MONTHS) + r")\b", re.IGNORECASE)
+
+
+def is_name_word(word: str) -> bool:
+    """True for a word that can be part of a spoken name (not a keyword, number or month)."""
+    parts = [p for p in word.lower().split("-") if p]
+    return bool(parts) and not all(p in _NAME_STOP for p in parts) and word.lower() not in _NAME_STOP
+
+
+def _name_words(segment: str) -> list[str]:
+    words = [w.strip("'-") for w in re.findall(r"[A-Za-z][A-Za-z'\-]*", segment)]
+    return [w for w in words if w and is_name_word(w)]
+
+
+def _spelled_name(segment: str) -> str | None:
+    """A name spelled out after "spelled": "spelled Sierra Alpha Tango Oscar" -> "Sato"."""
+    m = re.search(r"\bspell(?:ed|ing)?\b(.*)", segment, re.IGNORECASE)
+    if not m:
+        return None
+    letters = []
+    for tok in tokenize(m.group(1)):
+        t = tok.lstrip("^")
+        if t in ALPHABET_WORDS:
+            letters.append(ALPHABET_WORDS[t])
+        elif tok.startswith("^") or (len(t) == 1 and t.isalpha()):
+            letters.append(t.upper())
+        elif t in ("over",):
+            break
+    return "".join(letters).capitalize() if len(letters) >= 2 else None
+
+
+def _split_names(segment: str) -> tuple[str | None, str | None]:
+    lower = segment.lower()
+    given = family = None
+    m_last = re.search(
+        r"\b(?:last name|surname|family name)\s+(?:is\s+)?([a-z][a-z'\- ]*?)(?=,|\bfirst\b|\bgiven\b|$)",
+        lower,
+    )
+    m_first = re.search(r"\b(?:first name|given name)\s+(?:is\s+)?([a-z][a-z'\-]*)", lower)
+    if m_last or m_first:
+        if m_last:
+            fw = _name_words(segment[m_last.start(1) : m_last.end(1)])
+            family = display_name(fw) if fw else None
+        if m_first:
+            gw = _name_words(segment[m_first.start(1) : m_first.end(1)])
+            given = display_name(gw) if gw else None
+        return given, family
+    chunks = [w for w in (_name_words(c) for c in segment.split(",")) if w]
+    if len(chunks) == 2 and len(chunks[0]) <= 2 and len(chunks[1]) == 1:
+        # "Smith, John": family first, as officers often read it off a document.
+        return display_name(chunks[1]), display_name(chunks[0])
+    words = chunks[-1] if chunks else []
+    if not words:
+        return None, None
+    if len(words) == 1:
+        return None, display_name(words)
+    # Particles belong to the family name: "Ludwig van Beethoven", "Maria de la Cruz".
+    cut = 1
+    for i, w in enumerate(words[1:], start=1):
+        if w.lower() in PARTICLES:
+            cut = i
+            break
+    else:
+        cut = len(words) - 1 if len(words) <= 3 else 1
+    return display_name(words[:cut][:1]), display_name(words[cut:])
+
+
+def person_query(text: str, lower: str, asr_confidence: float, kw_weight: float) -> Query:
+    """The person check in ``text``: name and date-of-birth slots, the alternative dates, and a
+    confidence from the recogniser's, the keyword's weight and how complete the query is."""
+    text = re.sub(r"\b10-2[89]\b", " ", text)
+    lower = text.lower()
+    marker = DOB_MARKER.search(lower)
+    dates = parse_date(text[marker.end() :] if marker else text)
+    name_part = text[: marker.start()] if marker else text
+    if not marker and dates:
+        first_num = FIRST_DATE_WORD.search(lower)
+        if first_num:
+            name_part = text[: first_num.start()]
+    spelled = _spelled_name(name_part)
+    if spelled:
+        name_part = re.split(r"\bspell", name_part, flags=re.IGNORECASE)[0]
+    given, family = _split_names(name_part)
+    if not (given or family) and marker and dates:
+        # "Date of birth 4th of March 1985, Hiroshi Sato": the name after the date.
+        given, family = _split_names(text[marker.end() :])
+    if spelled:
+        family = spelled
+    slots: dict[str, object] = {}
+    if given:
+        slots["given"] = given
+    if family:
+        slots["family"] = family
+    if dates:
+        slots["dob"] = dates[0].iso
+    if not family and not given:
+        return Query(
+            "person_lookup",
+            slots,
+            0.05 * asr_confidence,
+            reason="no_name",
+            dob_readings=tuple(d.iso for d in dates),
+        )
+    completeness = 0.5 + 0.2 * bool(given) + 0.2 * bool(family) + 0.1 * bool(dates)
+    date_sure = dates[0].score if dates else 1.0
+    confidence = asr_confidence * kw_weight * completeness * (0.8 + 0.2 * date_sure)
+    return Query(
+        "person_lookup", slots, round(min(confidence, 1.0), 4), dob_readings=tuple(d.iso for d in dates)
+    )
