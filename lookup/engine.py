@@ -90,16 +90,8 @@ class LookupEngine:
         """
         if query.intent not in ("plate_lookup", "licence_lookup") or query.slots.get("partial"):
             return []
-        field = "plate" if query.intent == "plate_lookup" else "number"
-        values: dict[str, bool] = {}
-        for reading in query.readings[:readings]:
-            if reading.text:
-                values.setdefault(reading.text, False)
-        if on_file:
-            for cand in self.check(query).candidates[:on_file]:
-                value = canonical_alnum(str(cand.get(field, "")))
-                if value:
-                    values[value] = True
+        offered = list(self.check(query).candidates[:on_file]) if on_file else []
+        values = _values(query, readings, offered)
         style = spelling_style(heard)
         return [SpokenCandidate(v, render_spelled(v, style), known) for v, known in values.items()]
 
@@ -112,21 +104,12 @@ class LookupEngine:
         if (query.intent not in ("plate_lookup", "licence_lookup") or query.slots.get("partial")
                 or not query.readings):
             return []
-        field = "plate" if query.intent == "plate_lookup" else "number"
         offered = [c for c in self.check(query).candidates[:on_file] if "edit" in str(c.get("why", ""))]
         if not offered:
             return []
-        values: dict[str, bool] = {}
-        for reading in query.readings[:readings]:
-            if reading.text:
-                values.setdefault(reading.text, False)
-        for cand in offered:
-            value = canonical_alnum(str(cand.get(field, "")))
-            if value:
-                values[value] = True
         style = spelling_style(heard)
         out = []
-        for value, known in values.items():
+        for value, known in _values(query, readings, offered).items():
             spoken = render_spelled(value, style)
             # Also "double 8 7" for "887": each value keeps its better-scoring form.
             forms = dict.fromkeys((spoken, with_doubles(spoken)))
@@ -225,3 +208,18 @@ class LookupEngine:
     def close(self) -> None:
         """Release database connections."""
         self.store.close()
+
+
+def _values(query: Query, readings: int, offered: Sequence[dict[str, object]]) -> dict[str, bool]:
+    """The query's top ``readings`` (not on file) and the ``offered`` records' values (on file),
+    each once, in that order."""
+    field = "plate" if query.intent == "plate_lookup" else "number"
+    values: dict[str, bool] = {}
+    for reading in query.readings[:readings]:
+        if reading.text:
+            values.setdefault(reading.text, False)
+    for cand in offered:
+        value = canonical_alnum(str(cand.get(field, "")))
+        if value:
+            values[value] = True
+    return values

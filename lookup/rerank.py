@@ -74,11 +74,15 @@ def by_audio(
     if len(scores) != len(candidates) or not candidates:
         return query
     known = np.array([c.on_file for c in candidates], dtype=np.float64)
-    logits = np.asarray(scores, dtype=np.float64) + on_file_prior * known
-    probs = np.exp(logits - logits.max())
-    probs /= probs.sum()
+    probs = _softmax(np.asarray(scores, dtype=np.float64) + on_file_prior * known)
     order = np.argsort(-probs, kind="stable")
     return rerank(query, [(candidates[i].value, float(probs[i])) for i in order])
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    """Log-likelihoods to probabilities among the candidates."""
+    probs = np.exp(logits - logits.max())
+    return probs / probs.sum()
 
 
 def near_miss_by_audio(
@@ -111,9 +115,7 @@ def near_miss_by_audio(
     rival = max(max(heard), on_file[1][0] if len(on_file) > 1 else -np.inf)
     if best - rival < margin:
         return query
-    logits = np.asarray([s for s, _ in by_value.values()], dtype=np.float64)
-    probs = np.exp(logits - logits.max())
-    probs /= probs.sum()
+    probs = _softmax(np.asarray([s for s, _ in by_value.values()], dtype=np.float64))
     second = float(np.sort(probs)[-2]) if len(probs) > 1 else 0.0
     readings = (Reading(top.value, 1.0, "acoustic"),
                 *(r for r in query.readings if r.text != top.value))
@@ -287,9 +289,7 @@ def person_by_audio(
             # A lean, not a choice: offered first for the officer to confirm, never taken.
             return replace(query, suggested=(top.given, top.family, top.dob))
         return query
-    logits = np.array([s for s, _, _ in ranked], dtype=np.float64)
-    probs = np.exp(logits - logits.max())
-    probs /= probs.sum()
+    probs = _softmax(np.array([s for s, _, _ in ranked], dtype=np.float64))
     slots = {**query.slots, "given": top.given, "family": top.family}
     if not slots.get("dob") and top.dob in query.dob_readings:
         slots["dob"] = top.dob

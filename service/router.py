@@ -320,42 +320,42 @@ class IntentRouter:
     async def _rescore(self, heard: Heard, query: Any, spoken: str) -> Any:
         """Let the audio choose among the n-best readings and the registry records they point
         at: each candidate is scored by forced alignment after the words before the span."""
-        assert heard.rescore is not None and self.lookup is not None
-        prefix = spelled_prefix(heard.text)
-        if prefix is None:
-            return query
-        t0 = time.perf_counter()
-        candidates = await asyncio.to_thread(self.lookup.spoken_candidates, query, heard=spoken)
-        if len(candidates) < 2:
-            return query
-        try:
-            scores = await heard.rescore(prefix, tuple(c.spoken + "." for c in candidates), True)
-        except PatrolError as err:  # the n-best readings still answer
-            logger.warning("rescoring readings against the audio failed: %s", err)
-            return query
-        reranked = await asyncio.to_thread(self.lookup.rerank, query, candidates, scores,
-                                           on_file_prior=self.on_file_prior)
-        metrics.observe_stage("rescore", time.perf_counter() - t0)
-        return reranked
+        assert self.lookup is not None
+        lookup = self.lookup
+        return await self._by_audio(
+            heard, query, lambda: lookup.spoken_candidates(query, heard=spoken),
+            lambda cands, scores: lookup.rerank(query, cands, scores, on_file_prior=self.on_file_prior),
+            "readings")
 
     async def _near_miss(self, heard: Heard, query: Any, spoken: str) -> Any:
         """When no reading of a plate or licence is on file but records one symbol away are,
         score the readings and those records against the audio, and take one on file only when
         the audio clearly prefers it to every reading ("Queen Ida Boy" heard as "Queen 9 Boy")."""
-        assert heard.rescore is not None and self.lookup is not None
+        assert self.lookup is not None
+        lookup = self.lookup
+        return await self._by_audio(
+            heard, query, lambda: lookup.near_miss_candidates(query, heard=spoken),
+            lambda cands, scores: lookup.rerank_near_miss(query, cands, scores), "near misses")
+
+    async def _by_audio(self, heard: Heard, query: Any, gather: Callable[[], list[Any]],
+                        choose: Callable[[list[Any], list[float]], Any], what: str) -> Any:
+        """Score the plate/licence candidates ``gather`` finds, each said after the words before
+        the spelled run, and let ``choose`` decide; the query as parsed when there are fewer than
+        two candidates or scoring fails (the candidates are still offered by the check)."""
+        assert heard.rescore is not None
         prefix = spelled_prefix(heard.text)
         if prefix is None:
             return query
         t0 = time.perf_counter()
-        candidates = await asyncio.to_thread(self.lookup.near_miss_candidates, query, heard=spoken)
-        if not candidates:
+        candidates = await asyncio.to_thread(gather)
+        if len(candidates) < 2:
             return query
         try:
             scores = await heard.rescore(prefix, tuple(c.spoken + "." for c in candidates), True)
-        except PatrolError as err:  # the near misses are still offered
-            logger.warning("scoring near-miss plates against the audio failed: %s", err)
+        except PatrolError as err:
+            logger.warning("scoring %s against the audio failed: %s", what, err)
             return query
-        chosen = await asyncio.to_thread(self.lookup.rerank_near_miss, query, candidates, scores)
+        chosen = await asyncio.to_thread(choose, candidates, scores)
         metrics.observe_stage("rescore", time.perf_counter() - t0)
         return chosen
 
