@@ -17,13 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from lookup.dates import MONTHS, parse_date
+from lookup.nbest import combine
 from lookup.person_parse import person_query
 from lookup.spoken import (
     ALPHABET_WORDS,
     DIGIT_WORDS,
     Reading,
     decode_spelled,
-    merge_readings,
     tokenize,
 )
 from lookup.types import Intent, Query
@@ -109,6 +109,7 @@ _KEYWORDS: tuple[tuple[str, Intent, float], ...] = (
     ("licence", "licence_lookup", 1.0),
     ("license", "licence_lookup", 1.0),
     ("dl", "licence_lookup", 0.9),
+    ("d l", "licence_lookup", 0.9),
     ("permit", "licence_lookup", 0.8),
     ("date of birth", "person_lookup", 1.0),
     ("date on birth", "person_lookup", 0.9),
@@ -239,7 +240,8 @@ def _descriptors(lower: str) -> dict[str, str]:
     return out
 
 
-def _readings_for(text_after: str, alternatives: Sequence[str], *, limit: int) -> list[Reading]:
+def _readings_for(text_after: str, alternatives: Sequence[str], intent: Intent, *, limit: int,
+                  partial: bool) -> list[Reading]:
     groups = [decode_spelled(_span_tokens(text_after))]
     for n, alt in enumerate(alternatives):
         alt_clean = normalise_codes(clean_text(alt)[:MAX_CHARS])
@@ -248,21 +250,7 @@ def _readings_for(text_after: str, alternatives: Sequence[str], *, limit: int) -
         start = kw[3] if kw and kw[0] != "person_lookup" else 0
         start = max(start, _partial_cut(lower, start))
         groups.append(decode_spelled(_span_tokens(alt_clean[start:]), source=f"alt{n + 1}"))
-    return merge_readings(_truncations_demoted(groups), limit=limit)
-
-
-def _truncations_demoted(groups: list[list[Reading]]) -> list[list[Reading]]:
-    """A reading that another transcript's reading continues ("Y2200" beside "Y2200531") is
-    most likely cut short (the recogniser stopped early): it keeps half its score."""
-    if len(groups) < 2:
-        return groups
-    out = []
-    for i, group in enumerate(groups):
-        longer = [r.text for j, g in enumerate(groups) if j != i for r in g]
-        out.append([replace(r, score=round(r.score * 0.5, 4))
-                    if any(len(t) > len(r.text) and t.startswith(r.text) for t in longer) else r
-                    for r in group])
-    return out
+    return combine(groups, intent, limit=limit, partial=partial)
 
 
 def _partial_cut(lower: str, start: int) -> int:
@@ -290,14 +278,14 @@ def _alnum_query(
         slots["match"] = "suffix" if _PARTIAL_SUFFIX.search(lower, kw_end) else "prefix"
         start = _partial_cut(lower, kw_end)
     slots.update(_descriptors(lower))
+    partial = bool(slots.get("partial"))
     readings = [
         r
-        for r in _readings_for(text[start:], alternatives, limit=opts.max_readings)
+        for r in _readings_for(text[start:], alternatives, intent, limit=opts.max_readings, partial=partial)
         if len(r.text) <= MAX_ALNUM * 4
     ]
     if not readings:
         return Query(intent, slots, 0.0, reason="no_reading")
-    partial = bool(slots.get("partial"))
     plausible = [r for r in readings if alnum_length_ok(intent, r.text, partial=partial)]
     if plausible and plausible[0] is not readings[0]:
         # "Run licence number 10" beside "... tango 3 0 9 0 7": a reading of a plausible length
@@ -396,8 +384,11 @@ def _understand(text: str, alternatives: Sequence[str], asr_confidence: float, o
         # "Run 7XYZ456": an alphanumeric token with digits and letters is probably a plate.
         m = re.search(r"\b(run|check|query)\b", lower)
         if m and not _MONTH_RE.search(lower) and re.search(r"\d", lower[m.end() :]):
+            # "Can you run a check on 7 X-ray ...": the plate starts where the spelled run does.
+            run = _spelled_run_start(lower[m.end() :])
+            start = m.end() + (run or 0)
             return _alnum_query(
-                "plate_lookup", cleaned, lower, m.end(), 0.7, alternatives, asr_confidence, opts
+                "plate_lookup", cleaned, lower, start, 0.7, alternatives, asr_confidence, opts
             )
         if _MONTH_RE.search(lower) and parse_date(cleaned):
             # "Oliver Bennett, or April 22nd 2003": "born" misheard, but a name and a date.

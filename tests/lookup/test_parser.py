@@ -194,3 +194,10 @@ def test_whisper_transcript_forms(text: str, slots: dict[str, str]) -> None:
 def test_keyword_lost_in_first_pass_found_in_alternative() -> None:
     q = understand("Blorp, seven x-ray yankee.", alternatives=["plate 7 X-ray Yankee Zulu 4 5 6"])
     assert q.intent == "plate_lookup" and q.slots["plate"] == "7XYZ456"
+
+
+def test_dl_is_a_licence_check_and_run_a_check_on_finds_the_spelled_run() -> None:
+    q = understand("Run D L Bravo one two three four five six seven")
+    assert q.intent == "licence_lookup" and q.slots["licence"] == "B1234567"
+    q = understand("Control, can you run a check on 7 X-ray Yankee Zulu 4 5 6")
+    assert q.intent == "plate_lookup" and q.slots["plate"] == "7XYZ456"
