@@ -2,7 +2,7 @@
 
     python -m tests.bench.bench_lookup_accuracy [--limit N] [--channels clean,radio20,radio10]
         [--split tune|heldout] [--rescore] [--on-file-prior X] [--no-names] [--no-near-miss]
-        [--persons N]
+        [--persons N] [--off-file] [--audio DIR]
         [--intent plate_lookup|licence_lookup|person_lookup]
     pytest tests/bench/bench_lookup_accuracy.py -s
 
@@ -18,7 +18,11 @@ licences none of whose readings is on file, as the router does with ``router.nea
 the audio -> ``check`` against
 a registry holding the fixture subjects among ``--persons`` (default 20,000) synthetic ones
 and as many vehicles; the slots come from the resolved record when the check resolves, else
-from the parse.
+from the parse. With ``--off-file`` the fixture subjects are left out of the registry: what the
+understanding alone gets right when the plate or person said is not on file (the registry can
+then only mislead; the synthetic ones are drawn with another seed, so that a generated
+development set's subjects are gone too). ``--audio var/dev_audio`` runs on the generated
+development set (``python -m fixtures.dev_set``) instead of the committed fixtures.
 Baseline: the same model with no prompt and no spelling pass, and a literal alphabet-word
 map (exact NATO/APCO/digit words only, no fuzzy recovery, no confusables, no registry).
 For person queries the baseline uses the same parser without the registry.
@@ -95,6 +99,8 @@ def run(
     near_miss: bool = True,
     persons: int = 20000,
     intent: str | None = None,
+    off_file: bool = False,
+    audio_dir: Path = AUDIO,
 ) -> dict[str, Any]:
     """Transcribe every fixture clip twice (system, baseline) and score slot exact-match."""
     from models.catalog import load_transcriber, resolve_asr
@@ -102,7 +108,7 @@ def run(
     from voice.audiofile import read_audio
 
     manifest = [
-        json.loads(line) for line in (AUDIO / "manifest.jsonl").read_text().splitlines() if line.strip()
+        json.loads(line) for line in (audio_dir / "manifest.jsonl").read_text().splitlines() if line.strip()
     ]
     manifest = [m for m in manifest if m["channel"] in channels and split in (None, m["split"])
                 and intent in (None, m["intent"])][:limit]
@@ -117,7 +123,8 @@ def run(
     tmp = tempfile.mkdtemp(prefix="lk-acc-")
     url = f"sqlite:///{tmp}/registry.sqlite3"
     upgrade(url)
-    seed_registry(make_engine(url), SeedOptions(persons=persons, vehicles=persons, seed=3))
+    seed_registry(make_engine(url), SeedOptions(persons=persons, vehicles=persons, seed=4 if off_file else 3,
+                                                          with_fixtures=not off_file))
     engine = LookupEngine.from_url(url)
     tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # n, system, baseline, after confirm
     rows = []
@@ -126,7 +133,7 @@ def run(
     near_s: list[float] = []
     t0 = time.perf_counter()
     for m in manifest:
-        audio = read_audio(AUDIO / m["file"])
+        audio = read_audio(audio_dir / m["file"])
         first = stt.transcribe(audio)
         alts = stt.refine(audio, first) if first.text else ()
         query = engine.understand(first.text, alternatives=alts, asr_confidence=first.confidence)
@@ -187,6 +194,7 @@ def run(
     report = {
         "elapsed_s": time.perf_counter() - t0,
         "persons": persons,
+        "off_file": off_file,
         "rescore_s": _timing(rescore_s),
         "names_s": _timing(names_s),
         "near_s": _timing(near_s),
@@ -228,15 +236,17 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int)
     ap.add_argument("--channels", default="clean,radio20,radio10")
-    ap.add_argument("--split", choices=("tune", "heldout"))
+    ap.add_argument("--split", choices=("tune", "heldout", "dev"))
     ap.add_argument("--rescore", action="store_true", help="choose readings by forced alignment")
     ap.add_argument("--on-file-prior", type=float, default=0.0)
     ap.add_argument("--intent", choices=("plate_lookup", "licence_lookup", "person_lookup"))
     ap.add_argument("--no-names", action="store_true", help="no person names by sound")
     ap.add_argument("--no-near-miss", action="store_true", help="no near-miss plates by sound")
     ap.add_argument("--persons", type=int, default=20000, help="synthetic persons (and vehicles) on file")
+    ap.add_argument("--off-file", action="store_true", help="leave the fixture subjects out of the registry")
+    ap.add_argument("--audio", type=Path, default=AUDIO, help="clips and their manifest.jsonl")
     args = ap.parse_args()
     print_report(run(args.limit, tuple(args.channels.split(",")), rescore=args.rescore,
                      on_file_prior=args.on_file_prior, split=args.split, names=not args.no_names,
                      near_miss=not args.no_near_miss,
-                     persons=args.persons, intent=args.intent))
+                     persons=args.persons, intent=args.intent, off_file=args.off_file, audio_dir=args.audio))
