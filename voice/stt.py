@@ -173,6 +173,16 @@ def spelled_prefix(text: str) -> str | None:
     return None
 
 
+_LOOP = re.compile(r"(.{1,16}?)(?:\s*\1){3,}", re.DOTALL | re.IGNORECASE)
+
+
+def cut_loop(text: str) -> str:
+    """``text`` up to and with the first of a unit repeated four or more times in a row
+    ("plate 4.0.0.0.0.0" -> "plate 4.0."; "One hand, one hand, one hand, one hand" -> "One hand,")."""
+    m = _LOOP.search(text)
+    return text[: m.start() + len(m.group(1))] if m else text
+
+
 def _normalise_phrase(text: str) -> str:
     return re.sub(r"[^a-z' ]", "", text.lower()).strip()
 
@@ -239,12 +249,13 @@ class WhisperTranscriber:
                 max_new_tokens=int(16 + o.tokens_per_second * duration),
                 vad_filter=False,
             )
-            kept = [s for s in segments if self._keep_segment(s)]  # consumes the lazy generator here
+            decoded = list(segments)  # consumes the lazy generator here
         except (RuntimeError, ValueError) as err:
             raise TranscriptionError("speech recognition failed on this utterance") from err
+        kept = [s for s in decoded if self._keep_segment(s)]
         text = " ".join(s.text.strip() for s in kept).strip()
         if not text:
-            return Transcript("", 0.0, dropped="no_speech_model")
+            return self._salvaged(decoded, speech_s)
         confidence = self._confidence(kept)
         if _normalise_phrase(text) in PHANTOM_PHRASES and (speech_s < 1.0 or confidence < 0.6):
             return Transcript("", 0.0, dropped="phantom_phrase")
@@ -285,7 +296,7 @@ class WhisperTranscriber:
                 max_new_tokens=int(16 + self.options.tokens_per_second * duration),
                 vad_filter=False,
             )
-            reading = " ".join(s.text.strip() for s in segments).strip()
+            reading = cut_loop(" ".join(s.text.strip() for s in segments).strip())
         except (RuntimeError, ValueError) as err:
             raise TranscriptionError("spelling pass failed on this utterance") from err
         if not reading or _words_and_digits(reading) == _words_and_digits(first.text):
@@ -345,6 +356,25 @@ class WhisperTranscriber:
         return scores
 
     # --- guards and helpers -----------------------------------------------------------
+
+    def _salvaged(self, decoded: list[Any], speech_s: float) -> Transcript:
+        """The words before a decoding loop, when looping is all that was dropped.
+
+        Greedy decoding of noisy radio audio sometimes falls into a loop ("Control, then 28 on
+        plate 4.0.0.0.0 ..."); the compression-ratio guard then drops the whole utterance,
+        although the words before the loop are real and the spelling pass can read the plate
+        from there. They are kept at half the confidence. Silence and phantoms still go.
+        """
+        o = self.options
+        looped = [s for s in decoded
+                  if float(s.compression_ratio) > o.compression_ratio_threshold
+                  and not (float(s.no_speech_prob) > o.no_speech_threshold
+                           and float(s.avg_logprob) < o.logprob_threshold)]
+        text = " ".join(cut_loop(s.text.strip()) for s in looped).strip(" ,.")
+        if speech_s < 1.0 or len(text.split()) < 2 or _normalise_phrase(text) in PHANTOM_PHRASES:
+            return Transcript("", 0.0, dropped="no_speech_model")
+        logger.debug("kept the words before a decoding loop: %r", text)
+        return Transcript(text=text, confidence=0.5 * self._confidence(looped))
 
     def _vad_speech_seconds(self, audio: np.ndarray) -> float:
         stamps = get_speech_timestamps(audio, self.options.vad)

@@ -140,3 +140,23 @@ def test_gated_denoiser_leaves_clean_audio_alone(clips: list[Clip]) -> None:
     noisy = _audio(pick(clips, channel="radio10", n=1)[0])
     cleaned = SnrGatedDenoiser(mode="on").process(noisy)
     assert cleaned.shape == noisy.shape and not np.array_equal(cleaned, noisy)
+
+
+def test_a_decoding_loop_keeps_the_words_before_it(transcriber: Any) -> None:
+    from types import SimpleNamespace
+
+    from voice.stt import cut_loop
+
+    assert cut_loop("Control, then 28 on plate 4.0.0.0.0.0.0.0.0") == "Control, then 28 on plate 4.0"
+    assert cut_loop("One hand, one hand, one hand, one hand, one hand") == "One hand,"
+    assert cut_loop("Run plate 7 X-ray Yankee Zulu 4 5 6") == "Run plate 7 X-ray Yankee Zulu 4 5 6"
+    looped = SimpleNamespace(text=" Control, run plate 4" + ".0" * 60, compression_ratio=6.0,
+                             no_speech_prob=0.05, avg_logprob=-0.1, tokens=list(range(120)))
+    kept = transcriber._salvaged([looped], speech_s=4.0)
+    assert kept.text == "Control, run plate 4.0" and 0 < kept.confidence <= 0.5
+    # Silence that loops, a phantom phrase, or too little speech is still dropped.
+    silent = SimpleNamespace(**{**vars(looped), "no_speech_prob": 0.9, "avg_logprob": -1.5})
+    thanks = SimpleNamespace(**{**vars(looped), "text": " Thank you." * 8})
+    assert transcriber._salvaged([silent], speech_s=4.0).dropped == "no_speech_model"
+    assert transcriber._salvaged([thanks], speech_s=4.0).dropped == "no_speech_model"
+    assert transcriber._salvaged([looped], speech_s=0.5).dropped == "no_speech_model"
