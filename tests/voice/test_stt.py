@@ -160,3 +160,18 @@ def test_a_decoding_loop_keeps_the_words_before_it(transcriber: Any) -> None:
     assert transcriber._salvaged([silent], speech_s=4.0).dropped == "no_speech_model"
     assert transcriber._salvaged([thanks], speech_s=4.0).dropped == "no_speech_model"
     assert transcriber._salvaged([looped], speech_s=0.5).dropped == "no_speech_model"
+
+
+def test_a_transcript_that_stopped_early_is_read_on(clips: list[Clip], transcriber: Any) -> None:
+    import re
+
+    from voice.stt import _cut_short
+
+    assert _cut_short("Person check, please.", 6.0)
+    assert not _cut_short("Control, run plate 7 X-ray Yankee Zulu 4 5 6.", 4.0)
+    assert not _cut_short("Ten four.", 1.2)  # too little speech to tell
+    # tiny.en stops this clip after "number"; read on from there, it reaches the digits.
+    (clip,) = [c for c in clips if c.entry["file"] == "l10_espeak-en-us-160_clean.wav"]
+    text = transcriber._continued(_audio(clip), "Check, driver's licence number.")
+    assert text.startswith("Check, driver's licence number,")
+    assert len(re.findall(r"\d", text)) >= 5, text
