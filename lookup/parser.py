@@ -94,6 +94,15 @@ _KEYWORDS: tuple[tuple[str, Intent, float], ...] = (
     ("registration", "plate_lookup", 1.0),
     ("10-28", "plate_lookup", 0.9),
     ("10-29", "person_lookup", 0.8),
+    # "Give me a twenty-eight on ...": the ten-code with its "ten" left off.
+    ("a twenty-eight", "plate_lookup", 0.8),
+    ("twenty-eight on", "plate_lookup", 0.8),
+    ("a 28", "plate_lookup", 0.8),
+    ("28 on", "plate_lookup", 0.8),
+    ("a twenty-nine", "person_lookup", 0.8),
+    ("twenty-nine on", "person_lookup", 0.8),
+    ("a 29", "person_lookup", 0.8),
+    ("29 on", "person_lookup", 0.7),
     ("plates", "plate_lookup", 1.0),
     ("plate", "plate_lookup", 1.0),
     ("tag", "plate_lookup", 0.9),
@@ -129,7 +138,8 @@ _KEYWORDS: tuple[tuple[str, Intent, float], ...] = (
 )
 _KW_RE = [(re.compile(r"(?<![a-z0-9'])" + re.escape(k) + r"(?![a-z0-9])"), i, w) for k, i, w in _KEYWORDS]
 _SPAN_STOP = (
-    frozenset("over out thanks thank registered owner dob born date driver check and is".split())
+    frozenset(("over out thanks thank registered owner dob born date driver check and is can could would "
+               "run it that this the copy plate tag registration vehicle").split())
     | frozenset(COLOURS)
     | frozenset(m.lower() for m in MAKES_MODELS)
 )
@@ -212,13 +222,20 @@ def _find_keyword(lower: str) -> tuple[Intent, float, int, int] | None:
     return intent, -negw, start, end
 
 
+def _spelled_on(tokens: Sequence[str], i: int) -> bool:
+    """Whether ``tokens[i]`` is a spelling word with another spelling word or digit after it
+    ("Yellow one one oh ...": LAPD's Y, not the colour)."""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    return tokens[i] in ALPHABET_WORDS and (nxt in ALPHABET_WORDS or nxt in DIGIT_WORDS or nxt.isdigit())
+
+
 def _span_tokens(original: str) -> list[str]:
     tokens = tokenize(original)
     out: list[str] = []
-    for tok in tokens:
-        if tok in _SPAN_STOP and out:
-            break
-        if tok in _SPAN_STOP:
+    for i, tok in enumerate(tokens):
+        if tok in _SPAN_STOP and not _spelled_on(tokens, i):
+            if out:
+                break
             continue
         out.append(tok)
     return out
@@ -230,7 +247,8 @@ def _descriptors(lower: str) -> dict[str, str]:
     m = _REGION_RE.search(lower)
     if m:
         out["region"] = REGIONS[m.group(1)]
-    words = set(re.findall(r"[a-z]+", lower))
+    tokens = re.findall(r"[a-z]+|\d", lower)
+    words = {w for i, w in enumerate(tokens) if not _spelled_on(tokens, i)}
     colour = next((c for c in COLOURS if c in words), None)
     if colour:
         out["colour"] = colour
@@ -354,7 +372,7 @@ def _spelled_run_start(lower: str, *, length: int = 4) -> int | None:
     for m in _RUN_TOKEN.finditer(lower):
         w = m.group().replace("-", "")
         is_digit = w in DIGIT_WORDS or (w.isdigit() and len(w) <= 4)
-        if w in ALPHABET_WORDS or is_digit:
+        if w in ALPHABET_WORDS or (len(w) == 1 and w.isalpha()) or is_digit:
             if count == 0:
                 start, letters, digits = m.start(), 0, 0
             count += 1
@@ -400,10 +418,14 @@ def _understand(text: str, alternatives: Sequence[str], asr_confidence: float, o
             return _alnum_query("plate_lookup", cleaned, lower, run, 0.6, alternatives, asr_confidence, opts)
         logger.debug("no intent keyword in %r", lower)
         return Query("unknown", {}, 0.0, reason="no_intent")
-    intent, weight, _start, end = kw
+    intent, weight, start, end = kw
     if intent == "person_lookup":
         return person_query(cleaned, lower, asr_confidence, weight)
     query = _alnum_query(intent, cleaned, lower, end, weight, alternatives, asr_confidence, opts)
+    run = _spelled_run_start(lower[:start]) if query.reason == "no_reading" else None
+    if run is not None:
+        # "Seven X-ray Yankee Zulu four five six, run that plate for me": the keyword came last.
+        query = _alnum_query(intent, cleaned, lower, run, weight * 0.9, alternatives, asr_confidence, opts)
     if intent == "licence_lookup" and query.reason and re.search(r"\b(dob|date of birth|born)\b", lower):
         return person_query(cleaned, lower, asr_confidence, weight)
     return query
