@@ -211,12 +211,16 @@ def parse_date(text: str, *, today: dt.date | None = None, _teens_tried: bool = 
 
 
 _THIRDS = {3, 13, 30}
-_TY = re.compile(r"\b(?:[3-9]0|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b")
+_TY = re.compile(r"\b(?:[3-9]0(?:th)?|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+                 r"|fortieth|fiftieth|sixtieth|seventieth|eightieth|ninetieth)\b")
 
 
 def _as_teen(ty: str) -> str:
-    if ty.isdigit():
-        return "1" + ty[0]
+    """The -teen of a -ty ("40" -> "14", "40th" -> "14th", "fortieth" -> "fourteenth")."""
+    if ty[:2].isdigit():
+        return "1" + ty[0] + ty[2:]
+    if ty.endswith("tieth"):
+        return _as_teen(ty[: -len("tieth")] + "ty") + "th"
     return {"thirty": "thirteen", "forty": "fourteen", "fifty": "fifteen", "sixty": "sixteen",
             "seventy": "seventeen", "eighty": "eighteen", "ninety": "nineteen"}[ty]
 

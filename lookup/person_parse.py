@@ -30,9 +30,12 @@ _NAME_STOP = (
     | {"hundred", "thousand", "st", "nd", "rd", "th"}
 )
 # "date of birth" and how recognisers mishear it ("date on birth", "data birth", "birthday").
+# Right before a date, "OB", "D.O.P.", "COP" and "the OP" are "D O B" misheard.
 DOB_MARKER = re.compile(
     r"\b(dat[ea](?: (?:of|on|a|o|and|in))? birth(?:day)?|day of birth|birthday|dob|d[-. ]?o[-. ]?b\.?|born"
-    r"|birth ?date)\b", re.IGNORECASE)
+    r"|birth ?date)\b"
+    r"|\b(?:[dct][-. ]?)?o[-. ]?[bp]\b\.?(?=[\s,.-]*(?:\d|(?:" + "|".join(MONTHS) + r")\b))",
+    re.IGNORECASE)
 FIRST_DATE_WORD = re.compile(r"\d|\b(" + "|".join(MONTHS) + r")\b", re.IGNORECASE)
 
 
@@ -81,10 +84,15 @@ def _split_names(segment: str) -> tuple[str | None, str | None]:
             given = display_name(gw) if gw else None
         return given, family
     chunks = [w for w in (_name_words(c) for c in segment.split(",")) if w]
-    if len(chunks) == 2 and len(chunks[0]) <= 2 and len(chunks[1]) == 1:
+    if (len(chunks) == 2 and len(chunks[1]) == 1
+            and (len(chunks[0]) == 1 or chunks[0][0].lower() in PARTICLES)):
         # "Smith, John": family first, as officers often read it off a document.
         return display_name(chunks[1]), display_name(chunks[0])
     words = chunks[-1] if chunks else []
+    if len(chunks) >= 2 and len(words) == 1 and len(chunks[-2]) in (2, 3):
+        # "Robert Crawford, fee 1-8-0740": one stray word after a whole name is most likely the
+        # date-of-birth marker misheard ("fee" for "D O B", "Horn" for "born").
+        words = chunks[-2]
     if not words:
         return None, None
     if len(words) == 1:

@@ -118,3 +118,11 @@ def test_mac_and_mc_meet_phonetically() -> None:
 )
 def test_display_name(words: list[str], shown: str) -> None:
     assert display_name(words) == shown
+
+
+def test_a_ty_ordinal_that_cannot_be_a_day_is_tried_as_its_teen() -> None:
+    from lookup.dates import parse_date
+
+    for text in ("40th of January 1958", "fortieth of January 1958", "forty of January 1958"):
+        assert parse_date(text)[0].iso == "1958-01-14", text
+    assert parse_date("30th of January 1958")[0].iso == "1958-01-30"

@@ -201,3 +201,24 @@ def test_dl_is_a_licence_check_and_run_a_check_on_finds_the_spelled_run() -> Non
     assert q.intent == "licence_lookup" and q.slots["licence"] == "B1234567"
     q = understand("Control, can you run a check on 7 X-ray Yankee Zulu 4 5 6")
     assert q.intent == "plate_lookup" and q.slots["plate"] == "7XYZ456"
+
+
+@pytest.mark.parametrize(
+    ("text", "given", "family", "dob"),
+    [
+        # A stray word between a whole name and the date is the marker misheard.
+        ("Person check, please. Robert Crawford, fee 1-8-0740.", "Robert", "Crawford", "1940-07-18"),
+        ("Check a person for me, Jennifer Palmer, Horn on 40th of January 1958 over.",
+         "Jennifer", "Palmer", "1958-01-14"),
+        # "D O B" heard as "OB", "COP", "D.O.P." right before the date.
+        ("1029 on Steven Dennis, deed OB-230904.", "Steven", "Dennis", "2004-09-23"),
+        ("Person check, please. Tracy Hart, COP 290292.", "Tracy", "Hart", "1992-02-29"),
+        ("Person check, please. Holly Thomas, D.O.P. January 6 1984.", "Holly", "Thomas", "1984-01-06"),
+        # Family name first, with a particle.
+        ("Person check, de la Cruz, Maria, DOB 14th of August 1992", "Maria", "de la Cruz", "1992-08-14"),
+    ],
+)
+def test_misheard_markers_and_stray_words_around_a_name(text: str, given: str, family: str, dob: str) -> None:
+    q = understand(text)
+    assert q.intent == "person_lookup"
+    assert (q.slots.get("given"), q.slots.get("family"), q.slots.get("dob")) == (given, family, dob)
