@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from lookup.dates import MONTHS, parse_date
 from lookup.nbest import combine
-from lookup.person_parse import person_query
+from lookup.person_parse import is_name_word, person_query
 from lookup.spoken import (
     ALPHABET_WORDS,
     DIGIT_WORDS,
@@ -365,6 +365,18 @@ def understand(
 _RUN_TOKEN = re.compile(r"[a-z]+(?:-[a-z]+)?|\d+")
 
 
+def _named_with_date(text: str, start: int) -> bool:
+    """Whether two or more name words (no spelling words) come after ``start`` and before a
+    run of digits that reads as a date of birth."""
+    digit = re.search(r"\d", text[start:])
+    if digit is None:
+        return False
+    words = re.findall(r"[A-Za-z][A-Za-z'\-]*", text[start : start + digit.start()])
+    names = [w for w in words if is_name_word(w) and w.lower() not in ALPHABET_WORDS]
+    return len(names) >= 2 and len(names) == len([w for w in words if is_name_word(w)]) \
+        and bool(parse_date(text[start + digit.start() :]))
+
+
 def _spelled_run_start(lower: str, *, length: int = 4) -> int | None:
     """Where the first run of ``length`` or more spelling words and digits starts, holding
     both a letter word and a digit ("juliet whiskey bravo 8 0 6 4"); None without one."""
@@ -372,6 +384,8 @@ def _spelled_run_start(lower: str, *, length: int = 4) -> int | None:
     for m in _RUN_TOKEN.finditer(lower):
         w = m.group().replace("-", "")
         is_digit = w in DIGIT_WORDS or (w.isdigit() and len(w) <= 4)
+        if w in ("double", "triple") and count:
+            continue
         if w in ALPHABET_WORDS or (len(w) == 1 and w.isalpha()) or is_digit:
             if count == 0:
                 start, letters, digits = m.start(), 0, 0
@@ -401,6 +415,9 @@ def _understand(text: str, alternatives: Sequence[str], asr_confidence: float, o
     if kw is None:
         # "Run 7XYZ456": an alphanumeric token with digits and letters is probably a plate.
         m = re.search(r"\b(run|check|query)\b", lower)
+        if m and _named_with_date(cleaned, m.end()):
+            # "Can you run Zoe Collins, 1-20-3-81": "born" lost; a name and a numeric date.
+            return person_query(cleaned, lower, asr_confidence, 0.7)
         if m and not _MONTH_RE.search(lower) and re.search(r"\d", lower[m.end() :]):
             # "Can you run a check on 7 X-ray ...": the plate starts where the spelled run does.
             run = _spelled_run_start(lower[m.end() :])

@@ -222,3 +222,12 @@ def test_misheard_markers_and_stray_words_around_a_name(text: str, given: str, f
     q = understand(text)
     assert q.intent == "person_lookup"
     assert (q.slots.get("given"), q.slots.get("family"), q.slots.get("dob")) == (given, family, dob)
+
+
+def test_a_name_and_a_numeric_date_after_run_is_a_person_check() -> None:
+    q = understand("Control, can you run Zoe Collins, 1-20-3-81.")
+    assert q.intent == "person_lookup" and (q.slots["given"], q.slots["family"]) == ("Zoe", "Collins")
+    assert q.slots["dob"] == "1981-03-20"
+    # Spelling words and digits after "run" stay a plate, "double" inside the run too.
+    assert understand("Can you run Adam Boy David 1 2 3").slots["plate"] == "ABD123"
+    assert understand("Run Charles Henry Frank double one eight five").slots["plate"] == "CHF1185"
