@@ -372,9 +372,9 @@ def _named_with_date(text: str, start: int) -> bool:
     if digit is None:
         return False
     words = re.findall(r"[A-Za-z][A-Za-z'\-]*", text[start : start + digit.start()])
-    names = [w for w in words if is_name_word(w) and w.lower() not in ALPHABET_WORDS]
-    return len(names) >= 2 and len(names) == len([w for w in words if is_name_word(w)]) \
-        and bool(parse_date(text[start + digit.start() :]))
+    names = [w for w in words if is_name_word(w)]
+    return (len(names) >= 2 and not any(w.lower() in ALPHABET_WORDS for w in names)
+            and bool(parse_date(text[start + digit.start() :])))
 
 
 def _spelled_run_start(lower: str, *, length: int = 4) -> int | None:

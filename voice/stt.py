@@ -21,7 +21,7 @@ import logging
 import math
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -180,6 +180,11 @@ _UNITS = re.compile(r"[A-Za-z']+|\d")
 CUT_SHORT_RATE = 1.5
 
 
+def _joined(segments: Iterable[Any]) -> str:
+    """The segments' texts as one transcript."""
+    return " ".join(s.text.strip() for s in segments).strip()
+
+
 def _cut_short(text: str, speech_s: float) -> bool:
     """Whether ``text`` is too short for ``speech_s`` seconds of speech (at least two)."""
     return speech_s >= 2.0 and len(_UNITS.findall(text)) < CUT_SHORT_RATE * speech_s
@@ -248,7 +253,7 @@ class WhisperTranscriber:
             return Transcript("", 0.0, dropped="no_speech_vad")
         decoded = self._decode(audio, beam_size=1 if partial else o.beam_size)
         kept = [s for s in decoded if self._keep_segment(s)]
-        text = " ".join(s.text.strip() for s in kept).strip()
+        text = _joined(kept)
         if not text:
             return self._salvaged(decoded, speech_s)
         confidence = self._confidence(kept)
@@ -291,7 +296,7 @@ class WhisperTranscriber:
         prefix = text.rstrip(" .?!") + ","
         decoded = self._decode(audio, beam_size=1, prefix=prefix)
         kept = [s for s in decoded if self._keep_segment(s)]
-        longer = " ".join(s.text.strip() for s in kept).strip()
+        longer = _joined(kept)
         if len(longer) <= len(prefix) + 2 or not longer.startswith(prefix):
             return text
         logger.debug("read on past an early stop: %r -> %r", text, longer)
@@ -332,7 +337,7 @@ class WhisperTranscriber:
                 max_new_tokens=int(16 + self.options.tokens_per_second * duration),
                 vad_filter=False,
             )
-            reading = cut_loop(" ".join(s.text.strip() for s in segments).strip())
+            reading = cut_loop(_joined(segments))
         except (RuntimeError, ValueError) as err:
             raise TranscriptionError("spelling pass failed on this utterance") from err
         if not reading or _words_and_digits(reading) == _words_and_digits(first.text):
@@ -401,11 +406,9 @@ class WhisperTranscriber:
         although the words before the loop are real and the spelling pass can read the plate
         from there. They are kept at half the confidence. Silence and phantoms still go.
         """
-        o = self.options
         looped = [s for s in decoded
-                  if float(s.compression_ratio) > o.compression_ratio_threshold
-                  and not (float(s.no_speech_prob) > o.no_speech_threshold
-                           and float(s.avg_logprob) < o.logprob_threshold)]
+                  if float(s.compression_ratio) > self.options.compression_ratio_threshold
+                  and not self._silent(s)]
         text = " ".join(cut_loop(s.text.strip()) for s in looped).strip(" ,.")
         if speech_s < 1.0 or len(text.split()) < 2 or _normalise_phrase(text) in PHANTOM_PHRASES:
             return Transcript("", 0.0, dropped="no_speech_model")
@@ -416,14 +419,17 @@ class WhisperTranscriber:
         stamps = get_speech_timestamps(audio, self.options.vad)
         return sum(s["end"] - s["start"] for s in stamps) / INTERNAL_RATE
 
-    def _keep_segment(self, seg: object) -> bool:
+    def _silent(self, seg: object) -> bool:
+        """The model's no-speech verdict: likely no speech and a low log-probability."""
         o = self.options
-        no_speech = float(getattr(seg, "no_speech_prob", 0.0))
-        logprob = float(getattr(seg, "avg_logprob", 0.0))
+        return (float(getattr(seg, "no_speech_prob", 0.0)) > o.no_speech_threshold
+                and float(getattr(seg, "avg_logprob", 0.0)) < o.logprob_threshold)
+
+    def _keep_segment(self, seg: object) -> bool:
         ratio = float(getattr(seg, "compression_ratio", 0.0))
-        if no_speech > o.no_speech_threshold and logprob < o.logprob_threshold:
+        if self._silent(seg):
             return False
-        if ratio > o.compression_ratio_threshold:
+        if ratio > self.options.compression_ratio_threshold:
             logger.debug("dropped a repetitive segment (compression ratio %.2f)", ratio)
             return False
         return bool(getattr(seg, "text", "").strip())
