@@ -185,8 +185,8 @@ def run(
         top = _record_slots(result, m["intent"], any_status=True) if result else None
         confirm_ok = sys_ok or bool(top and query.intent == m["intent"] and _matches(m["slots"], top))
         base_texts = [_plain_text(plain, audio) for _ in range(baseline_draws)]
-        base_ok = float(np.mean([_baseline_ok(text, m) for text in base_texts]))
-        base_text = base_texts[0]
+        base_ok = float(np.mean([_baseline_ok(text, m) for text in base_texts])) if base_texts else 0.0
+        base_text = base_texts[0] if base_texts else ""
         kinds = ("alnum" if m["intent"] != "person_lookup" else "person", "all")
         for kind in kinds:
             t = tally[f"{m['split']}/{m['channel']}/{kind}"]
@@ -261,7 +261,8 @@ if __name__ == "__main__":
     ap.add_argument("--no-near-miss", action="store_true", help="no near-miss plates by sound")
     ap.add_argument("--persons", type=int, default=20000, help="synthetic persons (and vehicles) on file")
     ap.add_argument("--off-file", action="store_true", help="leave the fixture subjects out of the registry")
-    ap.add_argument("--baseline-draws", type=int, default=3, help="baseline transcripts per clip (mean)")
+    ap.add_argument("--baseline-draws", type=int, default=3, 
+                    help="baseline transcripts per clip (mean; 0 skips the baseline)")
     ap.add_argument("--audio", type=Path, default=AUDIO, help="clips and their manifest.jsonl")
     args = ap.parse_args()
     print_report(run(args.limit, tuple(args.channels.split(",")), rescore=args.rescore,
