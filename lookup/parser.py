@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from lookup.dates import MONTHS, parse_date
-from lookup.nbest import combine
-from lookup.person_parse import is_name_word, person_query
+from lookup.nbest import combine, shape_ok
+from lookup.person_parse import DOB_MARKER, is_name_word, person_query
 from lookup.spoken import (
     ALPHABET_WORDS,
     DIGIT_WORDS,
@@ -318,6 +318,21 @@ def _alnum_query(
     return Query(intent, slots, confidence, tuple(readings), reason=None if ok else "bad_length")
 
 
+def _plate_or_licence(text: str, lower: str, start: int, weight: float, alternatives: Sequence[str],
+                      asr_confidence: float, opts: ParseOptions) -> Query:
+    """No keyword said which check ("Check light on Kilo 4 8 2 0 0 6 1": "licence" misheard): a
+    plate, unless the reading has the shape of a licence number and of no plate (the common
+    formats do not overlap: a licence is eight or more symbols, a plate six or seven)."""
+    plate = _alnum_query("plate_lookup", text, lower, start, weight, alternatives, asr_confidence, opts)
+    if shape_ok("plate_lookup", str(plate.slots.get("plate", ""))):
+        return plate
+    licence = _alnum_query("licence_lookup", text, lower, start, weight, alternatives, asr_confidence, opts)
+    number = str(licence.slots.get("licence", ""))
+    if shape_ok("licence_lookup", number) and not shape_ok("plate_lookup", number):
+        return licence
+    return plate
+
+
 def alnum_length_ok(intent: str, value: str, *, partial: bool) -> bool:
     """Whether a plate/licence reading has a plausible length (any length for a partial plate)."""
     too_long = len(value) > MAX_ALNUM + (6 if intent == "licence_lookup" else 0)
@@ -377,6 +392,17 @@ def _named_with_date(text: str, start: int) -> bool:
             and bool(parse_date(text[start + digit.start() :])))
 
 
+def _named_before(text: str, start: int) -> bool:
+    """Whether two or more name words (no spelling words) follow ``start`` before the first
+    date-of-birth marker."""
+    marker = DOB_MARKER.search(text, start)
+    if marker is None:
+        return False
+    words = re.findall(r"[A-Za-z][A-Za-z'\-]*", text[start : marker.start()])
+    names = [w for w in words if is_name_word(w) and w.lower() not in ALPHABET_WORDS]
+    return len(names) >= 2
+
+
 def _spelled_run_start(lower: str, *, length: int = 4) -> int | None:
     """Where the first run of ``length`` or more spelling words and digits starts, holding
     both a letter word and a digit ("juliet whiskey bravo 8 0 6 4"); None without one."""
@@ -422,9 +448,7 @@ def _understand(text: str, alternatives: Sequence[str], asr_confidence: float, o
             # "Can you run a check on 7 X-ray ...": the plate starts where the spelled run does.
             run = _spelled_run_start(lower[m.end() :])
             start = m.end() + (run or 0)
-            return _alnum_query(
-                "plate_lookup", cleaned, lower, start, 0.7, alternatives, asr_confidence, opts
-            )
+            return _plate_or_licence(cleaned, lower, start, 0.7, alternatives, asr_confidence, opts)
         if _MONTH_RE.search(lower) and parse_date(cleaned):
             # "Oliver Bennett, or April 22nd 2003": "born" misheard, but a name and a date.
             return person_query(cleaned, lower, asr_confidence, 0.7)
@@ -432,7 +456,7 @@ def _understand(text: str, alternatives: Sequence[str], asr_confidence: float, o
         if run is not None:
             # "And Wednesday 8, Juliet Whiskey Bravo 8 0 6 4": the keyword ("10-28") was lost,
             # but a spelled run of letters and digits over the radio is most often a plate.
-            return _alnum_query("plate_lookup", cleaned, lower, run, 0.6, alternatives, asr_confidence, opts)
+            return _plate_or_licence(cleaned, lower, run, 0.6, alternatives, asr_confidence, opts)
         logger.debug("no intent keyword in %r", lower)
         return Query("unknown", {}, 0.0, reason="no_intent")
     intent, weight, start, end = kw
@@ -443,7 +467,9 @@ def _understand(text: str, alternatives: Sequence[str], asr_confidence: float, o
     if run is not None:
         # "Seven X-ray Yankee Zulu four five six, run that plate for me": the keyword came last.
         query = _alnum_query(intent, cleaned, lower, run, weight * 0.9, alternatives, asr_confidence, opts)
-    if intent == "licence_lookup" and query.reason and re.search(r"\b(dob|date of birth|born)\b", lower):
+    if intent == "licence_lookup" and re.search(r"\b(dob|date of birth|born)\b", lower) and (
+            query.reason or _named_before(cleaned, end)):
+        # "Driver's licence for Hiroshi Sato, DOB 1985-03-04": the licence of a named person.
         return person_query(cleaned, lower, asr_confidence, weight)
     return query
 

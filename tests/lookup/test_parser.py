@@ -97,6 +97,25 @@ def test_a_spelled_run_without_any_keyword_reads_a_plate_with_less_confidence() 
         assert understand(text).intent == "unknown", text
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "slot", "value"),
+    [
+        # "licence" misheard, so no keyword says which check: the shape of the number does.
+        ("Check light on Kilo 4 8 2 0 0 6 1", "licence_lookup", "licence", "K4820061"),
+        ("Life check Adam Boy 1 2 3 4 5 6", "licence_lookup", "licence", "AB123456"),
+        ("Can you run 1 2 3 4 5 6 7 8 9", "licence_lookup", "licence", "123456789"),
+        # A plate's shape, or no common shape at all, stays a plate.
+        ("Run 7 X-ray Yankee Zulu 4 5 6", "plate_lookup", "plate", "7XYZ456"),
+        ("Juliet Whiskey Bravo 8 0 6 4", "plate_lookup", "plate", "JWB8064"),
+        ("Check Alpha 1 2 3", "plate_lookup", "plate", "A123"),
+    ],
+)
+def test_without_a_keyword_a_licence_shaped_number_is_a_licence_check(
+        text: str, intent: str, slot: str, value: str) -> None:
+    q = understand(text)
+    assert (q.intent, q.slots.get(slot)) == (intent, value), q
+
+
 def test_a_reading_of_a_plausible_length_goes_first() -> None:
     q = understand("Run license number 10.", alternatives=["Run license number tango 3 0 9 0 7"])
     assert q.slots["licence"] == "T30907" and q.reason is None
@@ -231,3 +250,16 @@ def test_a_name_and_a_numeric_date_after_run_is_a_person_check() -> None:
     # Spelling words and digits after "run" stay a plate, "double" inside the run too.
     assert understand("Can you run Adam Boy David 1 2 3").slots["plate"] == "ABD123"
     assert understand("Run Charles Henry Frank double one eight five").slots["plate"] == "CHF1185"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Driver's license for Hiroshi Sato, DOB 1985-03-04",
+        "Check the driver's licence of Hiroshi Sato, date of birth 4th of March 1985",
+    ],
+)
+def test_a_licence_asked_for_by_name_and_date_of_birth_is_a_person_check(text: str) -> None:
+    q = understand(text)
+    assert q.intent == "person_lookup"
+    assert q.slots == {"given": "Hiroshi", "family": "Sato", "dob": "1985-03-04"}
