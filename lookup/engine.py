@@ -31,6 +31,7 @@ from lookup.rerank import (
 )
 from lookup.spoken import canonical_alnum, render_spelled, spelling_style, with_doubles
 from lookup.store import RegistryStore, SqlRegistryStore
+from lookup.turns import opening
 from lookup.types import CheckResult, Query
 from service.errors import IntentError, PatrolError, RegistryError
 
@@ -204,6 +205,10 @@ class LookupEngine:
             raise RegistryError("registry record could not be read", code="registry_error") from err
         logger.info("check %s -> %s (%d candidates)", query.intent, result.status, len(result.candidates))
         return result
+
+    def opening(self, text: str) -> str | None:
+        """What a bare opening waits for (:func:`lookup.turns.opening`)."""
+        return opening(text)
 
     def close(self) -> None:
         """Release database connections."""

@@ -22,6 +22,7 @@ from service.context import EventSink, UtteranceHandler, ignore_event, ignore_ut
 from service.errors import PatrolError
 from service.settings import Settings
 from voice.pool import InferencePool
+from voice.session import TurnTaking
 from voice.stt import Transcriber
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ class Services:
     # Called with every event sent on any radio session (audit, live feed); a no-op by default.
     on_event: EventSink = ignore_event
     open_sessions: set[str] = field(default_factory=set)
+    # Which utterances only open a request (read with the next one); None: no joining.
+    turns: TurnTaking | None = None
     # Query side (auth, audit, router, skills, live events); built in the lifespan.
     core: Core | None = None
 
@@ -55,6 +58,15 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def _turns(core: Core) -> TurnTaking | None:
+    """Turn-taking from the lookup parser, when registry checks are served."""
+    if core.lookup is None:
+        return None
+    from lookup.turns import RadioTurns
+
+    return RadioTurns()
 
 
 def create_app(settings: Settings | None = None, *, transcriber: Transcriber | None = None,
@@ -79,7 +91,7 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
         core = await build_core(settings, skills=hosted, lookup=lookup, embedder=embedder)
         app.state.services = Services(settings=settings, transcriber=stt, pool=pool,
                                       handle_utterance=core.router.handle, on_event=event_sink(core.bus),
-                                      core=core)
+                                      core=core, turns=_turns(core))
         logger.info("service ready: model=%s workers=%d core=%s", settings.stt.model, settings.stt.workers,
                     describe(core))
         try:

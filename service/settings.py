@@ -24,6 +24,9 @@ class AudioSettings(BaseModel):
     min_speech_ms: int = Field(200, description="shorter bursts (clicks, breaths) are not utterances")
     max_utterance_s: float = Field(20.0, description="an utterance longer than this is cut")
     partial_interval_s: float = Field(1.0, description="seconds of new audio between partial transcripts")
+    join_window_s: float = Field(
+        12.0, ge=0, description="an utterance that only opened a request ('Control, run plate') is read "
+        "with the next one if it follows within this many seconds and has no keyword of its own; 0: off")
     denoise: Literal["off", "auto", "on"] = Field("off", description="noisereduce policy; see README figures")
     denoise_snr_db: float = Field(12.0, description="auto mode denoises only below this estimated SNR")
 

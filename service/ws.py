@@ -80,7 +80,9 @@ class RadioConnection:
                     max_utterance_s=audio.max_utterance_s,
                 ),
                 partial_interval_s=audio.partial_interval_s,
+                join_window_s=audio.join_window_s,
             ),
+            turns=services.turns,
         )
 
     def context(self, utterance: int, *, typed: bool | None = None) -> QueryContext:

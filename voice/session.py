@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -95,6 +96,29 @@ class Speculation:
     task: asyncio.Future[Transcript]
 
 
+class TurnTaking(Protocol):
+    """Which utterances only open a request, and which stand alone (:mod:`lookup.turns`)."""
+
+    def opening(self, text: str) -> str | None:
+        """What the text opened and waits for ("plate", "" for a bare call), or None."""
+        ...
+
+    def stands_alone(self, text: str) -> bool:
+        """True when the text is a request of its own (it has its own keyword)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Opening:
+    """The audio of an utterance that only opened a request, kept to read with the next one."""
+
+    audio: np.ndarray
+    at: float  # monotonic time it was recognised
+
+
+_JOIN_GAP_S = 0.3  # silence put between an opening and its continuation when they are joined
+
+
 @dataclass(frozen=True, slots=True)
 class SessionOptions:
     """Per-session behaviour.
@@ -106,12 +130,19 @@ class SessionOptions:
         speculate_after_ms: silence after speech (PTT still held, or hang-over running) after
             which the final decode starts speculatively; if no speech follows before the
             utterance ends, its result is the transcript, so key-up costs almost nothing.
+        join_window_s: an utterance that only opened a request ("Control, run plate", then a
+            pause) is read together with the next one when that one follows within this many
+            seconds and has no keyword of its own ("seven X-ray Yankee Zulu four five six");
+            0 turns joining off.
+        max_opening_s: longer openings are never held for joining.
     """
 
     endpointer: EndpointerOptions = EndpointerOptions()
     partial_interval_s: float = 1.0
     max_pending: int = 8
     speculate_after_ms: int = 300
+    join_window_s: float = 12.0
+    max_opening_s: float = 6.0
 
 
 class VoiceSession:
@@ -119,7 +150,7 @@ class VoiceSession:
 
     def __init__(self, session_id: str, *, transcriber: Transcriber, pool: InferencePool, emit: Emit,
                  on_final: Refined, denoiser: Denoiser | None = None,
-                 options: SessionOptions | None = None) -> None:
+                 options: SessionOptions | None = None, turns: TurnTaking | None = None) -> None:
         self.id = session_id
         self.options = options or SessionOptions()
         self._stt = transcriber
@@ -127,6 +158,8 @@ class VoiceSession:
         self._emit = emit
         self._on_final = on_final
         self._denoiser = denoiser
+        self._turns = turns
+        self._opening: _Opening | None = None
         self._decoder: Decoder | None = None
         self._endpointer = Endpointer(self.options.endpointer)
         self._utterance = 0
@@ -295,6 +328,35 @@ class VoiceSession:
 
         return Rereader(refine, score)
 
+    async def _continue_opening(self, audio: np.ndarray,
+                                transcript: Transcript) -> tuple[np.ndarray, Transcript]:
+        """Read an utterance together with the opening before it, when there is one.
+
+        "Control, run plate" [pause] "seven X-ray Yankee Zulu four five six": the second
+        utterance alone is a bare spelled run (plate or licence? the keyword is in the first).
+        When it follows an opening within ``join_window_s`` and has no keyword of its own, the
+        two are decoded as one (the opening's audio, a short gap, this one's), so the keyword,
+        the spelling pass and the scoring passes all see the whole request. Remembers this
+        utterance as an opening when it is one.
+        """
+        turns, opts = self._turns, self.options
+        if turns is None or opts.join_window_s <= 0:
+            return audio, transcript
+        if not transcript.text:
+            return audio, transcript  # noise between the opening and the rest: keep waiting
+        held, self._opening = self._opening, None
+        if (held is not None and time.monotonic() - held.at <= opts.join_window_s
+                and not turns.stands_alone(transcript.text)):
+            gap = np.zeros(int(_JOIN_GAP_S * INTERNAL_RATE), dtype=np.float32)
+            joined = np.concatenate([held.audio, gap, audio]).astype(np.float32, copy=False)
+            whole = await self._pool.run(self._stt.transcribe, joined)
+            if whole.text and len(whole.text) > len(transcript.text):
+                logger.debug("session %s: utterance read with the opening before it", self.id)
+                audio, transcript = joined, whole
+        if (len(audio) <= opts.max_opening_s * INTERNAL_RATE and turns.opening(transcript.text) is not None):
+            self._opening = _Opening(audio, time.monotonic())
+        return audio, transcript
+
     async def _consume(self) -> None:
         while (item := await self._queue.get()) is not None:
             utterance, payload, queued_at, spec = item
@@ -310,6 +372,7 @@ class VoiceSession:
                 transcript = await self._final(audio, spec)
                 if spec is not None:
                     audio = spec.audio  # the spelling pass must read what the transcript came from
+                audio, transcript = await self._continue_opening(audio, transcript)
                 await self._emit(FinalText(utterance, transcript, latency_s=time.perf_counter() - queued_at))
                 if transcript.empty:
                     continue
