@@ -50,13 +50,23 @@ def _name_words(segment: str) -> list[str]:
     return [w for w in words if w and is_name_word(w)]
 
 
+# "spelled", "spelt", "spelling", and the word run together with the first letter's
+# ("Speltzier Uniform Zulu ..." for "spelled Sierra Uniform Zulu ...").
+_SPELLED = re.compile(r"\b(spel[lt][a-z]*)\b(.*)", re.IGNORECASE)
+_SPELL_WORDS = frozenset({"spell", "spells", "spelled", "spelt", "spelling"})
+
+
 def _spelled_name(segment: str) -> str | None:
     """A name spelled out after "spelled": "spelled Sierra Alpha Tango Oscar" -> "Sato"."""
-    m = re.search(r"\bspell(?:ed|ing)?\b(.*)", segment, re.IGNORECASE)
+    m = _SPELLED.search(segment)
     if not m:
         return None
+    tokens = tokenize(m.group(2))
+    if m.group(1).lower() not in _SPELL_WORDS and not all(
+            t.lstrip("^") in ALPHABET_WORDS for t in tokens[:2]):
+        return None  # a name such as "Spelman", not a misheard "spelled Sierra ..."
     letters = []
-    for tok in tokenize(m.group(1)):
+    for tok in tokens:
         t = tok.lstrip("^")
         if t in ALPHABET_WORDS:
             letters.append(ALPHABET_WORDS[t])
@@ -65,6 +75,19 @@ def _spelled_name(segment: str) -> str | None:
         elif t in ("over",):
             break
     return "".join(letters).capitalize() if len(letters) >= 2 else None
+
+
+def _spelling_of(spelled: str, spoken: str | None) -> str:
+    """The family name a spelling gives. The spelling wins over the spoken name ("Satou,
+    spelled Sierra Alpha Tango Oscar" is Sato), except when it is the spoken name with its
+    first letter or two lost: the spelling word run into "spelled" ("Kiro Suzuki, Speltzier
+    Uniform Zulu Uniform Kilo India" spells only "Uzuki")."""
+    if spoken:
+        key = re.sub(r"[^a-z]", "", spoken.lower())
+        tail = spelled.lower()
+        if key != tail and key.endswith(tail) and len(key) - len(tail) <= 2:
+            return spoken
+    return spelled
 
 
 def _split_names(segment: str) -> tuple[str | None, str | None]:
@@ -122,13 +145,13 @@ def person_query(text: str, lower: str, asr_confidence: float, kw_weight: float)
             name_part = text[: first_num.start()]
     spelled = _spelled_name(name_part)
     if spelled:
-        name_part = re.split(r"\bspell", name_part, flags=re.IGNORECASE)[0]
+        name_part = re.split(r"\bspel[lt]", name_part, flags=re.IGNORECASE)[0]
     given, family = _split_names(name_part)
     if not (given or family) and marker and dates:
         # "Date of birth 4th of March 1985, Hiroshi Sato": the name after the date.
         given, family = _split_names(text[marker.end() :])
     if spelled:
-        family = spelled
+        family = _spelling_of(spelled, family)
     slots: dict[str, object] = {}
     if given:
         slots["given"] = given

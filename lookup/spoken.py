@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import jellyfish
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 # ICAO/NATO with common spellings Whisper writes.
 NATO: dict[str, str] = {
@@ -305,6 +306,18 @@ def _number_word_value(tokens: Sequence[str], i: int) -> tuple[str, int] | None:
     return None
 
 
+def _near_repeater(tok: str) -> int | None:
+    """"Bouble", "dubble", "tripple", "O-Bouble": a repeater a letter or two off (trusted before
+    a digit only)."""
+    tok = tok.rsplit("-", 1)[-1]
+    if len(tok) < 5:
+        return None
+    for word, n in (("double", 2), ("triple", 3)):
+        if Levenshtein.distance(tok, word) <= (2 if len(tok) >= 6 else 1):
+            return n
+    return None
+
+
 def token_symbols(tokens: Sequence[str], i: int) -> tuple[list[tuple[str, float]], int]:
     """The weighted symbol alternatives for the token(s) at ``i`` and how many tokens they use.
 
@@ -317,11 +330,12 @@ def token_symbols(tokens: Sequence[str], i: int) -> tuple[list[tuple[str, float]
         return [(tok[1:], 0.97)], 1
     if tok.isdigit():
         return [(tok, 1.0)], 1
-    if tok in REPEATERS and i + 1 < len(tokens):
+    n = REPEATERS.get(tok) or _near_repeater(tok)
+    if n and i + 1 < len(tokens):
         alts, used = token_symbols(tokens, i + 1)
-        n = REPEATERS[tok]
-        # Whisper writes "double one eight five" as "double 185": only the first digit repeats.
-        return [(s[0] * n + s[1:], p) for s, p in alts], used + 1
+        if tok in REPEATERS or (alts and all(sym[:1].isdigit() for sym, _ in alts)):
+            # Whisper writes "double one eight five" as "double 185": only the first digit repeats.
+            return [(s[0] * n + s[1:], p) for s, p in alts], used + 1
     if tok == "x" and i + 1 < len(tokens) and tokens[i + 1] == "ray":
         return [("X", 1.0)], 2
     number = _number_word_value(tokens, i)

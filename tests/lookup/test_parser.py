@@ -263,3 +263,21 @@ def test_a_licence_asked_for_by_name_and_date_of_birth_is_a_person_check(text: s
     q = understand(text)
     assert q.intent == "person_lookup"
     assert q.slots == {"given": "Hiroshi", "family": "Sato", "dob": "1985-03-04"}
+
+
+@pytest.mark.parametrize(
+    ("text", "given", "family"),
+    [
+        # "spelled Sierra" run together into one word: the spelling lost its first letter, so
+        # the spoken name it ends stands.
+        ("Person check, Kiro Suzuki, Speltzier Uniform Zulu Uniform Kilo India, "
+         "date of birth 1st of May 1980.", "Kiro", "Suzuki"),
+        ("Person check, Hiroshi Satou, spelt Sierra Alpha Tango Oscar, date of birth 1st of May 1980.",
+         "Hiroshi", "Sato"),
+        # A name that starts like "spelled" is a name.
+        ("Person check Kira Spelman, date of birth 1st of May 1980", "Kira", "Spelman"),
+    ],
+)
+def test_spelled_family_names(text: str, given: str, family: str) -> None:
+    q = understand(text)
+    assert (q.slots.get("given"), q.slots.get("family"), q.slots.get("dob")) == (given, family, "1980-05-01")

@@ -103,3 +103,19 @@ def test_spell_out_reads_back_in_icao() -> None:
     assert spell_out("7XYZ456") == "Seven X-ray Yankee Zulu four five six"
     assert spell_out("AB12") == "Alpha Bravo one two"
     assert spell_out("9") == "Niner"
+
+
+@pytest.mark.parametrize(
+    ("spoken", "expected"),
+    [
+        ("kilo delta romeo dubble 4 7 1", "KDR4471"),
+        ("kilo delta romeo o-bouble 4 7 1", "KDR4471"),
+        ("sierra tripple 5 0 1 8 2", "S5550182"),
+    ],
+)
+def test_a_misheard_repeater_before_a_digit_repeats_it(spoken: str, expected: str) -> None:
+    assert decode_spelled(tokenize(spoken))[0].text == expected
+
+
+def test_a_word_like_double_before_a_letter_is_not_a_repeater() -> None:
+    assert decode_spelled(tokenize("kilo delta romeo bubble bravo"))[0].text == "KDRB"
