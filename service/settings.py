@@ -19,7 +19,8 @@ class AudioSettings(BaseModel):
 
     max_frame_bytes: int = Field(1 << 20, description="largest binary websocket frame accepted (bytes)")
     vad_aggressiveness: int = Field(2, ge=0, le=3, description="webrtcvad mode, 0 (lenient) to 3 (strict)")
-    preroll_ms: int = Field(300, description="audio kept before the detected speech start")
+    preroll_ms: int = Field(500, description="audio kept before the detected speech start")
+    tail_ms: int = Field(600, description="audio kept after the last voiced frame (at most the hang-over)")
     hangover_ms: int = Field(700, description="silence that ends an utterance when no PTT is used")
     min_speech_ms: int = Field(200, description="shorter bursts (clicks, breaths) are not utterances")
     max_utterance_s: float = Field(20.0, description="an utterance longer than this is cut")

@@ -76,6 +76,7 @@ class RadioConnection:
             options=SessionOptions(
                 endpointer=EndpointerOptions(
                     aggressiveness=audio.vad_aggressiveness, preroll_ms=audio.preroll_ms,
+                    tail_ms=audio.tail_ms,
                     hangover_ms=audio.hangover_ms, min_speech_ms=audio.min_speech_ms,
                     max_utterance_s=audio.max_utterance_s,
                 ),

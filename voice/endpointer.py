@@ -41,11 +41,11 @@ class EndpointerOptions:
 
     aggressiveness: int = 2
     frame_ms: int = 30
-    preroll_ms: int = 300
+    preroll_ms: int = 500
     min_speech_ms: int = 180
     start_window_ms: int = 300
     hangover_ms: int = 700
-    tail_ms: int = 200
+    tail_ms: int = 600
     max_utterance_s: float = 20.0
     floor_margin_db: float = 2.0
 
