@@ -25,6 +25,8 @@ class AudioSettings(BaseModel):
     min_speech_ms: int = Field(200, description="shorter bursts (clicks, breaths) are not utterances")
     max_utterance_s: float = Field(20.0, description="an utterance longer than this is cut")
     partial_interval_s: float = Field(1.0, description="seconds of new audio between partial transcripts")
+    speculate_after_ms: int = Field(
+        300, description="silence after speech (key still held) after which the final decode starts early")
     join_window_s: float = Field(
         12.0, ge=0, description="an utterance that only opened a request ('Control, run plate') is read "
         "with the next one if it follows within this many seconds and has no keyword of its own; 0: off")

@@ -81,6 +81,7 @@ class RadioConnection:
                     max_utterance_s=audio.max_utterance_s,
                 ),
                 partial_interval_s=audio.partial_interval_s,
+                speculate_after_ms=audio.speculate_after_ms,
                 join_window_s=audio.join_window_s,
             ),
             turns=services.turns,
