@@ -457,6 +457,14 @@ def _understand(text: str, alternatives: Sequence[str], asr_confidence: float, o
             # "And Wednesday 8, Juliet Whiskey Bravo 8 0 6 4": the keyword ("10-28") was lost,
             # but a spelled run of letters and digits over the radio is most often a plate.
             return _plate_or_licence(cleaned, lower, run, 0.6, alternatives, asr_confidence, opts)
+        number = re.search(r"\bnumber\b", lower)
+        if number:
+            # "Wipe from stat number 1 2 3 4 5 6 7 8 9": "driver's licence" lost, but a number
+            # in a licence's shape (no plate has eight or more symbols) was said.
+            licence = _alnum_query("licence_lookup", cleaned, lower, number.end(), 0.6, alternatives,
+                                   asr_confidence, opts)
+            if shape_ok("licence_lookup", str(licence.slots.get("licence", ""))):
+                return licence
         logger.debug("no intent keyword in %r", lower)
         return Query("unknown", {}, 0.0, reason="no_intent")
     intent, weight, start, end = kw

@@ -104,6 +104,7 @@ def test_a_spelled_run_without_any_keyword_reads_a_plate_with_less_confidence() 
         ("Check light on Kilo 4 8 2 0 0 6 1", "licence_lookup", "licence", "K4820061"),
         ("Life check Adam Boy 1 2 3 4 5 6", "licence_lookup", "licence", "AB123456"),
         ("Can you run 1 2 3 4 5 6 7 8 9", "licence_lookup", "licence", "123456789"),
+        ("Wipe from stat number 1 2 3 4 5 6 7 8 9", "licence_lookup", "licence", "123456789"),
         # A plate's shape, or no common shape at all, stays a plate.
         ("Run 7 X-ray Yankee Zulu 4 5 6", "plate_lookup", "plate", "7XYZ456"),
         ("Juliet Whiskey Bravo 8 0 6 4", "plate_lookup", "plate", "JWB8064"),
