@@ -320,8 +320,12 @@ class CheckChain:
             return self._none("person", query, None)
         # A family name alone is not enough to name one person: ask for more.
         enough = bool(family) and bool(given or dobs)
-        if given and scored and name_similarity(str(given), scored[0].row["given"]) < 0.4:
-            enough = False  # a plainly different given name is another person: ask
+        if given and scored:
+            similar = name_similarity(str(given), scored[0].row["given"])
+            # A plainly different given name is another person: ask. Without a date of birth
+            # to anchor it, the given name must nearly agree ("Africa Ryan" is not Adrian Ryan).
+            if similar < 0.4 or (not dobs and similar < 0.85):
+                enough = False
         resolved = enough and decide(
             scored, accept=max(self.opts.accept, self.opts.person_accept), margin=self.opts.margin
         )

@@ -230,3 +230,12 @@ def test_lost_particles_still_find_the_family(engine: LookupEngine) -> None:
     result = run(engine, "person check Maria Cruz, date of birth 14th of August 1992")
     assert result.status in ("hit", "clear")
     assert result.candidates[0]["family"] == "de la Cruz"
+
+
+def test_without_a_date_of_birth_the_given_name_must_nearly_agree(engine: LookupEngine) -> None:
+    # No date to anchor it: "Martin Quill" is offered (Marcus Quill), not taken.
+    result = run(engine, "person check, Martin Quill")
+    assert result.status == "clarify"
+    assert result.candidates[0]["id"] == "person:900001"
+    # The same name said whole is taken on the name alone.
+    assert run(engine, "person check, Marcus Quill").status in ("hit", "clear")
