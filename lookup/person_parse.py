@@ -19,7 +19,7 @@ _NAME_STOP = (
             "check run query on or for a an the of person subject name names last first given family surname "
             "wants warrants and please over out i need can you do me this individual male female date birth "
             "dob born d o b is was spelled spelling his her called named comma with to by at in from it "
-            "records record driver's drivers licence license plate status copy"
+            "records record driver's drivers licence license plate status copy mr mrs ms miss mister dr sir"
         ).split()
     )
     | frozenset(MONTHS)
@@ -30,11 +30,11 @@ _NAME_STOP = (
     | {"hundred", "thousand", "st", "nd", "rd", "th"}
 )
 # "date of birth" and how recognisers mishear it ("date on birth", "data birth", "birthday").
-# Right before a date, "OB", "D.O.P.", "COP" and "the OP" are "D O B" misheard.
+# Right before a date, "OB", "D.O.P.", "COP", "COV", "ZOV" and "the OP" are "D O B" misheard.
 DOB_MARKER = re.compile(
     r"\b(dat[ea](?: (?:of|on|a|o|and|in))? birth(?:day)?|day of birth|birthday|dob|d[-. ]?o[-. ]?b\.?|born"
     r"|birth ?date)\b"
-    r"|\b(?:[dct][-. ]?)?o[-. ]?[bp]\b\.?(?=[\s,.-]*(?:\d|(?:" + "|".join(MONTHS) + r")\b))",
+    r"|\b(?:[dctz][-. ]?)?o[-. ]?[bpv]\b\.?(?=[\s,.-]*(?:\d|(?:" + "|".join(MONTHS) + r")\b))",
     re.IGNORECASE)
 FIRST_DATE_WORD = re.compile(r"\d|\b(" + "|".join(MONTHS) + r")\b", re.IGNORECASE)
 
@@ -90,6 +90,12 @@ def _spelling_of(spelled: str, spoken: str | None) -> str:
     return spelled
 
 
+# Clause breaks in a transcript: commas, and sentence ends after a word (not an initial's or a
+# title's dot: "J. Smith", "Dr. Smith" stay one chunk). "Run at birth on the track. Hannah
+# Fitzgerald": the name is in the last clause, not "Track Fitzgerald".
+_CLAUSE = re.compile(r",|[?!;]|(?<=[A-Za-z]{3})\.\s+")
+
+
 def _split_names(segment: str) -> tuple[str | None, str | None]:
     lower = segment.lower()
     given = family = None
@@ -106,7 +112,7 @@ def _split_names(segment: str) -> tuple[str | None, str | None]:
             gw = _name_words(segment[m_first.start(1) : m_first.end(1)])
             given = display_name(gw) if gw else None
         return given, family
-    chunks = [w for w in (_name_words(c) for c in segment.split(",")) if w]
+    chunks = [w for w in (_name_words(c) for c in _CLAUSE.split(segment)) if w]
     if (len(chunks) == 2 and len(chunks[1]) == 1
             and (len(chunks[0]) == 1 or chunks[0][0].lower() in PARTICLES)):
         # "Smith, John": family first, as officers often read it off a document.

@@ -282,3 +282,18 @@ def test_a_licence_asked_for_by_name_and_date_of_birth_is_a_person_check(text: s
 def test_spelled_family_names(text: str, given: str, family: str) -> None:
     q = understand(text)
     assert (q.slots.get("given"), q.slots.get("family"), q.slots.get("dob")) == (given, family, "1980-05-01")
+
+
+@pytest.mark.parametrize(
+    ("text", "given", "family"),
+    [
+        ("Run at birth on the track. Hannah Fitzgerald ZOV 2 7 0 5 96", "Hannah", "Fitzgerald"),
+        ("Control, person check on Liam McAllister COV 25 10 83.", "Liam", "McAllister"),
+        ("Person check on Mr John Smith born 4 March 1985", "John", "Smith"),
+        ("Person check. Hiroshi Sato. Date of birth 4th of March 1985.", "Hiroshi", "Sato"),
+    ],
+)
+def test_the_name_is_in_the_last_clause_before_the_date(text: str, given: str, family: str) -> None:
+    q = understand(text)
+    assert (q.intent, q.slots.get("given"), q.slots.get("family")) == ("person_lookup", given, family)
+    assert q.slots.get("dob")
