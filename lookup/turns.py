@@ -5,9 +5,12 @@ five six"; or "Control." and only after the dispatcher's "go ahead" the check it
 push-to-talk the endpointer closes an utterance after a short silence, so one request can
 arrive as two utterances. :func:`opening` tells the voice session that an utterance only
 opened a request (a call sign, or a check keyword with nothing to check yet), so that the next
-utterance is read together with it; :func:`stands_alone` tells it that the next utterance is a
-request of its own (it has its own keyword, or is a confirm, cancel or repeat), so that it is
-not. Pure functions over text: the session holds the audio, the router says "go ahead".
+utterance is read together with it; :func:`continues` tells it whether the next utterance
+goes on from that opening: not when it is a request of its own (:func:`stands_alone`: it has
+its own keyword, or is a confirm, cancel or repeat), nor when it is plainly another kind of
+check than the one opened (a name with a date after "run plate", a spelled run after "person
+check"), which a lost first request would otherwise drag into the wrong check. Pure
+functions over text: the session holds the audio, the router says "go ahead".
 """
 
 from __future__ import annotations
@@ -71,13 +74,28 @@ def stands_alone(text: str) -> bool:
     return _short_intent(lower, 1.0) is not None or _find_keyword(lower) is not None
 
 
+def continues(awaited: str, text: str) -> bool:
+    """Whether ``text`` goes on from an opening that waits for ``awaited`` (see :func:`opening`):
+    it has no keyword of its own, and it is not plainly another kind of check than the one
+    opened ("Hiroshi Sato, fourth of March 1985" after "run plate"; "seven X-ray Yankee Zulu"
+    after "person check"). After a bare call (``""``) anything without a keyword goes on."""
+    if stands_alone(text):
+        return False
+    if not awaited:
+        return True
+    alone = understand(text).intent
+    if awaited in ("plate", "licence"):
+        return alone != "person_lookup"
+    return alone not in ("plate_lookup", "licence_lookup")
+
+
 class RadioTurns:
-    """:func:`opening` and :func:`stands_alone` as the voice session's ``TurnTaking``."""
+    """:func:`opening` and :func:`continues` as the voice session's ``TurnTaking``."""
 
     def opening(self, text: str) -> str | None:
         """See :func:`opening`."""
         return opening(text)
 
-    def stands_alone(self, text: str) -> bool:
-        """See :func:`stands_alone`."""
-        return stands_alone(text)
+    def continues(self, awaited: str, text: str) -> bool:
+        """See :func:`continues`."""
+        return continues(awaited, text)

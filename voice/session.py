@@ -103,8 +103,8 @@ class TurnTaking(Protocol):
         """What the text opened and waits for ("plate", "" for a bare call), or None."""
         ...
 
-    def stands_alone(self, text: str) -> bool:
-        """True when the text is a request of its own (it has its own keyword)."""
+    def continues(self, awaited: str, text: str) -> bool:
+        """True when the text goes on from an opening that waits for ``awaited``."""
         ...
 
 
@@ -114,6 +114,7 @@ class _Opening:
 
     audio: np.ndarray
     at: float  # monotonic time it was recognised
+    awaited: str  # what it waits for ("plate", "" for a bare call)
 
 
 _JOIN_GAP_S = 0.3  # silence put between an opening and its continuation when they are joined
@@ -334,7 +335,8 @@ class VoiceSession:
 
         "Control, run plate" [pause] "seven X-ray Yankee Zulu four five six": the second
         utterance alone is a bare spelled run (plate or licence? the keyword is in the first).
-        When it follows an opening within ``join_window_s`` and has no keyword of its own, the
+        When it follows an opening within ``join_window_s`` and goes on from it (no keyword of
+        its own, and not plainly another kind of check: :meth:`TurnTaking.continues`), the
         two are decoded as one (the opening's audio, a short gap, this one's), so the keyword,
         the spelling pass and the scoring passes all see the whole request. Remembers this
         utterance as an opening when it is one.
@@ -346,15 +348,17 @@ class VoiceSession:
             return audio, transcript  # noise between the opening and the rest: keep waiting
         held, self._opening = self._opening, None
         if (held is not None and time.monotonic() - held.at <= opts.join_window_s
-                and not turns.stands_alone(transcript.text)):
+                and turns.continues(held.awaited, transcript.text)):
             gap = np.zeros(int(_JOIN_GAP_S * INTERNAL_RATE), dtype=np.float32)
             joined = np.concatenate([held.audio, gap, audio]).astype(np.float32, copy=False)
             whole = await self._pool.run(self._stt.transcribe, joined)
             if whole.text and len(whole.text) > len(transcript.text):
                 logger.debug("session %s: utterance read with the opening before it", self.id)
                 audio, transcript = joined, whole
-        if (len(audio) <= opts.max_opening_s * INTERNAL_RATE and turns.opening(transcript.text) is not None):
-            self._opening = _Opening(audio, time.monotonic())
+        short = len(audio) <= opts.max_opening_s * INTERNAL_RATE
+        awaited = turns.opening(transcript.text) if short else None
+        if awaited is not None:
+            self._opening = _Opening(audio, time.monotonic(), awaited)
         return audio, transcript
 
     async def _consume(self) -> None:

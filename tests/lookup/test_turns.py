@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lookup.turns import RadioTurns, opening, stands_alone
+from lookup.turns import RadioTurns, continues, opening, stands_alone
 
 
 @pytest.mark.parametrize(
@@ -62,4 +62,23 @@ def test_requests_and_other_text_are_not_openings(text: str) -> None:
 )
 def test_a_request_with_its_own_keyword_stands_alone(text: str, alone: bool) -> None:
     assert stands_alone(text) is alone
-    assert RadioTurns().stands_alone(text) is alone
+
+
+@pytest.mark.parametrize(
+    ("awaited", "text", "goes_on"),
+    [
+        ("plate", "Seven X-ray Yankee Zulu four five six.", True),
+        ("licence", "Delta 4 5 1 2 7 7 3", True),
+        ("name and date of birth", "Hiroshi Sato, fourth of March 1985.", True),
+        ("", "Seven X-ray Yankee Zulu four five six.", True),
+        # A request of its own.
+        ("plate", "Control, run plate 7XYZ456.", False),
+        ("", "Person check, Hiroshi Sato, date of birth 4 March 1985.", False),
+        # Plainly another kind of check than the one opened.
+        ("plate", "Hiroshi Sato, fourth of March 1985.", False),
+        ("name and date of birth", "Seven X-ray Yankee Zulu four five six.", False),
+    ],
+)
+def test_what_goes_on_from_an_opening(awaited: str, text: str, goes_on: bool) -> None:
+    assert continues(awaited, text) is goes_on
+    assert RadioTurns().continues(awaited, text) is goes_on
