@@ -37,6 +37,7 @@ class EndpointerOptions:
         tail_ms: audio kept after the last voiced frame.
         max_utterance_s: hard cap; a longer utterance is cut and a new one may start.
         floor_margin_db: a voiced frame must exceed the noise floor by this much.
+        ptt_min_speech_ms: ``min_speech_ms`` while PTT is held (the key says speech is coming).
     """
 
     aggressiveness: int = 2
@@ -48,6 +49,7 @@ class EndpointerOptions:
     tail_ms: int = 600
     max_utterance_s: float = 20.0
     floor_margin_db: float = 2.0
+    ptt_min_speech_ms: int = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +183,10 @@ class Endpointer:
             self._history_db.append(energy_db)
             self._window.append(voiced)
             voiced_ms = sum(self._window) * o.frame_ms
-            if voiced_ms < o.min_speech_ms:
+            # With the key held the officer is talking: a short voiced run opens the utterance
+            # (under radio noise the VAD flickers, and 180 ms out of 300 can come only seconds
+            # into the speech, losing its start).
+            if voiced_ms < (min(o.ptt_min_speech_ms, o.min_speech_ms) if self._ptt else o.min_speech_ms):
                 return []
             # Open the utterance: first voiced frame of the window, plus pre-roll before it.
             first_voiced = len(self._window) - list(self._window).index(True)
