@@ -38,6 +38,7 @@ class EndpointerOptions:
         max_utterance_s: hard cap; a longer utterance is cut and a new one may start.
         floor_margin_db: a voiced frame must exceed the noise floor by this much.
         ptt_min_speech_ms: ``min_speech_ms`` while PTT is held (the key says speech is coming).
+        max_lookback_ms: how far back a flickering onset may be followed when speech opens.
     """
 
     aggressiveness: int = 2
@@ -50,6 +51,7 @@ class EndpointerOptions:
     max_utterance_s: float = 20.0
     floor_margin_db: float = 2.0
     ptt_min_speech_ms: int = 60
+    max_lookback_ms: int = 3000
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +88,10 @@ class Endpointer:
         window = max(1, o.start_window_ms // o.frame_ms)
         self._window = collections.deque[bool](maxlen=window)
         self._warmup_frames = window
-        self._history = collections.deque[np.ndarray](maxlen=self._preroll_frames + window)
-        self._history_db = collections.deque[float](maxlen=self._preroll_frames + window)
+        lookback = max(self._preroll_frames + window, o.max_lookback_ms // o.frame_ms)
+        self._history = collections.deque[np.ndarray](maxlen=lookback)
+        self._history_db = collections.deque[float](maxlen=lookback)
+        self._history_voiced = collections.deque[bool](maxlen=lookback)
         self._energies = collections.deque[float](maxlen=int(3000 / o.frame_ms))
         self._active = False
         self._ptt = False
@@ -181,6 +185,7 @@ class Endpointer:
         if not self._active:
             self._history.append(frame)
             self._history_db.append(energy_db)
+            self._history_voiced.append(voiced)
             self._window.append(voiced)
             voiced_ms = sum(self._window) * o.frame_ms
             # With the key held the officer is talking: a short voiced run opens the utterance
@@ -190,6 +195,14 @@ class Endpointer:
                 return []
             # Open the utterance: first voiced frame of the window, plus pre-roll before it.
             first_voiced = len(self._window) - list(self._window).index(True)
+            # Walk back over a flickering onset: while the window before the start still holds
+            # voiced frames, speech was already under way (radio noise at 10 dB: the VAD can
+            # reach 180 ms out of 300 only seconds into the speech).
+            flags = list(self._history_voiced)
+            w = len(self._window)
+            while (first_voiced < len(flags)
+                   and sum(flags[max(0, len(flags) - first_voiced - w) : len(flags) - first_voiced]) >= 2):
+                first_voiced += 1
             # Walk back over the weak onset (frames above the floor that the VAD missed).
             floor = self._floor_db() + self.options.floor_margin_db
             energies = list(self._history_db)
@@ -202,6 +215,7 @@ class Endpointer:
             self._utt_first_frame = index + 1 - keep
             self._history.clear()
             self._history_db.clear()
+            self._history_voiced.clear()
             self._window.clear()
             self._active = True
             self._start_s = start_frame * o.frame_ms / 1000
