@@ -206,9 +206,9 @@ class LookupEngine:
         logger.info("check %s -> %s (%d candidates)", query.intent, result.status, len(result.candidates))
         return result
 
-    def opening(self, text: str) -> str | None:
-        """What a bare opening waits for (:func:`lookup.turns.opening`)."""
-        return opening(text)
+    def opening(self, text: str, query: Query | None = None) -> str | None:
+        """What a bare opening waits for (:func:`lookup.turns.opening`); ``query``: ``text`` parsed."""
+        return opening(text, query)
 
     def close(self) -> None:
         """Release database connections."""

@@ -26,6 +26,7 @@ from lookup.parser import (
     normalise_codes,
     understand,
 )
+from lookup.types import Query
 
 # Words of a bare call ("Control, this is unit fourteen, over"): nothing asked yet.
 _CALL_WORDS = frozenset(
@@ -41,17 +42,17 @@ _CHECK_INTENTS = frozenset({"plate_lookup", "licence_lookup", "person_lookup"})
 _AWAITED = {"plate_lookup": "plate", "licence_lookup": "licence", "person_lookup": "name and date of birth"}
 
 
-def opening(text: str) -> str | None:
+def opening(text: str, query: Query | None = None) -> str | None:
     """What ``text`` opened and still waits for, or None when it is not a bare opening.
 
     ``"plate"``, ``"licence"`` or ``"name and date of birth"`` for a check keyword with nothing
     to check ("Control, run plate", "Person check"); ``""`` for a bare call ("Control.",
     "Control, unit fourteen"). A request that already carries a value, a confirm or cancel,
-    and any other text give None.
+    and any other text give None. ``query``: the text already parsed (the router has it).
     """
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_CHARS:
         return None
-    query = understand(text)
+    query = query if query is not None else understand(text)
     if query.intent in _CHECK_INTENTS:
         if query.reason in _OPENING_REASONS and not query.slots:
             return _AWAITED[query.intent]

@@ -93,7 +93,7 @@ class LookupEngine(Protocol):
         """The query naming the plate on file the audio clearly prefers, or unchanged."""
         ...
 
-    def opening(self, text: str) -> str | None:
+    def opening(self, text: str, query: Any = None) -> str | None:
         """What a bare opening ("Control, run plate") waits for; None for anything else."""
         ...
 
@@ -125,11 +125,6 @@ class Understood:
 
 
 Handler = Callable[[QueryContext, Heard, Understood], Awaitable[Outcome]]
-
-
-def _go_ahead(awaited: str) -> str:
-    """The dispatcher's answer to an opening: "Go ahead with the plate." or "Go ahead."."""
-    return f"Go ahead with the {awaited}." if awaited else "Go ahead."
 
 
 def _resolved_slots(intent: IntentName, record: Mapping[str, Any]) -> dict[str, Any]:
@@ -404,12 +399,9 @@ class IntentRouter:
         slots = jsonable(dict(query.slots))
         confidence = float(query.confidence)
         if confidence < self.min_confidence:
-            awaited = self._awaited(ctx, heard)
-            if awaited is not None:
-                return Outcome(intent=intent, slots=slots, confidence=confidence, status="clarify",
-                               action="check", readback=_go_ahead(awaited), reason="opening only")
-            return Outcome(intent=intent, slots=slots, confidence=confidence, status="clarify",
-                           action="check", readback=_SAY_AGAIN, reason="low confidence")
+            return self._go_ahead(ctx, heard, understood, intent, "check") or Outcome(
+                intent=intent, slots=slots, confidence=confidence, status="clarify", action="check",
+                readback=_SAY_AGAIN, reason="low confidence")
         if self.lookup is None:
             raise RegistryError("the registry is not configured on this instance")
         t0 = time.perf_counter()
@@ -473,22 +465,22 @@ class IntentRouter:
 
     async def _clarify(self, ctx: QueryContext, heard: Heard, understood: Understood) -> Outcome:
         reason = getattr(understood.query, "reason", None) or "not understood"
-        awaited = self._awaited(ctx, heard)
-        if awaited is not None:
-            return Outcome(intent=IntentName.UNKNOWN, slots={}, confidence=self._confidence(understood),
-                           status="clarify", action="clarify", readback=_go_ahead(awaited),
-                           reason="opening only")
-        return Outcome(intent=IntentName.UNKNOWN, slots={}, confidence=self._confidence(understood),
-                       status="clarify", action="clarify", readback=_SAY_AGAIN, reason=reason)
+        return self._go_ahead(ctx, heard, understood, IntentName.UNKNOWN, "clarify") or Outcome(
+            intent=IntentName.UNKNOWN, slots={}, confidence=self._confidence(understood), status="clarify",
+            action="clarify", readback=_SAY_AGAIN, reason=reason)
 
-    def _awaited(self, ctx: QueryContext, heard: Heard) -> str | None:
-        """What a spoken opening ("Control, run plate", "Control.") waits for; the voice session
-        reads the next utterance with it, so the officer is told to go ahead, not to say again."""
+    def _go_ahead(self, ctx: QueryContext, heard: Heard, understood: Understood, intent: IntentName,
+                  action: str) -> Outcome | None:
+        """"Go ahead with the plate." for a spoken opening ("Control, run plate", "Control."): the
+        voice session reads the next utterance with it, so the officer is not told to say again."""
         opening = getattr(self.lookup, "opening", None)
-        if ctx.source != "voice" or not callable(opening):
+        voice = ctx.source == "voice" and callable(opening)
+        awaited = opening(heard.text, understood.query) if voice and opening else None
+        if not isinstance(awaited, str):
             return None
-        awaited = opening(heard.text)
-        return awaited if isinstance(awaited, str) else None
+        return Outcome(intent=intent, slots={}, confidence=self._confidence(understood), status="clarify",
+                       action=action, readback=f"Go ahead with the {awaited}." if awaited else "Go ahead.",
+                       reason="opening only")
 
     def _simple(self, understood: Understood, intent: IntentName, readback: str, *,
                 status: str = "clear") -> Outcome:
