@@ -29,7 +29,8 @@ class AudioSettings(BaseModel):
         300, description="silence after speech (key still held) after which the final decode starts early")
     join_window_s: float = Field(
         12.0, ge=0, description="an utterance that only opened a request ('Control, run plate') is read "
-        "with the next one if it follows within this many seconds and has no keyword of its own; 0: off")
+        "with the next one if it follows within this many seconds, has no keyword of its own and is not "
+        "plainly another kind of check; 0: off")
     denoise: Literal["off", "auto", "on"] = Field("off", description="noisereduce policy; see README figures")
     denoise_snr_db: float = Field(12.0, description="auto mode denoises only below this estimated SNR")
 

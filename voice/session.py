@@ -97,7 +97,7 @@ class Speculation:
 
 
 class TurnTaking(Protocol):
-    """Which utterances only open a request, and which stand alone (:mod:`lookup.turns`)."""
+    """Which utterances only open a request, and which go on from one (:mod:`lookup.turns`)."""
 
     def opening(self, text: str) -> str | None:
         """What the text opened and waits for ("plate", "" for a bare call), or None."""
@@ -133,8 +133,8 @@ class SessionOptions:
             utterance ends, its result is the transcript, so key-up costs almost nothing.
         join_window_s: an utterance that only opened a request ("Control, run plate", then a
             pause) is read together with the next one when that one follows within this many
-            seconds and has no keyword of its own ("seven X-ray Yankee Zulu four five six");
-            0 turns joining off.
+            seconds and goes on from it (:meth:`TurnTaking.continues`: "seven X-ray Yankee Zulu
+            four five six"); 0 turns joining off.
         max_opening_s: longer openings are never held for joining.
     """
 
