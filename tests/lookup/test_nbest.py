@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lookup.nbest import combine, shape_ok, support, truncations_demoted
+from lookup.nbest import combine, consensus, shape_ok, support, truncations_demoted
 from lookup.parser import understand
 from lookup.spoken import Reading
 
@@ -71,3 +71,24 @@ def test_a_shorter_reading_two_transcripts_share_is_not_taken_as_cut_short() -> 
     ranked = combine([_group("primary", ("594934938", 1.0)), _group("alt1", ("59493493", 1.0)),
                       _group("alt2", ("59493493", 1.0))], "licence_lookup")
     assert ranked[0].text == "59493493"
+
+
+def test_consensus_votes_symbol_by_symbol_across_transcripts() -> None:
+    # Each transcript got a different symbol wrong; the vote gets all of them right.
+    assert "6JGW902" in consensus(["6JW902", "62LGW902", "6JGWI02"])
+    # An insertion most transcripts share is kept up to where they agree ("F" of "F" and "F5").
+    assert "NN00XYF" in consensus(["NN00XY", "N00XYF", "NNXYF5"])
+    assert "4FDD568" in consensus(["4FVD568", "4FED568", "4FDD56841"])
+    # Two transcripts cannot outvote each other; agreeing ones need no vote.
+    assert consensus(["ABC123", "ABC128"]) == []
+    assert consensus(["ABC123", "ABC123", "ABC123"]) == []
+
+
+def test_a_voted_reading_competes_on_support() -> None:
+    ranked = combine([_group("primary", ("6JW902", 0.93)), _group("alt1", ("62LGW902", 0.94)),
+                      _group("alt2", ("6JGWI02", 0.97))], "plate_lookup")
+    assert ranked[0].text == "6JGW902" and ranked[0].source == "voted"
+    # Not for partial plates, whose readings are prefixes of different lengths.
+    part = combine([_group("primary", ("7XY", 1.0)), _group("alt1", ("7X", 1.0)),
+                    _group("alt2", ("7XYZ", 1.0))], "plate_lookup", partial=True)
+    assert all(r.source != "voted" for r in part)
