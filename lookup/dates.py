@@ -236,6 +236,9 @@ def _digit_string_dates(words: Sequence[str], *, today: dt.date | None) -> list[
             digits += w
         elif w in DIGIT_WORDS:
             digits += DIGIT_WORDS[w]
+        elif w == "or" and digits and i + 1 < len(words) and (words[i + 1].isdigit()
+                                                              or words[i + 1] in DIGIT_WORDS):
+            digits += "0"  # "three one or five fifty-two": "oh" heard as "or"
         elif w in TEENS:
             digits += str(TEENS[w])
         elif w in TENS:

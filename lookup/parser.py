@@ -83,6 +83,7 @@ _REPEAT = {
 _TEN_CODE = re.compile(r"(?i)\b(?:ten|10)[- ,]*(?:(?:twenty|20)[- ]?(eight|nine|8|9)|2([89]))\b")
 _GLUED = re.compile(r"(?i)\b(check|run)(person|plate|vehicle|licence|license)\b")
 _MONTH_RE = re.compile(r"\b(" + "|".join(MONTHS) + r")\b")
+_SPLIT_FOXTROT = re.compile(r"(?i)\bfox[ -]trot\b")
 _FOR_ME = re.compile(r"(?i)\bfor (?:me|us)\b")
 CALLSIGN = re.compile(r"^\s*(?:control|dispatch|base|central|radio)\b[ ,.]*", re.IGNORECASE)
 _TRAILERS = re.compile(r"\b(over|out|please|thanks|thank you|dispatch|control|base)\b")
@@ -182,6 +183,7 @@ def normalise_codes(text: str) -> str:
         lambda m: "10-2" + ("8" if (m.group(1) or m.group(2)).lower() in ("eight", "8") else "9"), text
     )
     text = _GLUED.sub(r"\1 \2", text)
+    text = _SPLIT_FOXTROT.sub("foxtrot", text)
     text = CALLSIGN.sub("", text)
     return _FOR_ME.sub(" ", text)
 
@@ -229,10 +231,19 @@ def _spelled_on(tokens: Sequence[str], i: int) -> bool:
     return tokens[i] in ALPHABET_WORDS and (nxt in ALPHABET_WORDS or nxt in DIGIT_WORDS or nxt.isdigit())
 
 
+def _spelled(tok: str) -> bool:
+    """A token that is itself a symbol: a digit, a letter, a spelled group, a spelling word."""
+    return (tok.isdigit() or tok.startswith("^") or len(tok) == 1 or tok in ALPHABET_WORDS
+            or tok in DIGIT_WORDS)
+
+
 def _span_tokens(original: str) -> list[str]:
     tokens = tokenize(original)
     out: list[str] = []
     for i, tok in enumerate(tokens):
+        if tok == "and" and out and _spelled(tokens[i + 1] if i + 1 < len(tokens) else ""):
+            out.append(tok)  # "N and U7 135": the letter N, or nothing (never the span's end)
+            continue
         if tok in _SPAN_STOP and not _spelled_on(tokens, i):
             if out:
                 break
@@ -387,8 +398,11 @@ def _named_with_date(text: str, start: int) -> bool:
     if digit is None:
         return False
     words = re.findall(r"[A-Za-z][A-Za-z'\-]*", text[start : start + digit.start()])
-    names = [w for w in words if is_name_word(w)]
+    names = [w for w in words if is_name_word(w) and len(w) > 1]
+    # Not when spelling words run on into the digits ("just to finish and for me 6 Mike Juliet
+    # Delta 2 1 4", "the target in J4 4 7 0": a plate whose keyword was misheard).
     return (len(names) >= 2 and not any(w.lower() in ALPHABET_WORDS for w in names)
+            and _spelled_run_start(text[start:].lower()) is None
             and bool(parse_date(text[start + digit.start() :])))
 
 

@@ -33,7 +33,7 @@ _NAME_STOP = (
 # Right before a date, "OB", "D.O.P.", "COP", "COV", "ZOV" and "the OP" are "D O B" misheard.
 DOB_MARKER = re.compile(
     r"\b(dat[ea](?: (?:of|on|a|o|and|in))? birth(?:day)?|day of birth|birthday|dob|d[-. ]?o[-. ]?b\.?|born"
-    r"|birth ?date)\b"
+    r"|birth ?date|(?:board|bored|borne)(?= on\b))\b"
     r"|\b(?:[dctz][-. ]?)?o[-. ]?[bpv]\b\.?(?=[\s,.-]*(?:\d|(?:" + "|".join(MONTHS) + r")\b))",
     re.IGNORECASE)
 FIRST_DATE_WORD = re.compile(r"\d|\b(" + "|".join(MONTHS) + r")\b", re.IGNORECASE)

@@ -11,7 +11,7 @@ All functions here are pure.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -224,6 +224,11 @@ def canonical_alnum(value: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", value.upper())
 
 
+_CAPS_GROUP = re.compile(r"[A-Z0-9]+")  # "4FD-D-5", "VRA-K2": spelled groups, not words
+_SPELLING_PIECES = frozenset((*ALPHABET_WORDS, *DIGIT_WORDS, "double", "triple"))
+_SIGN_OFF = frozenset(("over", "ovr", "ovah"))
+
+
 def tokenize(text: str) -> list[str]:
     """Split text into lower-case tokens; digits written "4-5-6" or "4.5 6" become single digits.
 
@@ -238,8 +243,12 @@ def tokenize(text: str) -> list[str]:
             continue
         # Hyphen or dot between digits/single chars: spelled, not a word ("4-5-6", "4.5").
         parts = re.split(r"[-.]", raw)
-        if len(parts) > 1 and all(len(p) <= 4 and (p.isdigit() or len(p) == 1) for p in parts if p):
+        if len(parts) > 1 and all(len(p) <= 4 and (p.isdigit() or len(p) == 1 or _CAPS_GROUP.fullmatch(p))
+                                  for p in parts if p):
             pieces = [p for p in parts if p]
+        elif len(parts) > 1 and raw.lower() not in ALPHABET_WORDS and all(
+                p.lower() in _SPELLING_PIECES for p in parts if p):
+            pieces = [p for p in parts if p]  # "oh-oh", "double-six", "Juliet-Whiskey"
         else:
             pieces = [raw.replace(".", "")]
         for piece in pieces:
@@ -249,6 +258,8 @@ def tokenize(text: str) -> list[str]:
                     continue
                 if run.isdigit():
                     out.append(run)
+                elif run.lower() in _SIGN_OFF:
+                    out.append("over")  # "... 7 1 3 5, OVR": the sign-off, not letters
                 elif run.isupper() and run.isalpha() and len(run) <= 4 and run.lower() not in ALPHABET_WORDS:
                     out.append("^" + run)
                 else:
@@ -306,6 +317,10 @@ def _number_word_value(tokens: Sequence[str], i: int) -> tuple[str, int] | None:
     return None
 
 
+_DOUBLE_U = frozenset(("double-u", "doubleu", "double-you", "doubleyou"))
+_YOU = frozenset(("u", "you", "your", "ya", "yu"))
+
+
 def _near_repeater(tok: str) -> int | None:
     """"Bouble", "dubble", "tripple", "O-Bouble": a repeater a letter or two off (trusted before
     a digit only)."""
@@ -330,6 +345,13 @@ def token_symbols(tokens: Sequence[str], i: int) -> tuple[list[tuple[str, float]
         return [(tok[1:], 0.97)], 1
     if tok.isdigit():
         return [(tok, 1.0)], 1
+    if tok == "and":
+        # Only inside a spelled run (the parser's span): most often the letter N ("N and U7").
+        return [("N", 0.5), ("", 0.45)], 1
+    if tok in _DOUBLE_U or (tok == "double" and i + 1 < len(tokens) and tokens[i + 1] in _YOU):
+        # The letter W said by name ("double you", written "double your", "double-u").
+        used = 1 if tok in _DOUBLE_U else 2
+        return ([("W", 0.9), ("UU", 0.3)] if tokens[i + used - 1] == "u" else [("W", 0.9)]), used
     n = REPEATERS.get(tok) or _near_repeater(tok)
     if n and i + 1 < len(tokens):
         alts, used = token_symbols(tokens, i + 1)
@@ -397,22 +419,6 @@ def decode_spelled(
     readings = [Reading(t, round(p * penalty, 4), source) for t, p in hyps.items() if t]
     readings.sort(key=lambda r: -r.score)
     return readings
-
-
-def merge_readings(groups: Iterable[Sequence[Reading]], *, limit: int = 32) -> list[Reading]:
-    """Merge n-best lists from several transcripts; agreeing readings reinforce each other."""
-    merged: dict[str, Reading] = {}
-    for group in groups:
-        for r in group:
-            old = merged.get(r.text)
-            if old is None:
-                merged[r.text] = r
-            else:
-                # Independent evidence for the same string: noisy-or of the two scores.
-                score = 1.0 - (1.0 - old.score) * (1.0 - r.score)
-                merged[r.text] = Reading(r.text, round(score, 4), old.source)
-    out = sorted(merged.values(), key=lambda r: -r.score)
-    return out[:limit]
 
 
 _SPELL_OUT = {v: k for k, v in NATO.items() if k not in ("alfa", "juliett", "juliette", "whisky", "charley")}

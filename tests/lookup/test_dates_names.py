@@ -66,6 +66,13 @@ def test_letters_before_a_digit_run_do_not_spoil_it() -> None:
     assert parse_date("D O B 2 7 0 5 9 6", today=TODAY)[0].iso == "1996-05-27"
 
 
+def test_oh_heard_as_or_inside_a_digit_run_is_zero() -> None:
+    assert parse_date("date of birth 3 1 or 5 52", today=TODAY)[0].iso == "1952-05-31"
+    assert parse_date("the OB-1 8. Or 740.", today=TODAY)[0].iso == "1940-07-18"
+    # Not a digit run: "or" between words is left alone.
+    assert parse_date("fifth or sixth", today=TODAY) == []
+
+
 def test_third_thirteenth_and_thirtieth_keep_each_other_as_weak_alternatives() -> None:
     readings = parse_date("born 3rd of November 1999", today=TODAY)
     assert readings[0].iso == "1999-11-03"

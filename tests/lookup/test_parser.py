@@ -297,3 +297,18 @@ def test_the_name_is_in_the_last_clause_before_the_date(text: str, given: str, f
     q = understand(text)
     assert (q.intent, q.slots.get("given"), q.slots.get("family")) == ("person_lookup", given, family)
     assert q.slots.get("dob")
+
+
+def test_a_misheard_tag_keyword_with_a_spelled_run_is_not_a_person() -> None:
+    # A plate whose keyword was lost is not read as a name and a numeric date.
+    for text in ("Check the target in J4 4 7 0 please.",
+                 "Run, run, run, just to finish and for me 6 Mike Juliet Delta 2 1 4"):
+        assert understand(text).intent == "plate_lookup", text
+    assert understand("Control, can you run Zoe Collins, 1-20-3-81").intent == "person_lookup"
+
+
+def test_sign_off_and_letter_n_heard_as_and_inside_a_plate() -> None:
+    assert understand("Control, 1028 on plate NNU7-1-3-5, OVR").slots["plate"] == "NNU7135"
+    assert understand("Control 10.8 on plate N and U7 135 over.").slots["plate"] == "NNU7135"
+    # "and" after the plate still ends it.
+    assert understand("Run plate 7XYZ456 and it is a silver Toyota").slots["plate"] == "7XYZ456"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lookup.spoken import decode_spelled, fuzzy_symbol, merge_readings, skeleton, spell_out, tokenize
+from lookup.nbest import merge_readings
+from lookup.spoken import decode_spelled, fuzzy_symbol, skeleton, spell_out, tokenize
 
 
 def top(text: str) -> str:
@@ -37,6 +38,11 @@ def top(text: str) -> str:
         ("nineteen", "19"),
         ("four hundred", "400"),
         ("Sierra, uh, Tango", "ST"),
+        ("November November, oh-oh, X-ray", "NN00X"),  # hyphen-joined spelling words
+        ("double-six two", "662"),
+        ("4FD-D-5-6-8", "4FDD568"),  # Whisper's hyphenated letter groups
+        ("double you X-ray 4 5 6", "WX456"),  # the letter W by name
+        ("double-u Bravo", "WB"),
     ],
 )
 def test_spelled_forms(spoken: str, expected: str) -> None:
