@@ -159,9 +159,10 @@ class LookupEngine:
             return "", [], []
         candidates = with_decoys(on_file)
         texts = []
-        for _before, name, after in contexts:  # all share the words before the name
+        first = contexts[0][0]
+        for before, name, after in contexts:  # each starts with the first one's words before the name
             joint = after if name else ", " + after
-            texts += [c.spoken + joint for c in candidates]
+            texts += [before[len(first):] + c.spoken + joint for c in candidates]
         before, name, after = contexts[0]
         texts.append(name + after if name else after)
         return before.rstrip(), candidates, texts

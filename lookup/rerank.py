@@ -131,8 +131,8 @@ _SPELLED = re.compile(r"\bspel[lt]", re.IGNORECASE)
 _CHUNK = re.compile(r"[^,.?!;:]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 _ASK = re.compile(
-    r"\b(person|check|run|query|subject|individual|on|for|about|named|called|name|surname|warrants"
-    r"|10-?29|twenty-nine)\b",
+    r"\b(for (?:me|us)|person|check|run|query|subject|individual|on|for|about|named|called|name"
+    r"|surname|warrants|10-?29|twenty-nine)\b",
     re.IGNORECASE,
 )
 
@@ -210,20 +210,29 @@ def name_context(text: str) -> tuple[str, str, str] | None:
 
 
 def name_contexts(text: str) -> list[tuple[str, str, str]]:
-    """:func:`name_context`, and when no date-of-birth marker was heard ("born", "DOB") but
-    the name has two words or more, also the split that leaves its last word out: the marker
-    was most likely misheard as a name word ("Ryokamura Foreign February 14th" for "Ryo
-    Nakamura, born February fourteenth"; "Gerald BOB 2 7 0 5 96"). The candidates are scored
-    both ways and each keeps its better score."""
+    """:func:`name_context`, and other splits of the same words: when the name has three
+    words or more, one that keeps its last two only (the request misheard as name words: "1
+    support from Joe Anderson" for "wants and warrants on Joe Anderson"); and when no
+    date-of-birth marker was heard ("born", "DOB") but the name has two words or more, one
+    that leaves its last word out: the marker was most likely misheard as a name word
+    ("Ryokamura Foreign February 14th" for "Ryo Nakamura, born February fourteenth"; "Gerald
+    BOB 2 7 0 5 96"). Every split starts with the first one's words before the name; the
+    candidates are scored each way and each keeps its best score."""
     context = name_context(text)
     if context is None:
         return []
     before, name, after = context
     words = list(_WORD.finditer(name))
-    if DOB_MARKER.search(text) or len(words) < 2:
-        return [context]
-    cut = words[-2].end()
-    return [context, (before, name[:cut], name[cut:] + after)]
+    out = [context]
+    if len(words) >= 3:
+        # "1 support from Joe Anderson" ("wants and warrants on"): the request misheard into
+        # name words; the last two may be the whole name.
+        cut = words[-2].start()
+        out.append((before + name[:cut], name[cut:], after))
+    if not DOB_MARKER.search(text) and len(words) >= 2:
+        cut = words[-2].end()
+        out.append((before, name[:cut], name[cut:] + after))
+    return out
 
 
 def _name_after_date(text: str, marker: re.Match[str] | None) -> tuple[str, str, str] | None:
@@ -256,8 +265,10 @@ def person_by_audio(
     than names, so a person born on the heard date of birth gains ``dob_prior`` nats (half
     that for an alternative reading of the date). A name is taken only when it leads every
     other name by ``margin`` nats and its audio score trails the transcript's by at most
-    ``slack`` nats (a subject who is not on file leaves the query as heard, to be answered
-    from the transcript). Decoy candidates (``on_file`` false, :func:`with_decoys`) count
+    ``slack`` nats, plus half of what its lead exceeds the margin by (1.5 ``slack`` at most:
+    a garbled transcript is the decoder's own best guess and outscores even the right name).
+    A subject who is not on file leaves the query as heard, to be answered from the
+    transcript. Decoy candidates (``on_file`` false, :func:`with_decoys`) count
     for the margin by their audio score alone: a lone person born on the heard date must
     still sound more like the name than common names do. Persons sharing the name stay apart
     by date of birth in the check.
@@ -284,6 +295,9 @@ def person_by_audio(
     # only) that share no name with it ("Hiroshi Tanaka" is no test of "Hiroshi Sato").
     decoy = max((s for s, d in decoys if d.given != top.given and d.family != top.family), default=-np.inf)
     lead = min(best - (ranked[1][0] if len(ranked) > 1 else -np.inf), audio - decoy)
+    # A clearer lead buys a longer trail: a garbled transcript ("the show off" for Michele
+    # Osborne) is the decoder's own best guess and outscores even the right name.
+    slack = min(1.5 * slack, slack + max(0.0, lead - margin) / 2)
     if lead < margin or audio < heard_score - slack:
         if lead >= margin / 2 and audio >= heard_score - 2 * slack:
             # A lean, not a choice: offered first for the officer to confirm, never taken.
