@@ -22,6 +22,7 @@ from lookup.person_parse import DOB_MARKER, is_name_word, person_query
 from lookup.spoken import (
     ALPHABET_WORDS,
     DIGIT_WORDS,
+    FILLERS,
     Reading,
     decode_spelled,
     tokenize,
@@ -83,6 +84,7 @@ _REPEAT = {
 _TEN_CODE = re.compile(r"(?i)\b(?:ten|10)[- ,]*(?:(?:twenty|20)[- ]?(eight|nine|8|9)|2([89]))\b")
 _GLUED = re.compile(r"(?i)\b(check|run)(person|plate|vehicle|licence|license)\b")
 _MONTH_RE = re.compile(r"\b(" + "|".join(MONTHS) + r")\b")
+_DOTTED_DOB = re.compile(r"(?i)\bd\.\s?o\.\s?b\.?(?!\w)\s*")
 _SPLIT_FOXTROT = re.compile(r"(?i)\bfox[ -]trot\b")
 _FOR_ME = re.compile(r"(?i)\bfor (?:me|us)\b")
 CALLSIGN = re.compile(r"^\s*(?:control|dispatch|base|central|radio)\b[ ,.]*", re.IGNORECASE)
@@ -143,6 +145,9 @@ _SPAN_STOP = (
                "run it that this the copy plate tag registration vehicle").split())
     | frozenset(COLOURS)
     | frozenset(m.lower() for m in MAKES_MODELS)
+    # Model names ("Ford Focus"), but not those that are spelling words ("Golf").
+    | frozenset(w for models in MAKES_MODELS.values() for m in models
+                for w in re.findall(r"[a-z]{4,}", m.lower()) if w not in ALPHABET_WORDS and w != "model")
 )
 _MAKES = {m.lower(): m for m in MAKES_MODELS}
 _REGION_RE = re.compile(r"\b(" + "|".join(sorted(REGIONS, key=len, reverse=True)) + r")\b")
@@ -184,6 +189,7 @@ def normalise_codes(text: str) -> str:
     )
     text = _GLUED.sub(r"\1 \2", text)
     text = _SPLIT_FOXTROT.sub("foxtrot", text)
+    text = _DOTTED_DOB.sub("DOB ", text)
     text = CALLSIGN.sub("", text)
     return _FOR_ME.sub(" ", text)
 
@@ -241,11 +247,15 @@ def _span_tokens(original: str) -> list[str]:
     tokens = tokenize(original)
     out: list[str] = []
     for i, tok in enumerate(tokens):
-        if tok == "and" and out and _spelled(tokens[i + 1] if i + 1 < len(tokens) else ""):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        started = any(t not in FILLERS for t in out)
+        if tok in ("a", "an") and not started and not _spelled(nxt):
+            continue  # "plate check on a silver Toyota, 7 X-ray ...": the article, not A
+        if tok == "and" and started and _spelled(nxt):
             out.append(tok)  # "N and U7 135": the letter N, or nothing (never the span's end)
             continue
         if tok in _SPAN_STOP and not _spelled_on(tokens, i):
-            if out:
+            if started:
                 break
             continue
         out.append(tok)
@@ -454,7 +464,7 @@ def _understand(text: str, alternatives: Sequence[str], asr_confidence: float, o
     kw = _find_keyword(lower)
     if kw is None:
         # "Run 7XYZ456": an alphanumeric token with digits and letters is probably a plate.
-        m = re.search(r"\b(run|check|query)\b", lower)
+        m = re.search(r"\b(run|check|query|look up|lookup|search)\b", lower)
         if m and _named_with_date(cleaned, m.end()):
             # "Can you run Zoe Collins, 1-20-3-81": "born" lost; a name and a numeric date.
             return person_query(cleaned, lower, asr_confidence, 0.7)

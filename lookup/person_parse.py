@@ -19,7 +19,8 @@ _NAME_STOP = (
             "check run query on or for a an the of person subject name names last first given family surname "
             "wants warrants and please over out i need can you do me this individual male female date birth "
             "dob born d o b is was spelled spelling his her called named comma with to by at in from it "
-            "records record driver's drivers licence license plate status copy mr mrs ms miss mister dr sir"
+            "records record driver's drivers licence license plate status copy mr mrs ms miss mister dr sir "
+            "warrant id identity background look up lookup search get requesting request unit go ahead"
         ).split()
     )
     | frozenset(MONTHS)

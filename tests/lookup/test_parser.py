@@ -312,3 +312,25 @@ def test_sign_off_and_letter_n_heard_as_and_inside_a_plate() -> None:
     assert understand("Control 10.8 on plate N and U7 135 over.").slots["plate"] == "NNU7135"
     # "and" after the plate still ends it.
     assert understand("Run plate 7XYZ456 and it is a silver Toyota").slots["plate"] == "7XYZ456"
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        ("Run an ID check on Sarah Connor, date of birth 12th of May 1984",
+         {"given": "Sarah", "family": "Connor", "dob": "1984-05-12"}),
+        ("Look up a Sarah Connor, D.O.B. 5/12/1984", {"given": "Sarah", "family": "Connor"}),
+        ("Warrant check on John Smith, born 3rd of April 1990",
+         {"given": "John", "family": "Smith", "dob": "1990-04-03"}),
+        ("Go ahead and run Hiroshi Sato, DOB March 4th, 1985",
+         {"given": "Hiroshi", "family": "Sato", "dob": "1985-03-04"}),
+        ("Plate check on a silver Toyota, 7 X-ray Yankee Zulu 4 5 6",
+         {"plate": "7XYZ456", "colour": "silver", "make": "Toyota"}),
+        ("plate on a white Ford Focus Kilo Delta Romeo 4 4 7 1", {"plate": "KDR4471", "make": "Ford"}),
+        ("Look up 7 X-ray Yankee Zulu 4 5 6", {"plate": "7XYZ456"}),
+        ("run plate a b c 1 2 3", {"plate": "ABC123"}),
+    ],
+)
+def test_more_officer_phrasings(text: str, slots: dict[str, str]) -> None:
+    q = understand(text)
+    assert {k: q.slots.get(k) for k in slots} == slots, q.slots
