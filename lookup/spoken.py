@@ -165,6 +165,9 @@ HOMOPHONES: dict[str, list[tuple[str, float]]] = {
     "sex": [("6", 0.5)],
     "tree": [("3", 1.0)],
     "fore": [("4", 0.8)],
+    # "niner" as tiny.en writes it inside a spelled run ("double 0, either 3 1").
+    "either": [("9", 0.6)],
+    "neither": [("9", 0.6)],
 }
 TEENS: dict[str, int] = {
     "ten": 10,

@@ -173,6 +173,20 @@ def spelled_prefix(text: str) -> str | None:
     return None
 
 
+_NUMBER_WORD = re.compile(r"[\s,.]+numbers?[\s,.]*$", re.IGNORECASE)
+
+
+def prefix_variants(prefix: str) -> list[str]:
+    """The spelling pass's forced prefixes: ``prefix``, and when it ends in "number" after
+    other words, also without it. "Licence number" is a set phrase to the recogniser, which
+    writes it for "licence November ..." and "licence Bravo ...": forced, the pass cannot take
+    the word back, while without it the pass reads "Bravo double 7 1 2 0 ..." (tune clips l05,
+    l10). Both readings go to the parser's n-best, so an officer who did say "number" loses
+    nothing."""
+    cut = _NUMBER_WORD.sub("", prefix)
+    return [prefix, cut] if cut != prefix and cut.strip() else [prefix]
+
+
 _UNITS = re.compile(r"[A-Za-z']+|\d")
 # Fewer words (a digit counts as one) per second of speech (by the VAD) than this: the first
 # pass stopped early. Whole transcripts of the tune clean fixtures run at 2.0 per second and
@@ -322,27 +336,29 @@ class WhisperTranscriber:
         if prefix is None:
             return ()
         duration = len(audio) / INTERNAL_RATE
-        try:
-            segments, _ = self.model.transcribe(
-                audio,
-                language=self.options.language,
-                beam_size=self.options.spelling_beam,
-                temperature=0.0,
-                initial_prompt=SPELLING_PROMPT,
-                prefix=prefix or None,
-                condition_on_previous_text=False,
-                without_timestamps=True,
-                suppress_tokens=self._spelling_suppress(),
-                suppress_blank=True,
-                max_new_tokens=int(16 + self.options.tokens_per_second * duration),
-                vad_filter=False,
-            )
-            reading = cut_loop(_joined(segments))
-        except (RuntimeError, ValueError) as err:
-            raise TranscriptionError("spelling pass failed on this utterance") from err
-        if not reading or _words_and_digits(reading) == _words_and_digits(first.text):
-            return ()
-        return (reading,)
+        readings = []
+        for forced in prefix_variants(prefix):
+            try:
+                segments, _ = self.model.transcribe(
+                    audio,
+                    language=self.options.language,
+                    beam_size=self.options.spelling_beam,
+                    temperature=0.0,
+                    initial_prompt=SPELLING_PROMPT,
+                    prefix=forced or None,
+                    condition_on_previous_text=False,
+                    without_timestamps=True,
+                    suppress_tokens=self._spelling_suppress(),
+                    suppress_blank=True,
+                    max_new_tokens=int(16 + self.options.tokens_per_second * duration),
+                    vad_filter=False,
+                )
+                reading = cut_loop(_joined(segments))
+            except (RuntimeError, ValueError) as err:
+                raise TranscriptionError("spelling pass failed on this utterance") from err
+            if reading and _words_and_digits(reading) != _words_and_digits(first.text):
+                readings.append(reading)
+        return tuple(dict.fromkeys(readings))
 
     def score(
         self, audio: np.ndarray, prefix: str, continuations: Sequence[str], context: bool = True

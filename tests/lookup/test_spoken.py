@@ -43,6 +43,7 @@ def top(text: str) -> str:
         ("4FD-D-5-6-8", "4FDD568"),  # Whisper's hyphenated letter groups
         ("double you X-ray 4 5 6", "WX456"),  # the letter W by name
         ("double-u Bravo", "WB"),
+        ("Yankee double 2 double 0, either 3 1", "Y2200931"),  # "niner" misheard
     ],
 )
 def test_spelled_forms(spoken: str, expected: str) -> None:

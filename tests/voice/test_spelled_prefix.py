@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from voice.stt import spelled_prefix
+from voice.stt import prefix_variants, spelled_prefix
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,12 @@ def test_a_reading_that_only_adds_digits_is_a_new_reading() -> None:
     again = "Driver's licence check, Yankee Double 2 Double 0 5 3 1"
     assert _words_and_digits(first) != _words_and_digits(again)
     assert _words_and_digits("Bravo 4450.") == _words_and_digits("bravo 4 4 5 0")
+
+
+def test_a_prefix_ending_in_number_is_also_forced_without_it() -> None:
+    # "Licence number" is a set phrase to the recogniser: it writes it for "licence Bravo ...".
+    assert prefix_variants("Driver's licence number") == ["Driver's licence number", "Driver's licence"]
+    assert prefix_variants("Check, driver's licence number,") == ["Check, driver's licence number,",
+                                                                 "Check, driver's licence"]
+    assert prefix_variants("Run plate") == ["Run plate"]
+    assert prefix_variants("number") == ["number"]  # nothing would be left to force
