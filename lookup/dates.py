@@ -192,6 +192,10 @@ def parse_date(text: str, *, today: dt.date | None = None, _teens_tried: bool = 
         if int(iso[8:]) in _THIRDS:
             for day in _THIRDS - {int(iso[8:])}:
                 add(_valid(int(iso[:4]), int(iso[5:7]), day), score * 0.4)
+        # The year's "-teen" and "-ty" too ("nineteen sixty" heard as 1916), more weakly.
+        year = int(iso[:4])
+        if (swapped := _TEEN_TY.get(year % 100)) is not None:
+            add(_valid(year - year % 100 + swapped, int(iso[5:7]), int(iso[8:])), score * 0.3)
     if not found:
         ints = [x for x in nums if isinstance(x, int)]
         for j in range(len(ints) - 2):
@@ -211,6 +215,7 @@ def parse_date(text: str, *, today: dt.date | None = None, _teens_tried: bool = 
 
 
 _THIRDS = {3, 13, 30}
+_TEEN_TY = {n: 10 * (n - 10) for n in range(13, 20)} | {10 * (n - 10): n for n in range(13, 20)}
 _TY = re.compile(r"\b(?:[3-9]0(?:th)?|thirty|forty|fifty|sixty|seventy|eighty|ninety"
                  r"|fortieth|fiftieth|sixtieth|seventieth|eightieth|ninetieth)\b")
 

@@ -125,6 +125,11 @@ def _split_names(segment: str) -> tuple[str | None, str | None]:
         words = chunks[-2]
     if not words:
         return None, None
+    if len(words) >= 3 and not words[0][:1].isupper() and words[-1][:1].isupper() and words[-2][:1].isupper():
+        # "1 support from Joe Anderson": the recogniser capitalises the name it heard, not the
+        # request it misheard before it.
+        while not words[0][:1].isupper():
+            words = words[1:]
     if len(words) == 1:
         return None, display_name(words)
     # Particles belong to the family name: "Ludwig van Beethoven", "Maria de la Cruz".
@@ -134,7 +139,11 @@ def _split_names(segment: str) -> tuple[str | None, str | None]:
             cut = i
             break
     else:
-        cut = len(words) - 1 if len(words) <= 3 else 1
+        # Four words or more with no particle: the request misheard into name words ("Sun
+        # Warren Sun Matthew Avery" for "wants and warrants on Matthew Avery"); the last two.
+        if len(words) >= 4:
+            words = words[-2:]
+        cut = len(words) - 1
     return display_name(words[:cut][:1]), display_name(words[cut:])
 
 

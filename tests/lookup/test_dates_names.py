@@ -73,6 +73,13 @@ def test_oh_heard_as_or_inside_a_digit_run_is_zero() -> None:
     assert parse_date("fifth or sixth", today=TODAY) == []
 
 
+def test_a_years_teen_and_ty_keep_each_other_as_weak_alternatives() -> None:
+    readings = parse_date("December 29, 1916", today=TODAY)
+    assert [r.iso for r in readings] == ["1916-12-29", "1960-12-29"]
+    assert readings[1].score < 0.5 * readings[0].score
+    assert [r.iso for r in parse_date("4th of March 1985", today=TODAY)] == ["1985-03-04"]
+
+
 def test_third_thirteenth_and_thirtieth_keep_each_other_as_weak_alternatives() -> None:
     readings = parse_date("born 3rd of November 1999", today=TODAY)
     assert readings[0].iso == "1999-11-03"

@@ -334,3 +334,20 @@ def test_sign_off_and_letter_n_heard_as_and_inside_a_plate() -> None:
 def test_more_officer_phrasings(text: str, slots: dict[str, str]) -> None:
     q = understand(text)
     assert {k: q.slots.get(k) for k in slots} == slots, q.slots
+
+
+@pytest.mark.parametrize(
+    ("text", "given", "family"),
+    [
+        # The request misheard into name words before the name.
+        ("1 support from Joe Anderson, date of birth June 27, 1993.", "Joe", "Anderson"),
+        ("1. Sun Warren Sun Matthew Avery, date of birth December 29, 1960.", "Matthew", "Avery"),
+        # Particles and a middle name still read as before.
+        ("Person check, Maria de la Cruz, born 3 May 1980", "Maria", "de la Cruz"),
+        ("Person check, Mary Ann Smith, born 3 May 1980", "Mary", "Smith"),
+        ("Person check on Jean-Luc van der Berg, born 3 May 1980", "Jean-Luc", "van der Berg"),
+    ],
+)
+def test_the_name_is_the_last_words_before_the_date(text: str, given: str, family: str) -> None:
+    q = understand(text)
+    assert (q.slots.get("given"), q.slots.get("family")) == (given, family)
