@@ -194,8 +194,8 @@ def parse_date(text: str, *, today: dt.date | None = None, _teens_tried: bool = 
                 add(_valid(int(iso[:4]), int(iso[5:7]), day), score * 0.4)
         # The year's "-teen" and "-ty" too ("nineteen sixty" heard as 1916), more weakly.
         year = int(iso[:4])
-        if (swapped := _TEEN_TY.get(year % 100)) is not None:
-            add(_valid(year - year % 100 + swapped, int(iso[5:7]), int(iso[8:])), score * 0.3)
+        if year % 100 in _TEEN_TY:
+            add(_valid(year - year % 100 + _TEEN_TY[year % 100], int(iso[5:7]), int(iso[8:])), score * 0.3)
     if not found:
         ints = [x for x in nums if isinstance(x, int)]
         for j in range(len(ints) - 2):
