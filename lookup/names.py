@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 
 import jellyfish
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 PARTICLES = frozenset(
     {"van", "von", "de", "der", "den", "da", "di", "del", "della", "le", "la", "du", "st", "bin"}
@@ -59,8 +59,11 @@ def name_similarity(a: str, b: str) -> float:
     if ka == kb:
         return 1.0
     sim = JaroWinkler.similarity(ka, kb)
-    if phonetic_key(a) == phonetic_key(b):
+    pa, pb = phonetic_key(a), phonetic_key(b)
+    if pa == pb:
         sim = max(sim, 0.9)
+    elif min(len(pa), len(pb)) >= 2 and Levenshtein.distance(pa, pb) == 1:
+        sim = max(sim, 0.8)  # "Hine" for "Huynh" (HN, HNH): one sound apart
     if core_key(a) == core_key(b):
         sim = max(sim, 0.85)  # "Cruz" for "de la Cruz": the particles were lost
     return sim
