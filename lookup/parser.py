@@ -410,9 +410,11 @@ def _named_with_date(text: str, start: int) -> bool:
     words = re.findall(r"[A-Za-z][A-Za-z'\-]*", text[start : start + digit.start()])
     names = [w for w in words if is_name_word(w) and len(w) > 1]
     # Not when spelling words run on into the digits ("just to finish and for me 6 Mike Juliet
-    # Delta 2 1 4", "the target in J4 4 7 0": a plate whose keyword was misheard).
+    # Delta 2 1 4", "the target in J4 4 7 0": a plate whose keyword was misheard), nor when a
+    # repeater says the digits are spelled ("it's about to double 8.3.0.5").
     return (len(names) >= 2 and not any(w.lower() in ALPHABET_WORDS for w in names)
             and _spelled_run_start(text[start:].lower()) is None
+            and not re.search(r"\b(?:double|triple)\W*$", text[: start + digit.start()], re.IGNORECASE)
             and bool(parse_date(text[start + digit.start() :])))
 
 
@@ -473,7 +475,7 @@ def _understand(text: str, alternatives: Sequence[str], asr_confidence: float, o
             run = _spelled_run_start(lower[m.end() :])
             start = m.end() + (run or 0)
             return _plate_or_licence(cleaned, lower, start, 0.7, alternatives, asr_confidence, opts)
-        if _MONTH_RE.search(lower) and parse_date(cleaned):
+        if _MONTH_RE.search(lower) and parse_date(cleaned) and _spelled_run_start(lower) is None:
             # "Oliver Bennett, or April 22nd 2003": "born" misheard, but a name and a date.
             return person_query(cleaned, lower, asr_confidence, 0.7)
         run = _spelled_run_start(lower)

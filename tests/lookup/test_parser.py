@@ -302,8 +302,11 @@ def test_the_name_is_in_the_last_clause_before_the_date(text: str, given: str, f
 def test_a_misheard_tag_keyword_with_a_spelled_run_is_not_a_person() -> None:
     # A plate whose keyword was lost is not read as a name and a numeric date.
     for text in ("Check the target in J4 4 7 0 please.",
-                 "Run, run, run, just to finish and for me 6 Mike Juliet Delta 2 1 4"):
+                 "Run, run, run, just to finish and for me 6 Mike Juliet Delta 2 1 4",
+                 "Jet flight for September Delta 1 2 3 4 5 6."):
         assert understand(text).intent == "plate_lookup", text
+    # Digits after a repeater are spelled, not a date of birth.
+    assert understand("Check drive is right, it's about to double 8.3.0.5.").intent != "person_lookup"
     assert understand("Control, can you run Zoe Collins, 1-20-3-81").intent == "person_lookup"
 
 
