@@ -79,11 +79,13 @@ def _record_slots(result: Any, intent: str, *, any_status: bool = False) -> dict
     if not result.candidates or (result.status not in ("hit", "clear") and not any_status):
         return None
     top = result.candidates[0]
-    if intent == "plate_lookup":
-        return {"plate": top["plate"]}
-    if intent == "licence_lookup":
-        return {"licence": top["number"]}
-    return {"given": top["given"], "family": top["family"], "dob": top["dob"]}
+    # The record answers the check the system ran, which may not be the clip's (a plate heard
+    # as a licence): then it has none of the expected slots.
+    keys = {"plate_lookup": {"plate": "plate"}, "licence_lookup": {"licence": "number"}}.get(
+        intent, {"given": "given", "family": "family", "dob": "dob"})
+    if not all(field in top for field in keys.values()):
+        return None
+    return {slot: top[field] for slot, field in keys.items()}
 
 
 def _plain_text(plain: WhisperModel, audio: np.ndarray) -> str:
