@@ -173,7 +173,7 @@ def spelled_prefix(text: str) -> str | None:
     return None
 
 
-_NUMBER_WORD = re.compile(r"[\s,.]+numbers?[\s,.]*$", re.IGNORECASE)
+_NUMBER_WORD = re.compile(r"(?:[\s,.]+numbers?)+[\s,.]*$", re.IGNORECASE)
 
 
 def prefix_variants(prefix: str) -> list[str]:

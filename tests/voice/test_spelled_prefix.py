@@ -50,5 +50,7 @@ def test_a_prefix_ending_in_number_is_also_forced_without_it() -> None:
     assert prefix_variants("Driver's licence number") == ["Driver's licence number", "Driver's licence"]
     assert prefix_variants("Check, driver's licence number,") == ["Check, driver's licence number,",
                                                                  "Check, driver's licence"]
+    assert prefix_variants("Check, driver's licence number, number") == [
+        "Check, driver's licence number, number", "Check, driver's licence"]
     assert prefix_variants("Run plate") == ["Run plate"]
     assert prefix_variants("number") == ["number"]  # nothing would be left to force
