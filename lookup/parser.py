@@ -19,10 +19,12 @@ from dataclasses import dataclass, replace
 from lookup.dates import MONTHS, parse_date
 from lookup.nbest import combine, shape_ok
 from lookup.person_parse import DOB_MARKER, is_name_word, person_query
+from lookup.phrases import CANCEL, CONFIRM, KEYWORDS, REPEAT, SPAN_STOP
 from lookup.spoken import (
     ALPHABET_WORDS,
     DIGIT_WORDS,
     FILLERS,
+    REPEATERS,
     Reading,
     decode_spelled,
     tokenize,
@@ -34,121 +36,17 @@ logger = logging.getLogger(__name__)
 
 MAX_CHARS = 1000
 MAX_ALNUM = 10
-_CONFIRM = {
-    "affirmative",
-    "affirm",
-    "confirm",
-    "confirmed",
-    "correct",
-    "yes",
-    "yeah",
-    "yep",
-    "roger",
-    "copy",
-    "copy that",
-    "ten four",
-    "10-4",
-    "10 4",
-    "that's correct",
-    "that is correct",
-    "go ahead",
-    "confirm that",
-}
-_CANCEL = {
-    "cancel",
-    "disregard",
-    "negative",
-    "never mind",
-    "nevermind",
-    "scratch that",
-    "abort",
-    "no",
-    "cancel that",
-    "cancel last",
-    "cancel query",
-    "stand down",
-}
-_REPEAT = {
-    "repeat",
-    "say again",
-    "come again",
-    "repeat last",
-    "repeat that",
-    "again",
-    "what was that",
-    "say again last",
-    "repeat your last",
-    "repeat last transmission",
-}
 # Radio ten-codes: 10-28 registration check, 10-29 wants check. Normalised before keyword search.
 _TEN_CODE = re.compile(r"(?i)\b(?:ten|10)[- ,]*(?:(?:twenty|20)[- ]?(eight|nine|8|9)|2([89]))\b")
 _GLUED = re.compile(r"(?i)\b(check|run)(person|plate|vehicle|licence|license)\b")
 _MONTH_RE = re.compile(r"\b(" + "|".join(MONTHS) + r")\b")
 _DOTTED_DOB = re.compile(r"(?i)\bd\.\s?o\.\s?b\.?(?!\w)\s*")
+_REPEATER_LAST = re.compile(r"(?i)\b(?:" + "|".join(REPEATERS) + r")\W*$")
 _SPLIT_FOXTROT = re.compile(r"(?i)\bfox[ -]trot\b")
 _FOR_ME = re.compile(r"(?i)\bfor (?:me|us)\b")
 CALLSIGN = re.compile(r"^\s*(?:control|dispatch|base|central|radio)\b[ ,.]*", re.IGNORECASE)
 _TRAILERS = re.compile(r"\b(over|out|please|thanks|thank you|dispatch|control|base)\b")
-# Keyword -> (intent, weight). Longer phrases are tried first.
-_KEYWORDS: tuple[tuple[str, Intent, float], ...] = (
-    ("licence plate", "plate_lookup", 1.0),
-    ("license plate", "plate_lookup", 1.0),
-    ("partial plate", "plate_lookup", 1.0),
-    ("registration", "plate_lookup", 1.0),
-    ("10-28", "plate_lookup", 0.9),
-    ("10-29", "person_lookup", 0.8),
-    # "Give me a twenty-eight on ...": the ten-code with its "ten" left off.
-    ("a twenty-eight", "plate_lookup", 0.8),
-    ("twenty-eight on", "plate_lookup", 0.8),
-    ("a 28", "plate_lookup", 0.8),
-    ("28 on", "plate_lookup", 0.8),
-    ("a twenty-nine", "person_lookup", 0.8),
-    ("twenty-nine on", "person_lookup", 0.8),
-    ("a 29", "person_lookup", 0.8),
-    ("29 on", "person_lookup", 0.7),
-    ("plates", "plate_lookup", 1.0),
-    ("plate", "plate_lookup", 1.0),
-    ("tag", "plate_lookup", 0.9),
-    ("rego", "plate_lookup", 0.9),
-    ("reg", "plate_lookup", 0.9),
-    ("vehicle", "plate_lookup", 0.8),
-    ("driver's licence", "licence_lookup", 1.0),
-    ("driver's license", "licence_lookup", 1.0),
-    ("drivers licence", "licence_lookup", 1.0),
-    ("drivers license", "licence_lookup", 1.0),
-    ("licence number", "licence_lookup", 1.0),
-    ("license number", "licence_lookup", 1.0),
-    ("licence", "licence_lookup", 1.0),
-    ("license", "licence_lookup", 1.0),
-    ("dl", "licence_lookup", 0.9),
-    ("d l", "licence_lookup", 0.9),
-    ("permit", "licence_lookup", 0.8),
-    ("date of birth", "person_lookup", 1.0),
-    ("date on birth", "person_lookup", 0.9),
-    ("birthday", "person_lookup", 0.8),
-    ("dob", "person_lookup", 1.0),
-    ("d o b", "person_lookup", 1.0),
-    ("born", "person_lookup", 0.9),
-    ("person", "person_lookup", 1.0),
-    ("subject", "person_lookup", 0.9),
-    ("wants and warrants", "person_lookup", 1.0),
-    ("warrants", "person_lookup", 0.9),
-    ("last name", "person_lookup", 1.0),
-    ("surname", "person_lookup", 1.0),
-    ("first name", "person_lookup", 1.0),
-    ("name", "person_lookup", 0.8),
-    ("individual", "person_lookup", 0.8),
-)
-_KW_RE = [(re.compile(r"(?<![a-z0-9'])" + re.escape(k) + r"(?![a-z0-9])"), i, w) for k, i, w in _KEYWORDS]
-_SPAN_STOP = (
-    frozenset(("over out thanks thank registered owner dob born date driver check and is can could would "
-               "run it that this the copy plate tag registration vehicle").split())
-    | frozenset(COLOURS)
-    | frozenset(m.lower() for m in MAKES_MODELS)
-    # Model names ("Ford Focus"), but not those that are spelling words ("Golf").
-    | frozenset(w for models in MAKES_MODELS.values() for m in models
-                for w in re.findall(r"[a-z]{4,}", m.lower()) if w not in ALPHABET_WORDS and w != "model")
-)
+_KW_RE = [(re.compile(r"(?<![a-z0-9'])" + re.escape(k) + r"(?![a-z0-9])"), i, w) for k, i, w in KEYWORDS]
 _MAKES = {m.lower(): m for m in MAKES_MODELS}
 _REGION_RE = re.compile(r"\b(" + "|".join(sorted(REGIONS, key=len, reverse=True)) + r")\b")
 _PARTIAL_PREFIX = re.compile(
@@ -204,7 +102,7 @@ def _short_intent(lower: str, confidence: float) -> Query | None:
     chunks = [c for c in chunks if c]
     if not chunks:
         return None
-    for vocab, intent in ((_CONFIRM, "confirm"), (_CANCEL, "cancel"), (_REPEAT, "repeat")):
+    for vocab, intent in ((CONFIRM, "confirm"), (CANCEL, "cancel"), (REPEAT, "repeat")):
         # "Negative, cancel that": every chunk must belong to the same short intent.
         if all(c in vocab for c in chunks):
             return Query(intent, {}, 0.95 * confidence)  # type: ignore[arg-type]
@@ -246,19 +144,20 @@ def _spelled(tok: str) -> bool:
 def _span_tokens(original: str) -> list[str]:
     tokens = tokenize(original)
     out: list[str] = []
+    started = False  # a token other than a filler is in the span
     for i, tok in enumerate(tokens):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-        started = any(t not in FILLERS for t in out)
         if tok in ("a", "an") and not started and not _spelled(nxt):
             continue  # "plate check on a silver Toyota, 7 X-ray ...": the article, not A
         if tok == "and" and started and _spelled(nxt):
             out.append(tok)  # "N and U7 135": the letter N, or nothing (never the span's end)
             continue
-        if tok in _SPAN_STOP and not _spelled_on(tokens, i):
+        if tok in SPAN_STOP and not _spelled_on(tokens, i):
             if started:
                 break
             continue
         out.append(tok)
+        started = started or tok not in FILLERS
     return out
 
 
@@ -414,7 +313,7 @@ def _named_with_date(text: str, start: int) -> bool:
     # repeater says the digits are spelled ("it's about to double 8.3.0.5").
     return (len(names) >= 2 and not any(w.lower() in ALPHABET_WORDS for w in names)
             and _spelled_run_start(text[start:].lower()) is None
-            and not re.search(r"\b(?:double|triple)\W*$", text[: start + digit.start()], re.IGNORECASE)
+            and not _REPEATER_LAST.search(text[: start + digit.start()])
             and bool(parse_date(text[start + digit.start() :])))
 
 
@@ -475,10 +374,10 @@ def _understand(text: str, alternatives: Sequence[str], asr_confidence: float, o
             run = _spelled_run_start(lower[m.end() :])
             start = m.end() + (run or 0)
             return _plate_or_licence(cleaned, lower, start, 0.7, alternatives, asr_confidence, opts)
-        if _MONTH_RE.search(lower) and parse_date(cleaned) and _spelled_run_start(lower) is None:
+        run = _spelled_run_start(lower)
+        if _MONTH_RE.search(lower) and run is None and parse_date(cleaned):
             # "Oliver Bennett, or April 22nd 2003": "born" misheard, but a name and a date.
             return person_query(cleaned, lower, asr_confidence, 0.7)
-        run = _spelled_run_start(lower)
         if run is not None:
             # "And Wednesday 8, Juliet Whiskey Bravo 8 0 6 4": the keyword ("10-28") was lost,
             # but a spelled run of letters and digits over the radio is most often a plate.

@@ -227,7 +227,7 @@ def canonical_alnum(value: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", value.upper())
 
 
-_CAPS_GROUP = re.compile(r"[A-Z0-9]+")  # "4FD-D-5", "VRA-K2": spelled groups, not words
+_CAPS_GROUP = re.compile(r"[A-Z0-9]+")  # "4-5-6", "4FD-D-5", "VRA-K2": spelled groups, not words
 _SPELLING_PIECES = frozenset((*ALPHABET_WORDS, *DIGIT_WORDS, "double", "triple"))
 _SIGN_OFF = frozenset(("over", "ovr", "ovah"))
 
@@ -246,7 +246,7 @@ def tokenize(text: str) -> list[str]:
             continue
         # Hyphen or dot between digits/single chars: spelled, not a word ("4-5-6", "4.5").
         parts = re.split(r"[-.]", raw)
-        if len(parts) > 1 and all(len(p) <= 4 and (p.isdigit() or len(p) == 1 or _CAPS_GROUP.fullmatch(p))
+        if len(parts) > 1 and all(len(p) == 1 or (len(p) <= 4 and _CAPS_GROUP.fullmatch(p))
                                   for p in parts if p):
             pieces = [p for p in parts if p]
         elif len(parts) > 1 and raw.lower() not in ALPHABET_WORDS and all(
