@@ -16,7 +16,7 @@ import io
 import logging
 from collections.abc import Iterable, Sequence
 
-from service.errors import SkillError
+from analytics.errors import SkillError
 
 logger = logging.getLogger(__name__)
 

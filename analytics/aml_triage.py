@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from analytics._batch import check_text, empty_batch, read_csv, too_large, utf8_text
 from analytics.aml.model import load_or_train
 from analytics.aml.rank import CSV_COLUMNS, batch_from_csv_rows, batch_from_reports, rank
-from service.errors import SkillError
+from analytics.errors import SkillError
 
 logger = logging.getLogger(__name__)
 

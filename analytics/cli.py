@@ -34,7 +34,7 @@ def _train(args: argparse.Namespace) -> int:
 def _rank(args: argparse.Namespace) -> int:
     from analytics._batch import decode_upload
     from analytics.aml_triage import AmlTriage, AmlTriageInput
-    from service.errors import PatrolError
+    from common.errors import PatrolError
 
     try:
         text = decode_upload(Path(args.file).read_bytes())

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from analytics._batch import MAX_BATCH_BYTES, check_text, empty_batch, read_csv, too_large, utf8_text
 from analytics.drug.screen import BENIGN, SALE, TALK, Screened, screen
-from service.errors import SkillError
+from analytics.errors import SkillError
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,10 @@ from collections.abc import Sequence
 import numpy as np
 from sqlalchemy import Engine
 
+from common.errors import PatrolError
 from lookup.chain import ChainOptions, CheckChain
 from lookup.db import make_engine
+from lookup.errors import IntentError, RegistryError
 from lookup.parser import ParseOptions
 from lookup.parser import understand as parse
 from lookup.readback import clarify_readback
@@ -33,7 +35,6 @@ from lookup.spoken import canonical_alnum, render_spelled, spelling_style, with_
 from lookup.store import RegistryStore, SqlRegistryStore
 from lookup.turns import opening
 from lookup.types import CheckResult, Query
-from service.errors import IntentError, PatrolError, RegistryError
 
 logger = logging.getLogger(__name__)
 

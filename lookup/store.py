@@ -18,8 +18,8 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy import Connection, Engine, Select, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from lookup.errors import RegistryError
 from lookup.models import Alert, DriverLicence, Person, Vehicle
-from service.errors import RegistryError
 
 logger = logging.getLogger(__name__)
 

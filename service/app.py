@@ -17,9 +17,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from common.errors import PatrolError
 from service import metrics
 from service.context import EventSink, UtteranceHandler, ignore_event, ignore_utterance
-from service.errors import PatrolError
 from service.settings import Settings
 from voice.pool import InferencePool
 from voice.session import TurnTaking

@@ -31,7 +31,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from service.errors import AuthError, ForbiddenError, PatrolError
+from common.errors import PatrolError
+from service.errors import AuthError, ForbiddenError
 from service.records import ApiToken
 
 logger = logging.getLogger(__name__)

@@ -31,11 +31,12 @@ import numpy as np
 from pydantic import BaseModel
 
 from analytics.base import Skill
+from common.errors import PatrolError
+from lookup.errors import RegistryError
 from models.embeddings import Embedder
 from service import metrics
 from service.audit import AuditLog, AuditRecord
 from service.context import Heard, QueryContext
-from service.errors import PatrolError, RegistryError
 from service.protocol import IntentEvent, IntentName, ResultEvent, ServerEvent
 from service.skills_runtime import SkillRunner
 from voice.stt import spelled_prefix

@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 
 from service.app import ServicesDep
 from service.auth import Role, require
-from service.errors import AudioError
 from voice.audiofile import read_audio
+from voice.errors import AudioError
 
 router = APIRouter()
 

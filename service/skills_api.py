@@ -20,9 +20,9 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import BaseModel, Field
 
 from analytics.base import Skill
+from common.errors import PatrolError
 from service.audit import AuditRecord
 from service.auth import ALL_ROLES, Principal, require
-from service.errors import PatrolError
 from service.router import jsonable
 
 logger = logging.getLogger(__name__)

@@ -18,8 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pydantic import BaseModel, ValidationError
 
 from analytics.base import Skill
+from analytics.errors import SkillError
+from common.errors import OverloadedError, PatrolError
 from service import metrics
-from service.errors import OverloadedError, PatrolError, SkillError
 
 logger = logging.getLogger(__name__)
 

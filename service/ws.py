@@ -14,10 +14,11 @@ import uuid
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
+from common.errors import OverloadedError, PatrolError
 from service.app import Services
 from service.auth import Role, authenticate_websocket
 from service.context import Heard, QueryContext
-from service.errors import AudioError, OverloadedError, PatrolError, ProtocolError
+from service.errors import ProtocolError
 from service.protocol import (
     ErrorEvent,
     PartialEvent,
@@ -34,6 +35,7 @@ from service.protocol import (
 )
 from voice.denoise import make_denoiser
 from voice.endpointer import EndpointerOptions
+from voice.errors import AudioError
 from voice.session import (
     Failure,
     FinalText,

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from service.errors import AudioError
 from voice.codecs import to_internal
+from voice.errors import AudioError
 
 MAX_SECONDS = 600.0
 

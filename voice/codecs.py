@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import soxr
 
-from service.errors import AudioError
+from voice.errors import AudioError
 
 INTERNAL_RATE = 16000
 SUPPORTED_RATES = (8000, 16000, 44100, 48000)

@@ -20,7 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
-from service.errors import OverloadedError, PatrolError
+from common.errors import OverloadedError, PatrolError
 from voice.codecs import INTERNAL_RATE, Decoder
 from voice.denoise import Denoiser
 from voice.endpointer import Endpointer, EndpointerOptions, SpeechEnded, SpeechStarted

@@ -33,8 +33,8 @@ from faster_whisper.audio import pad_or_trim
 from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-from service.errors import TranscriptionError
 from voice.codecs import INTERNAL_RATE
+from voice.errors import TranscriptionError
 from voice.spelling import (
     DOMAIN_PROMPT,
     KEYWORDS,

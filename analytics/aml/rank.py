@@ -18,7 +18,7 @@ import numpy as np
 
 from analytics.aml.features import CHANNEL_CODE, FEATURES, HIGH_RISK, Batch, currency_columns, text_flag_count
 from analytics.aml.model import KNN_K, MODEL_WEIGHT, AmlModel, features_for
-from service.errors import SkillError
+from analytics.errors import SkillError
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from analytics.aml.model import AmlModel, features_for, load, save
 from analytics.aml.rank import batch_from_reports
 from analytics.aml.synth import generate, to_csv, to_reports
 from analytics.aml_triage import AmlTriage, AmlTriageInput
+from analytics.errors import SkillError
 from service.cli import main as patrol
-from service.errors import SkillError
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "skills" / "aml"
 

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from analytics._batch import decode_upload
 from analytics.drug.screen import BENIGN, SALE, TALK, screen
 from analytics.drug_post_screen import SKILL, DrugPostScreenInput, DrugPostScreenOutput
-from service.errors import SkillError
+from analytics.errors import SkillError
 
 POSTS = Path(__file__).resolve().parents[2] / "fixtures" / "skills" / "drug_posts.jsonl"
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from common.errors import PatrolError
 from fixtures.queries import QUERIES
 from lookup.db import make_engine
 from lookup.engine import LookupEngine
+from lookup.errors import IntentError
 from lookup.seed import registry_counts
 from lookup.spoken import skeleton
-from service.errors import IntentError, PatrolError
 
 
 def run(engine: LookupEngine, utterance: str, **kwargs: object):  # noqa: ANN201 - test helper

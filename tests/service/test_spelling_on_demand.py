@@ -221,7 +221,7 @@ async def test_a_misheard_date_marker_is_left_out_of_the_name(router: IntentRout
 
 
 async def test_a_failed_scoring_pass_still_answers_from_the_transcript(router: IntentRouter) -> None:
-    from service.errors import TranscriptionError
+    from voice.errors import TranscriptionError
 
     async def broken(prefix: str, continuations: tuple[str, ...], context: bool = True) -> list[float]:
         raise TranscriptionError("rescoring failed on this utterance")

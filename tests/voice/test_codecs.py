@@ -7,8 +7,8 @@ import warnings
 import numpy as np
 import pytest
 
-from service.errors import AudioError
 from voice.codecs import ALAW_TO_PCM16, ULAW_TO_PCM16, Decoder, StreamingResampler, to_internal
+from voice.errors import AudioError
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)

@@ -1,0 +1,1 @@
+"""The dependency-free base every layer may import: the root of the error tree."""
