@@ -7,15 +7,18 @@ ranked by the recogniser's confidence. The best candidate goes through the regis
 chain (the service hands the skill ``check_plate``), so the record's make, model, colour
 and alerts come back, officer-safety alerts first as the chain orders them.
 
-Not here yet: the make/model top-5 from the image (no weights can be installed; the
-project's own classifier is still to be trained). Decision support: the officer confirms
-the plate by eye.
+The make/model top-5 comes from the project's own classifier (:mod:`analytics.vehicle`),
+trained on rendered side views because no make/model weights can be installed; when the
+record's make/model is not in the image's top-5 the answer says so (a cloned plate looks
+exactly like that), with the plain caveat that the classifier has never seen a real
+camera still. Decision support: the officer confirms by eye.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -74,18 +77,52 @@ class VehicleInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
     image: ImageMedia
     check: bool = Field(True, description="run the best plate through the registry check chain")
+    classify: bool = Field(True, description="also give the make/model top-5 from the image")
+
+
+class MakeModelGuess(BaseModel):
+    """One of the image classifier's top-5."""
+
+    make: str
+    model: str
+    probability: float = Field(description="temperature-calibrated on the classifier's held-out split")
 
 
 class VehicleOutput(BaseModel):
-    """Plate readings and the registry's answer for the best one."""
+    """Plate readings, the image's make/model top-5, and the registry's answer for the best plate."""
 
     plate: str
     readings: list[PlateReading]
+    make_model: list[MakeModelGuess] = Field(default_factory=list)
+    registry_vehicle: str | None = Field(None, description="make and model on the registry record")
+    mismatch: bool | None = Field(
+        None, description="true: the record's make/model is not in the image's top-5"
+    )
     registry: dict[str, Any] | None = Field(None, description="status, alerts, candidates, readback")
     record_ids: list[str] = Field(default_factory=list)
     label: str
     readback: str
     note: str
+
+
+NOTE = (
+    "Make/model top-5 comes from a classifier trained only on the project's rendered side views "
+    "(models/cards/vehicle_make_model.md): it is not reliable on camera stills. The plate read and any "
+    "mismatch are for an officer to confirm."
+)
+
+
+def registry_vehicle(candidates: Sequence[Any]) -> str | None:
+    """'Make Model' of the first vehicle record among the chain's candidates."""
+    for cand in candidates:
+        for rec in (
+            cand,
+            cand.get("record") if isinstance(cand, dict) else None,
+            *(cand.get("records", []) if isinstance(cand, dict) else []),
+        ):
+            if isinstance(rec, dict) and rec.get("make") and rec.get("model"):
+                return f"{rec['make']} {rec['model']}"
+    return None
 
 
 class VehicleIdentify:
@@ -120,12 +157,24 @@ class VehicleIdentify:
         if not readings:
             raise MediaError("no number plate could be read in the image", code="no_plate")
         best = readings[0]
-        note = "Make/model from the image is not available yet; the plate read is for an officer to confirm."
+        guesses: list[MakeModelGuess] = []
+        if payload.classify:
+            from analytics.vehicle.classifier import load_classifier
+
+            rgb = decode_image(payload.image, max_side=1920)
+            guesses = [
+                MakeModelGuess(
+                    make=label.split(" ", 1)[0], model=label.split(" ", 1)[1], probability=round(prob, 4)
+                )
+                for label, prob in load_classifier().top(rgb, 5)
+            ]
+        note = NOTE
         if not payload.check or self._check_plate is None:
             why = "not asked" if not payload.check else "no registry on this instance"
             return VehicleOutput(
                 plate=best.plate,
                 readings=readings,
+                make_model=guesses,
                 label="read",
                 note=note,
                 readback=f"Plate read {best.plate}; registry check {why}.",
@@ -137,13 +186,26 @@ class VehicleIdentify:
             "candidates": list(result.candidates),
             "readback": str(result.readback),
         }
+        on_file = registry_vehicle(registry["candidates"])
+        mismatch = None
+        readback = str(result.readback)
+        if on_file is not None and guesses:
+            mismatch = on_file.lower() not in {f"{g.make} {g.model}".lower() for g in guesses}
+            if mismatch:
+                readback += (
+                    f" Caution: the image does not look like the {on_file} on file for this plate;"
+                    " possible cloned plate. Check the vehicle."
+                )
         return VehicleOutput(
             plate=best.plate,
             readings=readings,
+            make_model=guesses,
             registry=registry,
+            registry_vehicle=on_file,
+            mismatch=mismatch,
             record_ids=[str(r) for r in getattr(result, "record_ids", [])],
             label=str(result.status),
-            readback=str(result.readback),
+            readback=readback,
             note=note,
         )
 
