@@ -143,9 +143,11 @@ class FaceWatch:
     )
     examples: ClassVar[tuple[str, ...]] = (
         "run face check on this image",
-        "is this person on the watch list",
+        "check this person against watch list",
         "face check this photo",
     )
+    # Rule phrases for the intent router (it then asks for the image: text carries none).
+    triggers: ClassVar[tuple[str, ...]] = ("face check",)
     input_model: ClassVar[type[BaseModel]] = FaceWatchInput
     output_model: ClassVar[type[BaseModel]] = FaceWatchOutput
     roles: ClassVar[frozenset[str]] = ROLES_CHECK

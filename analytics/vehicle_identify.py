@@ -136,8 +136,9 @@ class VehicleIdentify:
     examples: ClassVar[tuple[str, ...]] = (
         "what car is this",
         "read the plate in this photo",
-        "identify the vehicle in this image",
+        "identify vehicle in this image",
     )
+    triggers: ClassVar[tuple[str, ...]] = ("what car is this",)
     input_model: ClassVar[type[BaseModel]] = VehicleInput
     output_model: ClassVar[type[BaseModel]] = VehicleOutput
     roles: ClassVar[frozenset[str]] = frozenset({"patrol", "operator", "supervisor", "admin"})

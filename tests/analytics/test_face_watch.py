@@ -165,3 +165,11 @@ def test_image_without_a_face_and_roles(ctx: Ctx) -> None:
     assert r.status_code == 403
     listed = c.get("/v1/skills", headers=bearer(tokens["operator"])).json()["skills"]
     assert {"face_watch", "face_watchlist"} <= {s["name"] for s in listed}
+
+
+def test_router_sends_a_face_check_request_to_the_skill(ctx: Ctx) -> None:
+    c, tokens, _ = ctx
+    r = c.post("/v1/query", headers=bearer(tokens["operator"]), json={"text": "run face check on this image"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "clarify" and "face watch" in body["readback"]
