@@ -13,7 +13,9 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -132,12 +134,25 @@ def test_no_match_probe_leaves_nothing(ctx: Ctx, caplog: pytest.LogCaptureFixtur
             }
 
     before_rows = counts()
-    with caplog.at_level(logging.DEBUG):
-        r = c.post(
-            "/v1/skills/face_watch",
-            headers=bearer(tokens["operator"]),
-            files={"image": ("probe.png", probe, "image/png")},
-        )
+    bus = c.app.state.services.core.bus  # type: ignore[attr-defined]
+    published: list[Any] = []
+    real_publish = bus.publish
+
+    async def recording_publish(message: dict[str, Any]) -> None:
+        published.append(message)
+        await real_publish(message)
+
+    bus.publish = recording_publish
+    try:
+        with caplog.at_level(logging.DEBUG):
+            r = c.post(
+                "/v1/skills/face_watch",
+                headers=bearer(tokens["operator"]),
+                files={"image": ("probe.png", probe, "image/png")},
+            )
+    finally:
+        bus.publish = real_publish
+    assert published == []  # nothing on the live event feed
     assert r.status_code == 200, r.text
     assert r.json()["label"] == "no_match" and r.json()["discarded"] is True and r.json()["alerts"] == []
     assert counts() == before_rows
@@ -173,3 +188,17 @@ def test_router_sends_a_face_check_request_to_the_skill(ctx: Ctx) -> None:
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["status"] == "clarify" and "face watch" in body["readback"]
+
+
+def test_matched_probes_are_deleted_after_retention(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
+
+    from analytics.face.store import WatchStore
+
+    store = WatchStore(create_engine(f"sqlite:///{tmp_path}/w.sqlite3"))
+    entry = store.enrol("X", "test entry", np.zeros(128, np.float32), max_entries=5)
+    store.keep_hit(entry.id, 0.2, np.ones(128, np.float32), retention=timedelta(days=31))
+    store.keep_hit(entry.id, 0.3, np.ones(128, np.float32), retention=timedelta(seconds=-1))
+    assert store.hits() == 2
+    assert store.purge_expired() == 1 and store.hits() == 1
+    assert store.remove(entry.id) and store.hits() == 0 and store.count() == 0
