@@ -130,3 +130,29 @@ def test_registry_make_model_not_in_top5_is_flagged(tmp_path: Path) -> None:
     assert body["registry_vehicle"] == "Ford Transit"
     assert "Ford Transit" not in [f"{g['make']} {g['model']}" for g in body["make_model"]]
     assert body["mismatch"] is True and "cloned plate" in body["readback"]
+
+
+def test_real_registry_record_comes_back_through_the_chain(tmp_path: Path) -> None:
+    """The real check chain on a seeded SQLite registry: QQ70ZZZ is a green Ford Focus, stolen."""
+    from lookup.engine import LookupEngine
+    from tests.lookup.conftest import _prepare
+
+    url = f"sqlite:///{tmp_path}/registry.sqlite3"
+    _prepare(url)
+    lookup = LookupEngine.from_url(url)
+    settings = make_settings(tmp_path, registry={"url": url})
+    app = build_app(settings, lookup=lookup, skills={SKILL.name: SKILL})
+    with TestClient(app) as c:
+        tokens = issue_tokens(app)
+        still = car_with_plate("Ford Focus", "QQ70ZZZ", 11)
+        r = c.post(
+            "/v1/skills/vehicle_identify",
+            headers=bearer(tokens["patrol"]),
+            files={"image": ("car.jpg", still, "image/jpeg")},
+        )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["plate"] == "QQ70ZZZ" and body["label"] == "hit"
+    assert any(a.get("kind") == "stolen" for a in body["registry"]["alerts"])
+    assert body["registry_vehicle"] == "Ford Focus"
+    assert "vehicle:900001" in body["record_ids"]
