@@ -56,6 +56,69 @@ CATALOG: dict[str, ModelSpec] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class FittedSpec:
+    """A model the project trained itself: a base from the catalog plus a committed delta
+    (the retrained tensors, float16 ``.npz`` under ``models/asr/``) that replaces the base's
+    tensors of the same names. Both the delta and the assembled ``model.bin`` are checked."""
+
+    name: str
+    base: str
+    delta: str  # file name under models/asr/
+    delta_sha256: str
+    sha256: str  # of the assembled model.bin
+    card: str  # model card under models/asr/
+    licence: str = "MIT"
+
+
+ASR_DIR = Path(__file__).resolve().parent / "asr"
+
+FITTED: dict[str, FittedSpec] = {}
+
+
+def is_fitted(name: str) -> bool:
+    """Whether ``name`` is one of the project's own trained recognisers."""
+    return name in FITTED
+
+
+def assemble_fitted(base_dir: Path, delta: Path, target: Path) -> Path:
+    """Write the base model with ``delta``'s tensors swapped in to ``target`` (a model dir)."""
+    import numpy as np
+
+    from models.ct2_file import read_model, write_model
+
+    model = read_model(base_dir / "model.bin")
+    with np.load(delta) as tensors:
+        for key in tensors.files:
+            if key not in model.variables or model.variables[key].shape != tensors[key].shape:
+                raise ValueError(f"{delta}: tensor {key!r} does not fit the base model")
+            model.variables[key] = tensors[key]
+    target.mkdir(parents=True, exist_ok=True)
+    write_model(model, target / "model.bin")
+    for extra in base_dir.iterdir():
+        if extra.name != "model.bin" and extra.is_file():
+            shutil.copyfile(extra, target / extra.name)
+    return target
+
+
+def _resolve_fitted(spec: FittedSpec, cache_dir: Path) -> Path:
+    delta = ASR_DIR / spec.delta
+    if not delta.is_file():
+        raise FileNotFoundError(f"weights of model {spec.name!r} are missing: {delta}")
+    digest = _sha256(delta)
+    if digest != spec.delta_sha256:
+        raise RuntimeError(f"checksum mismatch for {delta.name}: {digest} != {spec.delta_sha256}")
+    target = cache_dir / spec.name
+    model_bin = target / "model.bin"
+    if not model_bin.is_file() or _sha256(model_bin) != spec.sha256:
+        assemble_fitted(resolve_asr(spec.base, cache_dir=cache_dir), delta, target)
+        logger.info("assembled model %s into %s", spec.name, target)
+    digest = _sha256(model_bin)
+    if digest != spec.sha256:
+        raise RuntimeError(f"checksum mismatch for model {spec.name}: {digest} != {spec.sha256}")
+    return target
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -73,7 +136,10 @@ def _package_dir(name: str) -> Path:
 
 
 def resolve_asr(name: str, *, cache_dir: Path) -> Path:
-    """Return the CTranslate2 model directory for ``name`` (a catalog key or a directory path)."""
+    """Return the CTranslate2 model directory for ``name`` (a catalog key, one of the
+    project's trained models, or a directory path)."""
+    if name in FITTED:
+        return _resolve_fitted(FITTED[name], cache_dir)
     if name not in CATALOG:
         path = Path(name)
         if not (path / "model.bin").is_file():
@@ -114,6 +180,17 @@ def load_transcriber(settings: SttSettings, *, cache_dir: Path = Path("var/model
     """Load the configured ASR model once and wrap it as a :class:`voice.stt.Transcriber`."""
     from voice.stt import SttOptions, WhisperTranscriber
 
+    if is_fitted(settings.model):
+        # The project's own model spells by itself: no constrained passes, no second model.
+        from voice.fitted_stt import FittedTranscriber
+
+        return FittedTranscriber.load(
+            resolve_asr(settings.model, cache_dir=cache_dir),
+            compute_type=settings.compute_type,
+            cpu_threads=settings.cpu_threads,
+            workers=settings.workers,
+            options=SttOptions(beam_size=settings.beam_size, spelling_pass=False, language=settings.language),
+        )
     options = SttOptions(
         beam_size=settings.beam_size,
         spelling_pass=settings.spelling_pass,

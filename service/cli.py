@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 # Modules that add subcommands with ``register(subparsers)``; missing ones are skipped.
-_REGISTRARS = ("lookup.cli", "service.admin", "analytics.cli")
+_REGISTRARS = ("lookup.cli", "service.admin", "analytics.cli", "training.cli")
 
 
 def _serve(args: argparse.Namespace) -> int:
