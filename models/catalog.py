@@ -1,8 +1,9 @@
 """Catalog of ML artifacts: where each comes from, its checksum, licence and model card.
 
 Every model is loaded from an installed package (never downloaded at run time) and
-verified against the sha256 recorded here before first use. ``load_transcriber`` is
-called once, in the app's lifespan, and the result is shared by every session.
+verified against the sha256 recorded here before first use. The recogniser is loaded by
+:func:`voice.loading.load_transcriber`, once, in the app's lifespan, and shared by every
+session.
 """
 
 from __future__ import annotations
@@ -13,11 +14,6 @@ import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from service.settings import SttSettings
-    from voice.stt import WhisperTranscriber
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +69,16 @@ class FittedSpec:
 
 ASR_DIR = Path(__file__).resolve().parent / "asr"
 
-FITTED: dict[str, FittedSpec] = {}
+FITTED: dict[str, FittedSpec] = {
+    "radio-tiny-v1": FittedSpec(
+        name="radio-tiny-v1",
+        base="tiny.en",
+        delta="radio-tiny-v1.npz",
+        delta_sha256="ab91d6e7ad3f486843fa0a6f17f5c73b2cd8bd2b5338cfe6e18f7cb0c29b6c98",
+        sha256="b2ec5a5ab407914ea9e2844e4cc763326fbb395649a13a11a632a0a5297f2a58",
+        card="radio-tiny-v1.md",
+    ),
+}
 
 
 def is_fitted(name: str) -> bool:
@@ -174,43 +179,3 @@ def _verify(path: Path, spec: ModelSpec) -> None:
     digest = _sha256(path)
     if digest != spec.sha256:
         raise RuntimeError(f"checksum mismatch for model {spec.name}: {digest} != {spec.sha256}")
-
-
-def load_transcriber(settings: SttSettings, *, cache_dir: Path = Path("var/models")) -> WhisperTranscriber:
-    """Load the configured ASR model once and wrap it as a :class:`voice.stt.Transcriber`."""
-    from voice.stt import SttOptions, WhisperTranscriber
-
-    if is_fitted(settings.model):
-        # The project's own model spells by itself: no constrained passes, no second model.
-        from voice.fitted_stt import FittedTranscriber
-
-        return FittedTranscriber.load(
-            resolve_asr(settings.model, cache_dir=cache_dir),
-            compute_type=settings.compute_type,
-            cpu_threads=settings.cpu_threads,
-            workers=settings.workers,
-            options=SttOptions(beam_size=settings.beam_size, spelling_pass=False, language=settings.language),
-        )
-    options = SttOptions(
-        beam_size=settings.beam_size,
-        spelling_pass=settings.spelling_pass,
-        language=settings.language,
-    )
-    speller = None
-    if settings.spelling_pass and settings.spelling_model and settings.spelling_model != settings.model:
-        # A second, larger model for the constrained spelling pass only (see SttSettings).
-        speller = WhisperTranscriber.load(
-            resolve_asr(settings.spelling_model, cache_dir=cache_dir),
-            compute_type=settings.compute_type,
-            cpu_threads=settings.cpu_threads,
-            workers=settings.workers,
-            options=options,
-        )
-    return WhisperTranscriber.load(
-        resolve_asr(settings.model, cache_dir=cache_dir),
-        compute_type=settings.compute_type,
-        cpu_threads=settings.cpu_threads,
-        workers=settings.workers,
-        options=options,
-        speller=speller,
-    )

