@@ -82,11 +82,11 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from models.catalog import load_transcriber
         from service.core import build_core, describe
         from service.events import event_sink
+        from voice.loading import load_transcriber
 
-        stt = transcriber or load_transcriber(settings.stt)
+        stt = transcriber or load_transcriber(**settings.stt.loader_options())
         pool = InferencePool(workers=settings.stt.workers, max_queue=settings.stt.max_queue)
         core = await build_core(settings, skills=hosted, lookup=lookup, embedder=embedder)
         app.state.services = Services(settings=settings, transcriber=stt, pool=pool,

@@ -18,7 +18,7 @@ from typing import Any
 from service.settings import Settings
 
 # Modules that add subcommands with ``register(subparsers, **options)``; missing ones are skipped.
-_REGISTRARS = ("lookup.cli", "service.admin", "analytics.cli")
+_REGISTRARS = ("lookup.cli", "service.admin", "analytics.cli", "training.cli")
 
 
 def _registrar_options(settings: Settings) -> dict[str, dict[str, Any]]:
@@ -44,14 +44,14 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _transcribe(args: argparse.Namespace) -> int:
-    from models.catalog import load_transcriber
     from voice.audiofile import read_audio
+    from voice.loading import load_transcriber
 
     settings = Settings()
     if args.model:
         settings.stt.model = args.model
     t0 = time.perf_counter()
-    stt = load_transcriber(settings.stt)
+    stt = load_transcriber(**settings.stt.loader_options())
     print(f"# model {settings.stt.model} loaded in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
     for name in args.files:
         audio = read_audio(Path(name))
