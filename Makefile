@@ -1,4 +1,5 @@
 # Two entry points: `make run` (service on embedded defaults) and `make test` (whole suite).
+# `make lint` runs ruff, mypy and the import-layer contracts (pyproject's [tool.importlinter]).
 # Each creates .venv, installs torch (CPU build) first, then the project, and the Debian
 # packages it needs. Caches stay inside the repo (.cache/).
 SHELL := /bin/bash
@@ -44,6 +45,7 @@ test: venv
 	$(VENV)/bin/python -m fixtures.make_audio --if-missing
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/python -m pytest -q
 
 # The recogniser's recipe (models/asr/radio-tiny-v1.md): corpus, training, export. Piper
@@ -76,7 +78,7 @@ bench: venv
 	$(VENV)/bin/python -m pytest -q tests/bench -p no:cacheprovider -s --override-ini addopts=
 
 lint: venv
-	$(VENV)/bin/ruff check . && $(VENV)/bin/mypy
+	$(VENV)/bin/ruff check . && $(VENV)/bin/mypy && $(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) .cache var

@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
     from analytics.base import discover
 
     settings = settings or Settings()
-    hosted = dict(skills) if skills is not None else discover()
+    hosted = dict(skills) if skills is not None else discover(data_dir=settings.data_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
