@@ -1,5 +1,5 @@
 // DOM and HTTP helpers. Every value reaches the page through textContent or attributes set
-// one by one, never through innerHTML, so a transcript holding markup is shown, not run.
+// one by one, never parsed as HTML, so a transcript holding markup is shown, not run.
 
 /** Make an element: el("td", {class: "x", "aria-label": "y"}, "text", childNode, ...). */
 export function el(tag, attrs, ...children) {

@@ -62,6 +62,19 @@ class ServedConsole:
             "patrol": store.create(role="patrol", officer="E2E-1", unit="PC-12"),
         }
         engine.dispose()
+        self._aml_model()
+
+    def _aml_model(self) -> None:
+        """The AML model the service will load: one this test session already trained (the
+        analytics tests point PATROL_DATA_DIR at theirs), else trained now by the project's code."""
+        target = self.tmp / "models" / "aml"
+        source = Path(os.environ.get("PATROL_DATA_DIR", "var")) / "models" / "aml"
+        if (source / "model.pkl").exists():
+            shutil.copytree(source, target)
+            return
+        from analytics.aml.model import load_or_train
+
+        load_or_train(target)
 
     def start(self) -> None:
         log = (self.tmp / "serve.log").open("ab")
