@@ -163,6 +163,8 @@ function addAlert(alert, msg, card) {
 
 function handle(msg) {
   const ev = msg.event || {};
+  stats.rendered += 1;
+  if (ev.type === "ready") return;  // a session opened: nothing for the operator to read yet
   const card = cardFor(msg);
   switch (ev.type) {
     case "speech":
@@ -198,7 +200,6 @@ function handle(msg) {
     default:
       break;
   }
-  stats.rendered += 1;
   if (msg.at) {
     stats.latencies.push(Date.now() - Date.parse(msg.at));
     if (stats.latencies.length > 5000) stats.latencies.splice(0, 1000);

@@ -36,7 +36,10 @@ class ServedConsole:
         self.tmp = tmp
         self.port = _free_port()
         self.url = f"sqlite:///{tmp}/registry.sqlite3"
+        # The page is under test, not recognition accuracy: tiny.en alone (no second model for
+        # the spelling pass) and rule-based skill routing keep a (re)start short on 2 cores.
         self.env = {**os.environ, "PATROL_REGISTRY__URL": self.url, "PATROL_DATA_DIR": str(tmp),
+                    "PATROL_STT__SPELLING_MODEL": "", "PATROL_ROUTER__SEMANTIC": "false",
                     "PYTHONUNBUFFERED": "1"}
         self.proc: subprocess.Popen[bytes] | None = None
         self.tokens: dict[str, str] = {}
@@ -81,7 +84,7 @@ class ServedConsole:
         self.proc = subprocess.Popen([*PATROL, "serve", "--port", str(self.port)], env=self.env, cwd=ROOT,
                                      stdout=log, stderr=subprocess.STDOUT)
         log.close()
-        deadline = time.monotonic() + 300
+        deadline = time.monotonic() + 600
         while True:
             try:
                 with urllib.request.urlopen(f"{self.base}/readyz", timeout=2) as r:
@@ -143,6 +146,21 @@ class Console:
         self.errors: list[str] = []
         page.on("console", lambda m: self.logs.append(m.text))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def accessibility_problems(self) -> list[str]:
+        """Serious and critical axe-core violations on the page as it is now."""
+        from axe_playwright_python.sync_playwright import Axe
+
+        found = Axe().run(self.page).response["violations"]
+        return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+                for v in found if v.get("impact") in ("serious", "critical")]
+
+    def screenshot(self, name: str) -> None:
+        """Save a 1280x720 view under ``$PATROL_SCREENSHOTS`` when it is set (docs/screenshots)."""
+        folder = os.environ.get("PATROL_SCREENSHOTS")
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(Path(folder) / f"console-{name}.png"))
 
     def sign_in(self, role: str) -> None:
         self.page.goto(f"{self.served.base}/")

@@ -95,10 +95,12 @@ def test_a_radio_query_shows_live_in_its_lane_with_the_alert_first(console: Cons
     expect(page.locator("#alert-list li").first).to_have_class("alert danger")
     expect(page.locator("#alert-list li.alert").nth(1)).to_contain_text("STOLEN")
 
+    console.screenshot("live")
     # Hit detail: the candidate's score, why, and the check chain.
     card.locator("button.details").click()
     detail = page.locator("#detail")
     expect(detail.locator(".candidate h4").first).to_contain_text("score")
+    console.screenshot("detail")
     steps = detail.locator(".candidate").first.locator(".step > strong").all_inner_texts()
     assert steps == ["Plate", "Vehicle", "Owner", "Licence", "Alerts"], steps
     page.keyboard.press("Escape")
@@ -109,6 +111,9 @@ def test_a_radio_query_shows_live_in_its_lane_with_the_alert_first(console: Cons
     expect(card).to_be_hidden()
     page.select_option("#f-status", "")
     expect(card).to_be_visible()
+    assert console.accessibility_problems() == []
+    page.locator("#theme").click()  # the light theme must pass too
+    assert console.accessibility_problems() == []
     stats = page.evaluate("window.patrolConsole.stats")
     assert stats["rendered"] >= 3 and stats["latencies"], stats
     assert not console.errors and not any("7XYZ456" in line for line in console.logs)
@@ -153,6 +158,9 @@ def test_skills_run_from_forms_generated_from_their_schemas(console: Console) ->
     column = aml.locator("thead th").all_inner_texts().index(score.inner_text())
     values = [float(r.locator("td").nth(column).inner_text()) for r in aml.locator("tbody tr").all()]
     assert len(values) >= 2 and values == sorted(values, reverse=True), values
+    drug.scroll_into_view_if_needed()
+    console.screenshot("skills")
+    assert console.accessibility_problems() == []
     assert not console.errors
 
 
@@ -183,11 +191,13 @@ def test_audit_is_refused_to_patrol_and_shown_to_a_supervisor(console: Console, 
         typed = sup.page.locator("#audit-table tbody tr", has_text="run plate 7XYZ456").first
         expect(typed).to_contain_text(XSS)
         assert sup.page.locator("#audit-table img").count() == 0
-        sup.page.get_by_label("Officer").fill("E2E-1")
+        sup.page.locator("#a-officer").fill("E2E-1")
         sup.page.get_by_role("button", name="Search").click()
         expect(rows.first).to_contain_text("E2E-1")
         officers = {r.locator("td").nth(2).inner_text() for r in rows.all()}
         assert officers == {"E2E-1"}, officers
+        sup.screenshot("audit")
+        assert sup.accessibility_problems() == []
         assert not sup.errors
     finally:
         context.close()
