@@ -93,6 +93,7 @@ class ServedConsole:
             except OSError:
                 pass
             if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.stop()
                 raise RuntimeError("service did not become ready: " + self.log_tail())
             time.sleep(0.25)
 
