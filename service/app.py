@@ -151,6 +151,7 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
                             status_code=500)
 
     from service import events, query_api, ws
+    from service.console_api import install_console
     from service.limits import BodyLimitMiddleware
     from service.logging import AccessLogMiddleware
     from service.routes import router as http_router
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
     app.include_router(query_api.router)
     app.include_router(events.router)
     install_skill_routes(app, hosted)
+    install_console(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.auth.max_body_bytes,
                        max_upload_bytes=settings.auth.max_upload_bytes)
     app.add_middleware(AccessLogMiddleware)
