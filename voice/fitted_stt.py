@@ -73,11 +73,9 @@ class FittedTranscriber(WhisperTranscriber):
         """Transcribe one utterance; empty :class:`Transcript` for noise, silence or phantoms."""
         o = self.options
         duration = len(audio) / INTERNAL_RATE
-        if duration < 0.1:
-            return Transcript("", 0.0, dropped="too_short")
-        speech_s = self._vad_speech_seconds(audio)
-        if speech_s < o.min_vad_speech_s:
-            return Transcript("", 0.0, dropped="no_speech_vad")
+        speech_s, refused = self._speech_seconds(audio)
+        if refused is not None:
+            return refused
         encoded, _ = self._encode(audio)
         prompt = self._prompt()
         beam = 1 if partial else max(o.beam_size, self.hypotheses)
