@@ -112,7 +112,7 @@ class ServedConsole:
         return path.read_text(errors="replace")[-3000:] if path.exists() else ""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedConsole]:
     server = ServedConsole(tmp_path_factory.mktemp("console"))
     server.prepare()
@@ -123,7 +123,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedConsole]:
         server.stop()
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in the main thread while it
+# is open, and tests after this package call asyncio.run.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make debs` installs Debian's chromium")
