@@ -137,3 +137,41 @@ def load_transcriber(settings: SttSettings, *, cache_dir: Path = Path("var/model
         options=options,
         speller=speller,
     )
+
+
+# Vision models of the loitering and X-ray triage skills.
+CATALOG["hog-people"] = ModelSpec(
+    name="hog-people",
+    kind="people-detection",
+    packages=("cv2",),
+    sha256="cb2198952eaa5bc7e43d950b9f2aa1966528063c7295c7262133e7fa0d3d564c",
+    licence="Apache-2.0 (OpenCV 4.x)",
+    card="Dalal-Triggs HOG + linear SVM pedestrian detector (3,781 float32 coefficients, 64 x 128 "
+    "window, trained on INRIA Person), built into opencv-python-headless<5 as "
+    "HOGDescriptor_getDefaultPeopleDetector; the sha256 is over the coefficients' bytes.",
+)
+
+
+def verify_hog_people(coefficients: bytes) -> None:
+    """Check OpenCV's built-in people detector against the catalog (a changed OpenCV build fails loudly)."""
+    spec = CATALOG["hog-people"]
+    digest = hashlib.sha256(coefficients).hexdigest()
+    if digest != spec.sha256:
+        raise RuntimeError(f"checksum mismatch for model {spec.name}: {digest} != {spec.sha256}")
+
+CATALOG["xray-triage"] = ModelSpec(
+    name="xray-triage",
+    kind="xray-parcel-triage",
+    packages=(),
+    sha256="cc9092f36b9a05a8a2cae8fca869cdfbdf0d7dd3fb8d836b49156ae8409cf1ae",
+    licence="Apache-2.0 (trained by this project)",
+    card="models/cards/xray_triage.md: an MLP over 34 dual-energy material and shape features, trained by "
+    "python -m analytics.xray.train on parcels from analytics/xray/simulate.py (simulated only; real "
+    "scanner images are needed before any operational use). Weights models/weights/xray_triage.pt, "
+    "calibration and test figures in xray_triage.json beside them.",
+)
+
+
+def xray_triage_weights() -> tuple[Path, str]:
+    """Path of the committed X-ray triage weights and the sha256 they must have."""
+    return Path(__file__).resolve().parent / "weights" / "xray_triage.pt", CATALOG["xray-triage"].sha256

@@ -1,0 +1,167 @@
+"""X-ray parcel triage (skill ``xray_triage``): rank parcels for a human screener, in three stages.
+
+Each uploaded parcel image (``xray/codec.py`` layout: red = low-energy, green = high-energy
+attenuation) is scored by the triage model (``xray/model.py``) as paper / general / threat,
+and the staged policy (``xray/policy.py``) decides:
+
+1. ``auto_clear``: only parcels confidently holding paper products only, at a threshold set
+   on a calibration split from a target miss rate (0.5 % of non-paper parcels);
+2. ``officer``: the rest, ranked by threat probability, for an officer to look at;
+3. ``inspect``: a high threat probability, flagged for physical inspection.
+
+The model is trained on simulated dual-energy images only (``xray/simulate.py``); every
+answer says so, and real scanner images are needed before any operational use. Nothing is
+acted on automatically outside the measured auto-clear rule, and every call is audited.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from analytics.errors import SkillError
+from analytics.xray import policy
+from analytics.xray.features import NAMES, feature_matrix
+from analytics.xray.model import TriageModel, load
+from analytics.xray.simulate import CLASSES, PX_CM
+
+logger = logging.getLogger(__name__)
+
+MAX_PARCELS = 64
+STAGE_NAMES = {1: "auto_clear", 2: "officer", 3: "inspect"}
+NOTE = (
+    "Trained and measured on simulated dual-energy images only (documents, books, clothes, electronics, "
+    "cutlery, keys, powders, blades, handguns); real scanner images are needed before any operational use. "
+    "Auto-clear is limited to parcels it is confident hold paper products only."
+)
+
+
+class ParcelOut(BaseModel):
+    """One parcel's scores, stage and the evidence behind them."""
+
+    id: str
+    index: int
+    stage: str
+    rank: int = Field(description="position in the screening order (inspect, then officer, then cleared)")
+    p_paper: float
+    p_general: float
+    p_threat: float
+    evidence: list[str]
+
+
+class XrayOutput(BaseModel):
+    """The screening order with counts, thresholds and the model's measured figures."""
+
+    case_ref: str | None
+    label: str = Field(
+        description="'inspect' if any parcel is flagged, 'officer' if any needs a look, else 'clear'"
+    )
+    parcels: list[ParcelOut]
+    counts: dict[str, int]
+    thresholds: dict[str, float]
+    model: dict[str, Any]
+    note: str
+    readback: str
+
+
+def evidence_of(row: np.ndarray) -> list[str]:
+    """Readable reasons from one feature row (what a screener should look at)."""
+    f = dict(zip(NAMES, (float(v) for v in row), strict=True))
+    out: list[str] = []
+    if f["metal_thin_long"] > 0:
+        out.append(
+            f"long thin metal object about {f['metal_longest_px'] * PX_CM:.0f} cm "
+            f"(elongation {f['metal_longest_elong']:.1f})"
+        )
+    if f["metal_thick_largest"] >= 8:
+        out.append(f"near-opaque dense metal, {f['metal_thick_largest'] * PX_CM**2:.0f} cm2")
+    if f["powder_largest"] >= 20:
+        out.append(
+            f"uniform mid-density organic region, {f['powder_largest'] * PX_CM**2:.0f} cm2 (powder-like)"
+        )
+    if f["metal_regions"] > 0 and not out:
+        out.append(f"{int(f['metal_regions'])} small metal item(s)")
+    if not out:
+        out.append("organic material only")
+    return out
+
+
+def triage(images: np.ndarray, ids: list[str], model: TriageModel, case_ref: str | None = None) -> XrayOutput:
+    """Score and stage N x 2 x 96 x 96 attenuation images."""
+    if len(images) == 0:
+        raise SkillError("no parcel images were given", code="empty_batch")
+    if len(images) > MAX_PARCELS:
+        raise SkillError(f"at most {MAX_PARCELS} parcels per call", code="batch_too_large", http_status=413)
+    feats = feature_matrix(images)
+    p = model.probabilities_of_features(feats)
+    thresholds = policy.Thresholds.from_dict(model.meta["thresholds"])
+    stage = policy.stages(p, thresholds)
+    order = sorted(range(len(p)), key=lambda i: (-int(stage[i]), -p[i, policy.THREAT], p[i, policy.PAPER]))
+    rank = {i: r + 1 for r, i in enumerate(order)}
+    parcels = [
+        ParcelOut(
+            id=ids[i],
+            index=i,
+            stage=STAGE_NAMES[int(stage[i])],
+            rank=rank[i],
+            p_paper=round(float(p[i, 0]), 4),
+            p_general=round(float(p[i, 1]), 4),
+            p_threat=round(float(p[i, 2]), 4),
+            evidence=evidence_of(feats[i]),
+        )
+        for i in order
+    ]
+    counts = {name: int((stage == k).sum()) for k, name in STAGE_NAMES.items()}
+    label = "inspect" if counts["inspect"] else "officer" if counts["officer"] else "clear"
+    test = model.meta.get("test", {})
+    readback = (
+        f"{len(p)} parcels: {counts['inspect']} for inspection, {counts['officer']} for an officer, "
+        f"{counts['auto_clear']} auto-cleared"
+    )
+    if case_ref:
+        readback = f"Case {case_ref}: {readback}"
+    return XrayOutput(
+        case_ref=case_ref,
+        label=label,
+        parcels=parcels,
+        counts=counts,
+        thresholds=thresholds.as_dict(),
+        model={
+            "name": "xray-triage",
+            "classes": list(CLASSES),
+            "sha256": model.meta.get("weights_sha256"),
+            "simulated_test": {
+                k: test.get(k)
+                for k in (
+                    "parcels",
+                    "auto_clear_rate",
+                    "miss_rate",
+                    "miss_rate_upper95",
+                    "threats_cleared",
+                    "threats",
+                )
+            },
+        },
+        note=NOTE,
+        readback=readback + ".",
+    )
+
+
+def default_model() -> TriageModel:
+    """The committed model, checked against the catalog's sha256 (loaded once)."""
+    from models.catalog import xray_triage_weights
+
+    path, sha = xray_triage_weights()
+    return load(path, sha256=sha)
+
+
+class XrayInputBase(BaseModel):
+    """Fields of the input other than the images."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    case_ref: str | None = Field(None, max_length=64)
+    ids: list[str] | None = Field(None, max_length=MAX_PARCELS, description="parcel ids, in image order")
