@@ -23,7 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from analytics.errors import SkillError
 from analytics.loiter.detect import Detection
 from analytics.loiter.dwell import CROWD_PENALTY, DwellOptions, Zone
-from analytics.loiter.pipeline import Analysis, LoiterOptions, analyze_detections
+from analytics.loiter.pipeline import Analysis, LoiterOptions, analyze_detections, analyze_frames
+from analytics.media import VideoMedia, iter_video, video_info
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class LoiterInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     case_ref: str | None = Field(None, max_length=64)
+    video: VideoMedia | None = Field(None, description="a video file (MP4, MOV, AVI, WebM, MKV)")
     frames: list[FrameBoxes] | None = Field(
         None, max_length=20_000, description="boxes per frame the caller already has"
     )
@@ -265,20 +267,38 @@ class LoiteringSkill:
     timeout_s: ClassVar[float] = TIMEOUT_S
 
     def run(self, payload: BaseModel) -> LoiterOutput:
-        """Analyse the boxes (or the video) of one call."""
+        """Analyse the video or the boxes of one call."""
         data = (
             payload if isinstance(payload, LoiterInput) else LoiterInput.model_validate(payload.model_dump())
         )
         started = time.monotonic()
         zones = zones_of(data)
         options = options_of(data)
-        if data.frames is None:
-            raise SkillError("send 'frames' (boxes per frame) or a video", code="empty_media")
-        if not zones:
-            raise SkillError("boxes need at least one zone (the frame size is unknown)", code="bad_zones")
-        analysis = analyze_detections(_detections(data.frames), zones=zones, options=options)
+        if data.video is not None and data.frames is not None:
+            raise SkillError("send a video or boxes per frame, not both", code="bad_input")
+        if data.video is not None:
+            analysis = self._video(data.video, zones, options, deadline=started + TIMEOUT_S - MARGIN_S)
+            source = "video"
+        elif data.frames is not None:
+            if not zones:
+                raise SkillError("boxes need at least one zone (the frame size is unknown)", code="bad_zones")
+            analysis = analyze_detections(_detections(data.frames), zones=zones, options=options)
+            source = "boxes"
+        else:
+            raise SkillError("send a video or 'frames' (boxes per frame)", code="empty_media")
         logger.debug("loitering: %d tracks in %.2f s", len(analysis.tracks), time.monotonic() - started)
-        return report(analysis, data, "boxes")
+        return report(analysis, data, source)
+
+    @staticmethod
+    def _video(video: VideoMedia, zones: list[Zone], options: LoiterOptions, *, deadline: float) -> Analysis:
+        info = video_info(video)
+        if not zones:
+            w, h = float(info.width), float(info.height)
+            zones = [Zone("frame", ((0.0, 0.0), (w, 0.0), (w, h), (0.0, h)))]
+        step = max(1, int(round(info.fps / options.analysis_fps)))
+        frames = ((f.index, f.t, f.rgb) for f in iter_video(video, step=step))
+        # The deadline turns a clip too long for the time limit into video_too_long (413) with how far it got.
+        return analyze_frames(frames, fps=info.fps, zones=zones, options=options, deadline=deadline)
 
     def from_text(self, text: str) -> BaseModel | None:
         """A spoken request carries no video or boxes: the router asks for them."""

@@ -17,20 +17,24 @@ acted on automatically outside the measured auto-clear rule, and every call is a
 from __future__ import annotations
 
 import logging
-from typing import Any
+import threading
+from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from analytics.base import SkillContext
 from analytics.errors import SkillError
+from analytics.media import ImageMedia, decode_image
 from analytics.xray import policy
+from analytics.xray.codec import from_rgb8
 from analytics.xray.features import NAMES, feature_matrix
 from analytics.xray.model import TriageModel, load
 from analytics.xray.simulate import CLASSES, PX_CM
 
 logger = logging.getLogger(__name__)
 
-MAX_PARCELS = 64
+MAX_PARCELS = 64  # the service's media limit (media.max_items) may be lower
 STAGE_NAMES = {1: "auto_clear", 2: "officer", 3: "inspect"}
 NOTE = (
     "Trained and measured on simulated dual-energy images only (documents, books, clothes, electronics, "
@@ -165,3 +169,63 @@ class XrayInputBase(BaseModel):
 
     case_ref: str | None = Field(None, max_length=64)
     ids: list[str] | None = Field(None, max_length=MAX_PARCELS, description="parcel ids, in image order")
+
+
+class XrayInput(XrayInputBase):
+    """Parcel images (the ``xray/codec.py`` layout: red = low, green = high energy attenuation)."""
+
+    images: list[ImageMedia] = Field(min_length=1, max_length=MAX_PARCELS, description="one image per parcel")
+
+
+class XrayTriageSkill:
+    """The ``xray_triage`` skill object."""
+
+    name: ClassVar[str] = "xray_triage"
+    description: ClassVar[str] = (
+        "Rank postal parcels from dual-energy X-ray images for a screener: auto-clear only confident "
+        "paper-only parcels (threshold from a target miss rate), officer queue ranked by threat "
+        "probability, physical inspection for likely blades, guns or powders. Simulated training data."
+    )
+    examples: ClassVar[tuple[str, ...]] = (
+        "triage these parcel x-rays",
+        "screen this parcel scan for threats",
+        "x-ray triage of the postal items",
+        "which parcels need physical inspection",
+        "is there a knife or gun in this parcel",
+    )
+    triggers: ClassVar[tuple[str, ...]] = ("x-ray triage", "xray triage", "parcel x-ray", "parcel scan")
+    input_model: ClassVar[type[BaseModel]] = XrayInput
+    output_model: ClassVar[type[BaseModel]] = XrayOutput
+    roles: ClassVar[frozenset[str]] = frozenset({"operator", "supervisor", "admin"})
+    timeout_s: ClassVar[float] = 20.0
+
+    def __init__(self) -> None:
+        self._model: TriageModel | None = None
+        self._lock = threading.Lock()
+
+    def bind(self, context: SkillContext) -> None:
+        """Load the committed model once, at startup (sha256-checked)."""
+        self._model = default_model()
+
+    def model(self) -> TriageModel:
+        """The loaded model (loaded on first use when ``bind`` was not called)."""
+        with self._lock:
+            if self._model is None:
+                self._model = default_model()
+            return self._model
+
+    def run(self, payload: BaseModel) -> XrayOutput:
+        """Decode, score and stage the call's parcel images."""
+        data = payload if isinstance(payload, XrayInput) else XrayInput.model_validate(payload.model_dump())
+        if data.ids is not None and len(data.ids) != len(data.images):
+            raise SkillError("give one id per image, or none", code="bad_input")
+        ids = data.ids or [img.filename or f"parcel-{i + 1}" for i, img in enumerate(data.images)]
+        images = np.stack([from_rgb8(decode_image(img)) for img in data.images])
+        return triage(images, ids, self.model(), case_ref=data.case_ref)
+
+    def from_text(self, text: str) -> BaseModel | None:
+        """A spoken request carries no images: the router asks for them."""
+        return None
+
+
+SKILL = XrayTriageSkill()
