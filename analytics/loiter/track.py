@@ -77,9 +77,10 @@ class Track:
 
 
 COLOUR_SCALE = 40.0  # Lab distance at which two clothing colours count as unrelated
+REACQUIRE_S = 0.25  # a track unseen this long must match in colour to be picked up again
 
 
-def _cost(track: Track, track_box: np.ndarray, det: Detection, opts: TrackOptions) -> float:
+def _cost(track: Track, track_box: np.ndarray, det: Detection, opts: TrackOptions, gap: float) -> float:
     box = np.array([det.x, det.y, det.w, det.h])
     iou = box_iou(track_box, box)
     ca = track_box[:2] + track_box[2:] / 2.0
@@ -89,10 +90,13 @@ def _cost(track: Track, track_box: np.ndarray, det: Detection, opts: TrackOption
     geometric = (1.0 - w) * (1.0 - iou) + w * min(dist, 1.0)
     if track.colour is None or det.colour is None:
         return geometric
-    colour = min(1.0, float(np.linalg.norm(track.colour - np.asarray(det.colour))) / COLOUR_SCALE)
-    # A detection far away never matches, however alike the clothes.
-    if dist > 1.0:
+    colour = float(np.linalg.norm(track.colour - np.asarray(det.colour))) / COLOUR_SCALE
+    # A detection far away never matches, however alike the clothes; nor, once the track has
+    # been lost for a moment, do clearly different clothes (one person leaves as another walks
+    # in). While tracking is continuous a colour change is allowed: overlaps mix the colours.
+    if dist > 1.0 or (colour >= 1.0 and gap > REACQUIRE_S):
         return 1.0
+    colour = min(colour, 1.0)
     return (1.0 - opts.colour_weight) * geometric + opts.colour_weight * colour
 
 
@@ -117,7 +121,10 @@ class Tracker:
         matched_d: set[int] = set()
         if self.live and len(dets):
             cost = np.array(
-                [[_cost(tr, p, d, opts) for d in detections] for tr, p in zip(self.live, preds, strict=True)]
+                [
+                    [_cost(tr, p, d, opts, t - tr.last_seen_t) for d in detections]
+                    for tr, p in zip(self.live, preds, strict=True)
+                ]
             )
             rows, cols = linear_sum_assignment(cost)
             for r, c in zip(rows, cols, strict=True):
