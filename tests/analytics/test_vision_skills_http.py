@@ -160,3 +160,18 @@ def test_oversized_upload_is_refused_before_it_is_read(client: Client, tmp_path:
     )
     assert r.status_code == 413, r.text
     assert c.get("/v1/skills", headers=bearer(tokens["operator"])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "text,skill",
+    [
+        ("check the lobby camera for loitering", "loitering"),
+        ("run x-ray triage on today's parcels", "xray_triage"),
+    ],
+)
+def test_router_names_the_skill_and_asks_for_the_media(client: Client, text: str, skill: str) -> None:
+    c, tokens = client
+    r = c.post("/v1/query", json={"text": text}, headers=bearer(tokens["operator"]))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "clarify" and skill.replace("_", " ") in body["readback"]
