@@ -16,9 +16,11 @@ acted on automatically outside the measured auto-clear rule, and every call is a
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -68,6 +70,7 @@ class XrayOutput(BaseModel):
     thresholds: dict[str, float]
     model: dict[str, Any]
     note: str
+    feedback_recorded: int = Field(0, description="officer labels saved for the next retraining")
     readback: str
 
 
@@ -162,6 +165,15 @@ def default_model() -> TriageModel:
     return load(path, sha256=sha)
 
 
+class Feedback(BaseModel):
+    """What the officer found in one parcel of this call."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    index: int = Field(ge=0, lt=MAX_PARCELS, description="position of the image in this call")
+    label: Literal["paper", "general", "threat"]
+
+
 class XrayInputBase(BaseModel):
     """Fields of the input other than the images."""
 
@@ -169,6 +181,12 @@ class XrayInputBase(BaseModel):
 
     case_ref: str | None = Field(None, max_length=64)
     ids: list[str] | None = Field(None, max_length=MAX_PARCELS, description="parcel ids, in image order")
+    feedback: list[Feedback] = Field(
+        default_factory=list,
+        max_length=MAX_PARCELS,
+        description="an officer's verdict on some of these parcels (image index and true class), saved "
+        "for retraining with python -m analytics.xray.train --feedback <data_dir>/xray/feedback",
+    )
 
 
 class XrayInput(XrayInputBase):
@@ -202,10 +220,12 @@ class XrayTriageSkill:
     def __init__(self) -> None:
         self._model: TriageModel | None = None
         self._lock = threading.Lock()
+        self.feedback_dir: Path | None = None
 
     def bind(self, context: SkillContext) -> None:
-        """Load the committed model once, at startup (sha256-checked)."""
+        """Load the committed model once, at startup (sha256-checked); feedback goes under the data dir."""
         self._model = default_model()
+        self.feedback_dir = Path(context.data_dir) / "xray" / "feedback"
 
     def model(self) -> TriageModel:
         """The loaded model (loaded on first use when ``bind`` was not called)."""
@@ -221,7 +241,25 @@ class XrayTriageSkill:
             raise SkillError("give one id per image, or none", code="bad_input")
         ids = data.ids or [img.filename or f"parcel-{i + 1}" for i, img in enumerate(data.images)]
         images = np.stack([from_rgb8(decode_image(img)) for img in data.images])
-        return triage(images, ids, self.model(), case_ref=data.case_ref)
+        out = triage(images, ids, self.model(), case_ref=data.case_ref)
+        if data.feedback:
+            out.feedback_recorded = self._record(images, data.feedback)
+        return out
+
+    def _record(self, images: np.ndarray, feedback: list[Feedback]) -> int:
+        if self.feedback_dir is None:
+            raise SkillError("feedback cannot be stored: the skill has no data directory", code="bad_input")
+        if any(f.index >= len(images) for f in feedback):
+            raise SkillError("a feedback index points past the images of this call", code="bad_input")
+        self.feedback_dir.mkdir(parents=True, exist_ok=True)
+        for f in feedback:
+            image = images[f.index]
+            name = hashlib.sha256(image.tobytes()).hexdigest()[:24]
+            tmp = self.feedback_dir / f".{name}.npz"
+            # Written then renamed, so a retraining run never reads half a file.
+            np.savez(tmp, image=image, label=np.int64(CLASSES.index(f.label)))
+            tmp.replace(self.feedback_dir / f"{name}.npz")
+        return len(feedback)
 
     def from_text(self, text: str) -> BaseModel | None:
         """A spoken request carries no images: the router asks for them."""

@@ -175,3 +175,31 @@ def test_router_names_the_skill_and_asks_for_the_media(client: Client, text: str
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["status"] == "clarify" and skill.replace("_", " ") in body["readback"]
+
+
+def test_officer_feedback_is_saved_for_retraining(client: Client) -> None:
+    from analytics.xray.train import _load_feedback
+
+    c, tokens = client
+    x, _ = dataset(3, seed=99)
+    files = [("images", (f"F{i}.png", png_bytes(img), "image/png")) for i, img in enumerate(x)]
+    payload = {"feedback": [{"index": 2, "label": "threat"}]}
+    r = c.post(
+        "/v1/skills/xray_triage",
+        headers=bearer(tokens["operator"]),
+        files=files,
+        data={"payload": json.dumps(payload)},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["feedback_recorded"] == 1
+    folder = c.app.state.services.core.skills["xray_triage"].feedback_dir  # type: ignore[attr-defined]
+    assert folder is not None and folder.parts[-2:] == ("xray", "feedback")
+    images, labels = _load_feedback(folder)
+    assert labels.tolist() == [2] and images.shape == (1, 2, 96, 96)
+    r = c.post(
+        "/v1/skills/xray_triage",
+        headers=bearer(tokens["operator"]),
+        files=files[:1],
+        data={"payload": json.dumps(payload)},
+    )
+    assert r.status_code == 422 and r.json()["code"] == "bad_input"
