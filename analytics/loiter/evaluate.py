@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analytics.loiter.detect import box_iou
+from analytics.loiter.detect import FOOT_MARGIN, box_iou
 from analytics.loiter.dwell import DwellOptions, Event, Zone, events_of, visits_of
 from analytics.loiter.pipeline import Analysis
 from analytics.loiter.render import Scene
@@ -59,8 +59,6 @@ def truth_tracks(scene: Scene, every: int) -> list[Track]:
             if np.isnan(x):
                 continue
             # Express the truth as a HOG-style box so that the same foot rule applies.
-            from analytics.loiter.detect import FOOT_MARGIN
-
             fx, fy = person.feet[f]
             bh = h / (1.0 - 2 * FOOT_MARGIN)
             tr.history.append(
