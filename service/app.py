@@ -154,6 +154,7 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
     from service.console_api import install_console
     from service.limits import BodyLimitMiddleware
     from service.logging import AccessLogMiddleware
+    from service.media_api import media_paths
     from service.routes import router as http_router
     from service.skills_api import install_skill_routes
 
@@ -164,6 +165,6 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
     install_skill_routes(app, hosted)
     install_console(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.auth.max_body_bytes,
-                       max_upload_bytes=settings.auth.max_upload_bytes)
+                       max_upload_bytes=settings.auth.max_upload_bytes, upload_paths=media_paths(hosted))
     app.add_middleware(AccessLogMiddleware)
     return app

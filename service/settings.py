@@ -99,11 +99,24 @@ class RouterSettings(BaseModel):
 
 
 class SkillSettings(BaseModel):
-    """The bounded worker pool skills run in."""
+    """The bounded worker pool skills run in, and each skill's own options."""
 
     workers: int = Field(2, ge=1, description="skills running at once")
     max_queue: int = Field(8, ge=0, description="skill calls waiting for a worker before new ones get 'busy'")
     max_timeout_s: float = Field(60.0, gt=0, description="upper bound on any skill's own timeout")
+    options: dict[str, dict[str, Any]] = Field(default_factory=dict, description=(
+        "per-skill options, handed to the skill's bind() (e.g. PATROL_SKILLS__OPTIONS__FACE_WATCH__"
+        "MAX_ENROLLED=500); each skill documents and validates its own"))
+
+
+class MediaSettings(BaseModel):
+    """Images and video uploaded to skills (the body limit is auth.max_upload_bytes)."""
+
+    max_image_bytes: int = Field(8 << 20, ge=1, description="largest encoded image")
+    max_video_bytes: int = Field(20 << 20, ge=1, description="largest encoded video")
+    max_pixels: int = Field(40_000_000, ge=1, description="largest decoded image, width x height")
+    max_video_frames: int = Field(9_000, ge=1, description="frames decoded from one video at most")
+    max_items: int = Field(16, ge=1, description="media items in one skill call")
 
 
 class EventSettings(BaseModel):
@@ -129,4 +142,5 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     router: RouterSettings = RouterSettings()
     skills: SkillSettings = SkillSettings()
+    media: MediaSettings = MediaSettings()
     events: EventSettings = EventSettings()
