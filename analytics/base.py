@@ -76,10 +76,12 @@ def bind_all(skills: Mapping[str, Skill], make_context: Callable[[str], SkillCon
             binder(make_context(name))
 
 
-def discover(package: str = "analytics") -> dict[str, Skill]:
+def discover(package: str = "analytics", *, data_dir: Path | None = None) -> dict[str, Skill]:
     """Import every module of ``package`` and collect the objects named ``SKILL``.
 
     Modules are imported here, when the app starts, not at import time of this module.
+    A skill that keeps artefacts on disk offers ``with_data_dir(path)``; with ``data_dir``
+    given, the skill returned is the one bound to it.
     """
     pkg = importlib.import_module(package)
     found: dict[str, Skill] = {}
@@ -93,6 +95,9 @@ def discover(package: str = "analytics") -> dict[str, Skill]:
         for skill in offered:
             if not isinstance(skill, Skill):
                 raise TypeError(f"{module.__name__} offers an object that is not a Skill")
+            bind = getattr(skill, "with_data_dir", None)
+            if data_dir is not None and bind is not None:
+                skill = bind(data_dir)
             if skill.name in found:
                 raise ValueError(f"duplicate skill name {skill.name!r}")
             found[skill.name] = skill

@@ -38,7 +38,9 @@ class AudioSettings(BaseModel):
 class SttSettings(BaseModel):
     """Speech recognition model and decoding options."""
 
-    model: str = Field("tiny.en", description="'tiny.en', 'base' or a path to a CTranslate2 model directory")
+    model: str = Field("radio-tiny-v1", description=(
+        "'radio-tiny-v1' (the project's own, trained for radio queries: models/asr/radio-tiny-v1.md), "
+        "'tiny.en', 'base' or a path to a CTranslate2 model directory"))
     language: str | None = Field("en", description="decode language; None lets a multilingual model detect")
     compute_type: str = "int8"
     cpu_threads: int = Field(0, description="threads per decode; 0 = all cores / workers")
@@ -48,9 +50,16 @@ class SttSettings(BaseModel):
     spelling_model: str = Field("base", description=(
         "a second model whose constrained spelling pass runs beside the recogniser's own: 'base' "
         "read more spelled plates and licences right on the fixture audio, at about 0.7 s more "
-        "per unclear plate on 2 cores (README); '' for the recogniser's pass alone"))
+        "per unclear plate on 2 cores (README); '' for the recogniser's pass alone. Not used by "
+        "the project's own models, which need no spelling pass"))
     max_sessions: int = Field(24, description="open radio sessions before new ones get 'busy'")
     max_queue: int = Field(16, description="queued final decodes before new sessions get 'busy'")
+
+    def loader_options(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`voice.loading.load_transcriber`."""
+        return {"model": self.model, "compute_type": self.compute_type, "cpu_threads": self.cpu_threads,
+                "workers": self.workers, "beam_size": self.beam_size, "spelling_pass": self.spelling_pass,
+                "spelling_model": self.spelling_model, "language": self.language}
 
 
 class RegistrySettings(BaseModel):
