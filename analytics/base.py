@@ -89,16 +89,17 @@ def discover(package: str = "analytics", *, data_dir: Path | None = None) -> dic
         if info.name.startswith("_") or info.name == "base":
             continue
         module = importlib.import_module(f"{package}.{info.name}")
-        skill = getattr(module, "SKILL", None)
-        if skill is None:
-            continue
-        if not isinstance(skill, Skill):
-            raise TypeError(f"{module.__name__}.SKILL does not implement the Skill protocol")
-        bind = getattr(skill, "with_data_dir", None)
-        if data_dir is not None and bind is not None:
-            skill = bind(data_dir)
-        if skill.name in found:
-            raise ValueError(f"duplicate skill name {skill.name!r}")
-        found[skill.name] = skill
-        logger.debug("skill %s loaded from %s", skill.name, module.__name__)
+        # A module offers one ``SKILL`` or several related ones as ``SKILLS``.
+        offered = getattr(module, "SKILLS", None) or (
+            (module.SKILL,) if getattr(module, "SKILL", None) is not None else ())
+        for skill in offered:
+            if not isinstance(skill, Skill):
+                raise TypeError(f"{module.__name__} offers an object that is not a Skill")
+            bind = getattr(skill, "with_data_dir", None)
+            if data_dir is not None and bind is not None:
+                skill = bind(data_dir)
+            if skill.name in found:
+                raise ValueError(f"duplicate skill name {skill.name!r}")
+            found[skill.name] = skill
+            logger.debug("skill %s loaded from %s", skill.name, module.__name__)
     return found

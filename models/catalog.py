@@ -72,6 +72,16 @@ CATALOG: dict[str, ModelSpec] = {
         "adults of European descent: expect higher error rates for other groups. From PyPI "
         "face_recognition_models 0.3.0, run with dlib-bin 20.0.1.",
     ),
+    "vehicle-make-model": ModelSpec(
+        name="vehicle-make-model",
+        kind="vehicle",
+        packages=(),
+        sha256="0a2c7d55da35965d4c35b8d88abeb206ee2973830dc02f095757aaf274d7cc81",
+        licence="Apache-2.0 (trained by this project on its own rendered images)",
+        card="models/cards/vehicle_make_model.md: HOG + logistic regression over 54 registry make/models, "
+        "trained on rendered side views only (python -m analytics.vehicle.classifier); held-out top-5 "
+        "79 % on renders, NOT reliable on camera stills. models/weights/vehicle_make_model.npz.",
+    ),
 }
 
 

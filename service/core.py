@@ -5,6 +5,7 @@ router, live-event bus and the lookup engine. They hang off ``Services.core``.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -133,8 +134,8 @@ def _plate_checker(lookup: LookupEngine | None) -> Callable[[str], Any] | None:
         query = engine.understand(f"run plate {plate}")
         if getattr(query, "intent", None) != "plate_lookup" or query.slots.get("plate") != plate:
             logger.debug("plate check: the parser read the plate differently")
-            query.intent = "plate_lookup"
-            query.slots = {"plate": plate}
+            # Queries are frozen dataclasses: build the plate query the parser did not.
+            query = dataclasses.replace(query, intent="plate_lookup", slots={"plate": plate})
         return engine.check(query)
 
     return check_plate

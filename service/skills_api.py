@@ -97,6 +97,10 @@ async def run_skill_call(request: Request, principal: Principal, skill: Skill,
             for entry, (_field, item) in zip(described, items_of(payload), strict=False):
                 entry["sha256"] = hashlib.sha256(item.data).hexdigest()
         slots["media"] = described
+    for name in getattr(skill, "audit_fields", ()):
+        value = getattr(payload, name, None)
+        if isinstance(value, str | int | float | bool):
+            slots[name] = value
     case_ref = getattr(payload, "case_ref", None)
     if isinstance(case_ref, str):
         slots["case_ref"] = case_ref
