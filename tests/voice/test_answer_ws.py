@@ -182,3 +182,35 @@ async def test_a_failed_synthesis_is_an_error_event_and_the_session_lives_on(ser
             assert events[-1]["type"] == "answer_audio_end" and len(audio) > 8000
     finally:
         voice.synthesizer, voice.spelled = saved
+
+
+async def test_speech_heard_by_the_endpointer_also_stops_the_answer(server: LiveServer) -> None:
+    from tests.voice.helpers import load_clips, pick
+
+    clip = pick(load_clips(), channel="clean", intent="plate_lookup", n=1)[0]
+    pcm = clip.pcm()
+    async with await _open(server, rate=clip.rate, encoding="pcm_s16le", answer_audio=True) as ws:
+        await ws.send(json.dumps({"type": "query", "text": "run plate STOLEN1"}))
+        head = (await recv_until(ws, lambda e: e["type"] == "answer_audio", 30))[-1]
+        step = clip.rate // 50 * 2
+        got, events = 0, []
+        # No PTT: the officer just talks (VAD), 20 ms frames at real-time pace.
+        for offset in range(0, len(pcm), step):
+            await ws.send(pcm[offset:offset + step])
+            await asyncio.sleep(0.02)
+            while True:
+                try:
+                    msg = await asyncio.wait_for(ws.recv(), 0.001)
+                except TimeoutError:
+                    break
+                if isinstance(msg, bytes):
+                    assert not any(e["type"] == "answer_audio_end" for e in events), "audio after the end"
+                    got += len(msg)
+                else:
+                    events.append(json.loads(msg))
+            if any(e["type"] == "answer_audio_end" for e in events):
+                break
+        kinds = [(e["type"], e.get("state")) for e in events]
+        assert ("speech", "start") in kinds, kinds
+        end = next(e for e in events if e["type"] == "answer_audio_end")
+        assert end["interrupted"] and end["bytes"] == got < head["bytes"]
