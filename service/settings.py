@@ -8,7 +8,7 @@ Settings are built in :func:`service.app.create_app`, never at import time.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,7 +38,9 @@ class AudioSettings(BaseModel):
 class SttSettings(BaseModel):
     """Speech recognition model and decoding options."""
 
-    model: str = Field("tiny.en", description="'tiny.en', 'base' or a path to a CTranslate2 model directory")
+    model: str = Field("radio-tiny-v1", description=(
+        "'radio-tiny-v1' (the project's own, trained for radio queries: models/asr/radio-tiny-v1.md), "
+        "'tiny.en', 'base' or a path to a CTranslate2 model directory"))
     language: str | None = Field("en", description="decode language; None lets a multilingual model detect")
     compute_type: str = "int8"
     cpu_threads: int = Field(0, description="threads per decode; 0 = all cores / workers")
@@ -48,9 +50,16 @@ class SttSettings(BaseModel):
     spelling_model: str = Field("base", description=(
         "a second model whose constrained spelling pass runs beside the recogniser's own: 'base' "
         "read more spelled plates and licences right on the fixture audio, at about 0.7 s more "
-        "per unclear plate on 2 cores (README); '' for the recogniser's pass alone"))
+        "per unclear plate on 2 cores (README); '' for the recogniser's pass alone. Not used by "
+        "the project's own models, which need no spelling pass"))
     max_sessions: int = Field(24, description="open radio sessions before new ones get 'busy'")
     max_queue: int = Field(16, description="queued final decodes before new sessions get 'busy'")
+
+    def loader_options(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`voice.loading.load_transcriber`."""
+        return {"model": self.model, "compute_type": self.compute_type, "cpu_threads": self.cpu_threads,
+                "workers": self.workers, "beam_size": self.beam_size, "spelling_pass": self.spelling_pass,
+                "spelling_model": self.spelling_model, "language": self.language}
 
 
 class TtsSettings(BaseModel):
@@ -105,11 +114,24 @@ class RouterSettings(BaseModel):
 
 
 class SkillSettings(BaseModel):
-    """The bounded worker pool skills run in."""
+    """The bounded worker pool skills run in, and each skill's own options."""
 
     workers: int = Field(2, ge=1, description="skills running at once")
     max_queue: int = Field(8, ge=0, description="skill calls waiting for a worker before new ones get 'busy'")
     max_timeout_s: float = Field(60.0, gt=0, description="upper bound on any skill's own timeout")
+    options: dict[str, dict[str, Any]] = Field(default_factory=dict, description=(
+        "per-skill options, handed to the skill's bind() (e.g. PATROL_SKILLS__OPTIONS__FACE_WATCH__"
+        "MAX_ENROLLED=500); each skill documents and validates its own"))
+
+
+class MediaSettings(BaseModel):
+    """Images and video uploaded to skills (the body limit is auth.max_upload_bytes)."""
+
+    max_image_bytes: int = Field(8 << 20, ge=1, description="largest encoded image")
+    max_video_bytes: int = Field(20 << 20, ge=1, description="largest encoded video")
+    max_pixels: int = Field(40_000_000, ge=1, description="largest decoded image, width x height")
+    max_video_frames: int = Field(9_000, ge=1, description="frames decoded from one video at most")
+    max_items: int = Field(16, ge=1, description="media items in one skill call")
 
 
 class EventSettings(BaseModel):
@@ -136,4 +158,5 @@ class Settings(BaseSettings):
     router: RouterSettings = RouterSettings()
     tts: TtsSettings = TtsSettings()
     skills: SkillSettings = SkillSettings()
+    media: MediaSettings = MediaSettings()
     events: EventSettings = EventSettings()

@@ -222,6 +222,7 @@ class RadioConnection:
     async def _on_final(self, utterance: int, transcript: Transcript, again: Rereader | None,
                         typed: bool) -> None:
         heard = Heard(text=transcript.text, confidence=transcript.confidence,
+                      alternatives=transcript.alternatives,
                       refine=again.refine if again else None, rescore=again.score if again else None)
         try:
             events = await self.services.handle_utterance(self.context(utterance, typed=typed), heard)

@@ -108,9 +108,9 @@ def test_answer_audio_bench(tmp_path: Path) -> None:
                            "p95_ms": 1000 * _pct(synth, 95), "rtf_p50": _pct(rtf, 50),
                            "answer_s_p50": _pct(audio_s, 50), "answer_s_max": max(audio_s)}
 
-    from models.catalog import load_transcriber
+    from voice.loading import load_transcriber
 
-    recogniser = load_transcriber(SttSettings())
+    recogniser = load_transcriber(**SttSettings().loader_options())
     hits, heard = 0, []
     for plate, answer in codes:
         decoder = Decoder("mulaw", 8000)

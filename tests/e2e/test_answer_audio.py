@@ -25,10 +25,10 @@ with warnings.catch_warnings():
 
 @pytest.fixture(scope="module")
 def recogniser() -> Any:
-    from models.catalog import load_transcriber
     from service.settings import SttSettings
+    from voice.loading import load_transcriber
 
-    return load_transcriber(SttSettings())
+    return load_transcriber(**SttSettings().loader_options())
 
 
 def heard_plates(text: str) -> list[str]:
