@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from models.embeddings import Embedder
     from service.core import Core
     from service.router import LookupEngine
+    from voice.answer_audio import AnswerVoice
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ class Services:
     turns: TurnTaking | None = None
     # Query side (auth, audit, router, skills, live events); built in the lifespan.
     core: Core | None = None
+    # Speaks answers back to sessions that ask for "answer_audio" (None: unavailable).
+    answer_voice: AnswerVoice | None = None
 
 
 def get_services(request: Request) -> Services:
@@ -82,6 +85,7 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from service.answers import build_answer_voice
         from service.core import build_core, describe
         from service.events import event_sink
         from voice.loading import load_transcriber
@@ -91,13 +95,16 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
         core = await build_core(settings, skills=hosted, lookup=lookup, embedder=embedder)
         app.state.services = Services(settings=settings, transcriber=stt, pool=pool,
                                       handle_utterance=core.router.handle, on_event=event_sink(core.bus),
-                                      core=core, turns=_turns(core))
+                                      core=core, turns=_turns(core),
+                                      answer_voice=build_answer_voice(settings.tts))
         logger.info("service ready: model=%s workers=%d core=%s", settings.stt.model, settings.stt.workers,
                     describe(core))
         try:
             yield
         finally:
             pool.shutdown()
+            if app.state.services.answer_voice is not None:
+                app.state.services.answer_voice.shutdown()
             await core.close()
 
     app = FastAPI(

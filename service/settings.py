@@ -62,6 +62,21 @@ class SttSettings(BaseModel):
                 "spelling_model": self.spelling_model, "language": self.language}
 
 
+class TtsSettings(BaseModel):
+    """The answer spoken back over the radio (``answer_audio`` in ``start``): espeak-ng."""
+
+    enabled: bool = Field(True, description="offer answer_audio; off: a start asking for it gets an error")
+    voice: str = Field("en-us", description="espeak-ng voice for the answer")
+    wpm: int = Field(160, ge=80, le=400, description="speaking rate of ordinary phrases (words per minute)")
+    spelled_wpm: int = Field(150, ge=80, le=400, description="speaking rate of spelled plates and licences")
+    spelled_word_gap_10ms: int = Field(2, ge=0, le=50, description="pause between spelled words, 10 ms units")
+    max_answer_s: float = Field(6.0, gt=0, description="detail phrases are dropped past this answer length")
+    timeout_s: float = Field(4.0, gt=0, description="an answer not synthesised in this time is not spoken")
+    workers: int = Field(2, ge=1, description="answers synthesised at once (process-wide)")
+    max_queue: int = Field(8, ge=0, description="answers waiting for synthesis before new ones get tts_busy")
+    lead_ms: int = Field(200, ge=0, description="answer audio sent at once before real-time pacing")
+
+
 class RegistrySettings(BaseModel):
     """Registry and audit database."""
 
@@ -141,6 +156,7 @@ class Settings(BaseSettings):
     registry: RegistrySettings = RegistrySettings()
     auth: AuthSettings = AuthSettings()
     router: RouterSettings = RouterSettings()
+    tts: TtsSettings = TtsSettings()
     skills: SkillSettings = SkillSettings()
     media: MediaSettings = MediaSettings()
     events: EventSettings = EventSettings()
