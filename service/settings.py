@@ -31,6 +31,9 @@ class AudioSettings(BaseModel):
         12.0, ge=0, description="an utterance that only opened a request ('Control, run plate') is read "
         "with the next one if it follows within this many seconds, has no keyword of its own and is not "
         "plainly another kind of check; 0: off")
+    frame_gap_ms: int = Field(
+        300, ge=0, description="wall time with no audio frame after which the gap counts as silence "
+        "(gateways with silence suppression stop sending); shorter gaps are jitter; 0: off")
     denoise: Literal["off", "auto", "on"] = Field("off", description="noisereduce policy; see README figures")
     denoise_snr_db: float = Field(12.0, description="auto mode denoises only below this estimated SNR")
 

@@ -84,7 +84,7 @@ class RadioConnection:
                 ),
                 partial_interval_s=audio.partial_interval_s,
                 speculate_after_ms=audio.speculate_after_ms,
-                join_window_s=audio.join_window_s,
+                join_window_s=audio.join_window_s, frame_gap_ms=audio.frame_gap_ms,
             ),
             turns=services.turns,
         )
