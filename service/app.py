@@ -28,6 +28,7 @@ from voice.stt import Transcriber
 if TYPE_CHECKING:
     from analytics.base import Skill
     from models.embeddings import Embedder
+    from service.admission import Admission
     from service.core import Core
     from service.router import LookupEngine
 
@@ -49,6 +50,8 @@ class Services:
     turns: TurnTaking | None = None
     # Query side (auth, audit, router, skills, live events); built in the lifespan.
     core: Core | None = None
+    # Latency-aware admission of radio sessions over the pool; built in the lifespan.
+    admission: Admission | None = None
 
 
 def get_services(request: Request) -> Services:
@@ -83,6 +86,7 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from models.catalog import load_transcriber
+        from service.admission import Admission
         from service.core import build_core, describe
         from service.events import event_sink
 
@@ -91,7 +95,9 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
         core = await build_core(settings, skills=hosted, lookup=lookup, embedder=embedder)
         app.state.services = Services(settings=settings, transcriber=stt, pool=pool,
                                       handle_utterance=core.router.handle, on_event=event_sink(core.bus),
-                                      core=core, turns=_turns(core))
+                                      core=core, turns=_turns(core),
+                                      admission=Admission(pool, bound_s=settings.stt.admit_wait_s,
+                                                          max_sessions=settings.stt.max_sessions))
         logger.info("service ready: model=%s workers=%d core=%s", settings.stt.model, settings.stt.workers,
                     describe(core))
         try:

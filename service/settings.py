@@ -54,6 +54,9 @@ class SttSettings(BaseModel):
         "per unclear plate on 2 cores (README); '' for the recogniser's pass alone"))
     max_sessions: int = Field(24, description="open radio sessions before new ones get 'busy'")
     max_queue: int = Field(16, description="queued final decodes before new sessions get 'busy'")
+    admit_wait_s: float = Field(1.5, ge=0, description=(
+        "estimated wait of a new utterance (queued audio / measured throughput) past which new "
+        "sessions get 'busy' and open ones 'degraded'; 0: no latency bound"))
 
 
 class RegistrySettings(BaseModel):

@@ -25,7 +25,7 @@ from voice.codecs import INTERNAL_RATE, Decoder
 from voice.denoise import Denoiser
 from voice.endpointer import Endpointer, EndpointerOptions, SpeechEnded, SpeechStarted
 from voice.gap import FrameGapWatch
-from voice.pool import InferencePool
+from voice.pool import InferencePool, PoolLane
 from voice.stt import Transcriber, Transcript
 
 logger = logging.getLogger(__name__)
@@ -154,8 +154,8 @@ class SessionOptions:
 class VoiceSession:
     """The voice pipeline of one connection."""
 
-    def __init__(self, session_id: str, *, transcriber: Transcriber, pool: InferencePool, emit: Emit,
-                 on_final: Refined, denoiser: Denoiser | None = None,
+    def __init__(self, session_id: str, *, transcriber: Transcriber, pool: InferencePool | PoolLane,
+                 emit: Emit, on_final: Refined, denoiser: Denoiser | None = None,
                  options: SessionOptions | None = None, turns: TurnTaking | None = None) -> None:
         self.id = session_id
         self.options = options or SessionOptions()
@@ -178,6 +178,7 @@ class VoiceSession:
         self._partial_task: asyncio.Task[None] | None = None
         self._partial_at = 0.0
         self.audio_seconds = 0.0
+        self.backlog_s = 0.0  # audio seconds of ended utterances not yet taken up for decoding
         gap_s = self.options.frame_gap_ms / 1000
         self._gap = FrameGapWatch(gap_s, self._frame_gap) if gap_s > 0 else None
 
@@ -293,6 +294,8 @@ class VoiceSession:
             asyncio.ensure_future(self._emit(Failure(utterance, error)))
             return
         self._queue.put_nowait((utterance, item, time.perf_counter(), spec))
+        if not isinstance(item, str):
+            self.backlog_s += len(item) / INTERNAL_RATE
 
     def _maybe_speculate(self) -> bool:
         """Start the final decode early once the speaker has paused; True if one is running."""
@@ -395,6 +398,8 @@ class VoiceSession:
     async def _consume(self) -> None:
         while (item := await self._queue.get()) is not None:
             utterance, payload, queued_at, spec = item
+            if not isinstance(payload, str):
+                self.backlog_s = max(0.0, self.backlog_s - len(payload) / INTERNAL_RATE)
             try:
                 if isinstance(payload, str):
                     transcript = Transcript(text=payload, confidence=1.0)
