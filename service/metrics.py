@@ -31,6 +31,7 @@ __all__ = [
     "count_degraded",
     "count_error",
     "count_refusal",
+    "observe_audit_batch",
     "observe_request",
     "observe_stage",
     "render",
@@ -61,6 +62,7 @@ class _Metrics:
     degraded: Counter
     session_jobs: Gauge
     session_backlog: Gauge
+    audit_batch: Histogram
 
 
 @functools.lru_cache(maxsize=1)
@@ -93,6 +95,8 @@ def _m() -> _Metrics:
         session_backlog=Gauge("patrol_session_backlog_audio_seconds",
                               "Audio of ended utterances waiting for decoding per session", ["session"],
                               registry=registry),
+        audit_batch=Histogram("patrol_audit_batch_entries", "Audit entries written per group commit",
+                              buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256), registry=registry),
     )
 
 
@@ -156,6 +160,11 @@ def forget_session_queue(session: str) -> None:
             gauge.remove(session)
         except KeyError:
             pass
+
+
+def observe_audit_batch(entries: int) -> None:
+    """One audit group commit wrote ``entries`` entries in one transaction."""
+    _m().audit_batch.observe(entries)
 
 
 def observe_request(route: str, method: str, status: int, seconds: float) -> None:
