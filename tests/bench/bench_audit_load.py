@@ -138,7 +138,7 @@ def test_audit_load_postgres(tmp_path: Path) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        _report("PostgreSQL", f"{PG_BASE}?options=-csearch_path%3D{schema}", tmp_path)
+        _report("PostgreSQL", f"{PG_BASE}?options=-csearch_path%3D{schema}%2Cpublic", tmp_path)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
