@@ -1,4 +1,5 @@
 # Two entry points: `make run` (service on embedded defaults) and `make test` (whole suite).
+# `make lint` runs ruff, mypy and the import-layer contracts (pyproject's [tool.importlinter]).
 # Each creates .venv, installs torch (CPU build) first, then the project, and the Debian
 # packages it needs. Caches stay inside the repo (.cache/).
 SHELL := /bin/bash
@@ -13,13 +14,17 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SEED_PERSONS ?= 100000
 
-.PHONY: run test bench lint debs venv clean
+.PHONY: run test bench lint debs venv clean train-debs train eval-asr
 
 debs:
 	@missing=""; \
 	command -v espeak-ng >/dev/null || missing="$$missing espeak-ng"; \
 	command -v sox >/dev/null || missing="$$missing sox"; \
 	[ -d /usr/share/pocketsphinx/test/data/librivox ] || missing="$$missing pocketsphinx-testdata"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf ] || missing="$$missing fonts-dejavu-core fonts-dejavu-extra"; \
+	[ -d /usr/share/fonts/truetype/liberation ] || missing="$$missing fonts-liberation"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	command -v sipp >/dev/null || missing="$$missing sip-tester"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:$$missing"; \
@@ -45,13 +50,40 @@ test: venv
 	$(VENV)/bin/python -m fixtures.make_audio --if-missing
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/python -m pytest -q
+
+# The recogniser's recipe (models/asr/radio-tiny-v1.md): corpus, training, export. Piper
+# (GPL-3.0) only renders training speech; flite and festival only speak the evaluation set.
+TRAIN_STEPS ?= 800
+train-debs:
+	@missing=""; \
+	for p in flite festival festvox-kdlpc16k festvox-kallpc16k festvox-us-slt-hts fortunes-min; do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+train: venv train-debs
+	$(PIP) install -q -e '.[tts]'
+	$(PY) -m training corpus --out var/corpus/v1 --size 7000 --seed 1
+	$(PY) -m training asr --corpus var/corpus/v1 --out var/train/run1 --steps $(TRAIN_STEPS)
+	$(PY) -m training export var/train/run1/step-$$(printf %06d $(TRAIN_STEPS)).npz \
+		--out var/train/radio-tiny-v1.npz --model-dir var/models/radio-tiny-v1
+
+eval-asr: venv train-debs
+	$(PIP) install -q -e '.[tts]'
+	$(PY) -m training.evalset --out var/eval/radio-v1 --queries 300 --seed 21
+	$(PY) -m tests.bench.bench_radio_asr --audio var/eval/radio-v1 --model radio-tiny-v1
+	$(PY) -m tests.bench.bench_radio_asr --audio var/eval/radio-v1 --model tiny.en --spelling-model base \
+		--out var/bench/radio-asr-baseline.json
 
 bench: venv
 	$(VENV)/bin/python -m pytest -q tests/bench -p no:cacheprovider -s --override-ini addopts=
 
 lint: venv
-	$(VENV)/bin/ruff check . && $(VENV)/bin/mypy
+	$(VENV)/bin/ruff check . && $(VENV)/bin/mypy && $(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) .cache var

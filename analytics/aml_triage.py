@@ -19,7 +19,7 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from analytics._batch import check_text, empty_batch, read_csv, too_large, utf8_text
-from analytics.aml.model import load_or_train
+from analytics.aml.model import default_dir, load_or_train
 from analytics.aml.rank import CSV_COLUMNS, batch_from_csv_rows, batch_from_reports, rank
 from analytics.errors import SkillError
 
@@ -157,8 +157,12 @@ class AmlTriage:
     timeout_s: ClassVar[float] = 120.0
 
     def __init__(self, model_dir: Path | None = None) -> None:
-        # None: <data_dir>/models/aml from the settings, resolved at first use.
+        # None until the host binds a data directory (``with_data_dir``); running refuses until then.
         self.model_dir = model_dir
+
+    def with_data_dir(self, data_dir: Path) -> AmlTriage:
+        """This skill with its artefact under ``data_dir`` (``<data_dir>/models/aml``)."""
+        return AmlTriage(default_dir(data_dir))
 
     def run(self, payload: BaseModel) -> AmlTriageOutput:
         """Rank the batch and return the top ``limit`` entries."""
@@ -179,6 +183,9 @@ class AmlTriage:
             batch = batch_from_reports(_report_dicts(payload.reports))
         if len(set(batch.report_ids)) != batch.n_reports:
             raise SkillError("report ids must be unique within a batch", code="bad_input")
+        if self.model_dir is None:
+            raise SkillError("aml_triage has no model directory configured", code="not_configured",
+                             http_status=503)
         model = load_or_train(self.model_dir)
         entries, total = rank(batch, model, limit=payload.limit)
         return AmlTriageOutput(

@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 def _train(args: argparse.Namespace) -> int:
     from analytics.aml.model import default_dir, save, train
 
-    out = Path(args.out) if args.out else default_dir()
+    out = Path(args.out) if args.out else default_dir(args.data_dir)
     t0 = time.perf_counter()
     model = train()
     path = save(model, out)
@@ -33,6 +33,7 @@ def _train(args: argparse.Namespace) -> int:
 
 def _rank(args: argparse.Namespace) -> int:
     from analytics._batch import decode_upload
+    from analytics.aml.model import default_dir
     from analytics.aml_triage import AmlTriage, AmlTriageInput
     from common.errors import PatrolError
 
@@ -45,7 +46,8 @@ def _rank(args: argparse.Namespace) -> int:
             reports = data if isinstance(data, list) else data.get("reports")
             payload = AmlTriageInput.model_validate({"reports": reports, "limit": args.limit})
         t0 = time.perf_counter()
-        out = AmlTriage(Path(args.model) if args.model else None).run(payload)
+        model_dir = Path(args.model) if args.model else default_dir(args.data_dir)
+        out = AmlTriage(model_dir).run(payload)
     except PatrolError as err:
         print(json.dumps(err.to_event()), file=sys.stderr)
         return 2
@@ -72,9 +74,13 @@ def _synth(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: Any) -> None:
-    """Add ``aml`` with its ``train``, ``rank`` and ``synth`` subcommands to the ``patrol`` CLI."""
+def register(subparsers: Any, *, data_dir: Path) -> None:
+    """Add ``aml`` with its ``train``, ``rank`` and ``synth`` subcommands to the ``patrol`` CLI.
+
+    ``data_dir`` is the caller's data directory; the artefact's default home is under it.
+    """
     aml = subparsers.add_parser("aml", help="money-laundering triage model")
+    aml.set_defaults(data_dir=Path(data_dir))
     sub = aml.add_subparsers(dest="aml_command", required=True)
     p = sub.add_parser("train", help="train the AML model on generated labelled history")
     p.add_argument("--out", help="artefact directory (default <data_dir>/models/aml)")

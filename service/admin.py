@@ -20,14 +20,12 @@ from lookup.db import make_engine
 from service.audit import AuditLog
 from service.auth import ALL_ROLES, TokenStore
 from service.core import ensure_tables
-from service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 
 def _engine(args: argparse.Namespace) -> Engine:
-    url = args.db or Settings().registry.url
-    engine = make_engine(url)
+    engine = make_engine(args.db)
     ensure_tables(engine)
     return engine
 
@@ -64,23 +62,26 @@ def _audit_verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def register(sub: Any) -> None:
-    """Add the ``token`` and ``audit`` command groups to the ``patrol`` CLI."""
+def register(sub: Any, *, registry_url: str) -> None:
+    """Add the ``token`` and ``audit`` command groups to the ``patrol`` CLI.
+
+    ``registry_url`` is the default for ``--db`` (tokens and audit live beside the registry).
+    """
     token = sub.add_parser("token", help="API tokens").add_subparsers(dest="token_command", required=True)
     p = token.add_parser("create", help="create a token and print it once")
     p.add_argument("--role", required=True, choices=sorted(ALL_ROLES))
     p.add_argument("--officer", required=True, help="officer or system id the token speaks for")
     p.add_argument("--unit", help="unit (call sign) recorded in the audit log")
     p.add_argument("--expires-days", type=float, help="expire after this many days")
-    p.add_argument("--db", help="database URL (default: PATROL_REGISTRY__URL)")
+    p.add_argument("--db", default=registry_url, help="database URL (default: the configured registry)")
     p.set_defaults(func=_token_create)
     p = token.add_parser("revoke", help="revoke tokens by their printed prefix (first 10 characters)")
     p.add_argument("prefix")
-    p.add_argument("--db")
+    p.add_argument("--db", default=registry_url, help="database URL (default: the configured registry)")
     p.set_defaults(func=_token_revoke)
 
     audit = sub.add_parser("audit", help="audit log").add_subparsers(dest="audit_command", required=True)
     p = audit.add_parser("verify", help="verify the audit hash chain; exit 1 on tampering")
     p.add_argument("--expect-head", help="head hash recorded earlier, to detect removed newest rows")
-    p.add_argument("--db")
+    p.add_argument("--db", default=registry_url, help="database URL (default: the configured registry)")
     p.set_defaults(func=_audit_verify)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from service.admission import Admission
     from service.core import Core
     from service.router import LookupEngine
+    from voice.answer_audio import AnswerVoice
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ class Services:
     core: Core | None = None
     # Latency-aware admission of radio sessions over the pool; built in the lifespan.
     admission: Admission | None = None
+    # Speaks answers back to sessions that ask for "answer_audio" (None: unavailable).
+    answer_voice: AnswerVoice | None = None
 
 
 def get_services(request: Request) -> Services:
@@ -81,21 +84,23 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
     from analytics.base import discover
 
     settings = settings or Settings()
-    hosted = dict(skills) if skills is not None else discover()
+    hosted = dict(skills) if skills is not None else discover(data_dir=settings.data_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from models.catalog import load_transcriber
         from service.admission import Admission
+        from service.answers import build_answer_voice
         from service.core import build_core, describe
         from service.events import event_sink
+        from voice.loading import load_transcriber
 
-        stt = transcriber or load_transcriber(settings.stt)
+        stt = transcriber or load_transcriber(**settings.stt.loader_options())
         pool = InferencePool(workers=settings.stt.workers, max_queue=settings.stt.max_queue)
         core = await build_core(settings, skills=hosted, lookup=lookup, embedder=embedder)
         app.state.services = Services(settings=settings, transcriber=stt, pool=pool,
                                       handle_utterance=core.router.handle, on_event=event_sink(core.bus),
                                       core=core, turns=_turns(core),
+                                      answer_voice=build_answer_voice(settings.tts),
                                       admission=Admission(pool, bound_s=settings.stt.admit_wait_s,
                                                           max_sessions=settings.stt.max_sessions))
         logger.info("service ready: model=%s workers=%d core=%s", settings.stt.model, settings.stt.workers,
@@ -104,6 +109,8 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
             yield
         finally:
             pool.shutdown()
+            if app.state.services.answer_voice is not None:
+                app.state.services.answer_voice.shutdown()
             await core.close()
 
     app = FastAPI(
@@ -157,8 +164,10 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
                             status_code=500)
 
     from service import events, query_api, ws
+    from service.console_api import install_console
     from service.limits import BodyLimitMiddleware
     from service.logging import AccessLogMiddleware
+    from service.media_api import media_paths
     from service.routes import router as http_router
     from service.skills_api import install_skill_routes
 
@@ -167,7 +176,8 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
     app.include_router(query_api.router)
     app.include_router(events.router)
     install_skill_routes(app, hosted)
+    install_console(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.auth.max_body_bytes,
-                       max_upload_bytes=settings.auth.max_upload_bytes)
+                       max_upload_bytes=settings.auth.max_upload_bytes, upload_paths=media_paths(hosted))
     app.add_middleware(AccessLogMiddleware)
     return app

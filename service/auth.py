@@ -42,6 +42,7 @@ _CACHE_SIZE = 4096
 TOKEN_PREFIX = "ptl_"
 WS_UNAUTHORIZED = 4401
 WS_FORBIDDEN = 4403
+CONSOLE_SUBPROTOCOL = "patrol.v1"
 
 
 class Role(StrEnum):
@@ -226,12 +227,28 @@ def require(*roles: str) -> Callable[..., Awaitable[Principal]]:
     return dependency
 
 
+def _offered_protocols(websocket: WebSocket) -> list[str]:
+    raw = websocket.headers.get("sec-websocket-protocol", "")
+    return [p.strip() for p in raw.split(",") if p.strip()]
+
+
+def console_subprotocol(websocket: WebSocket) -> str | None:
+    """``patrol.v1`` when the client offered it (browsers: the token rides as a subprotocol)."""
+    return CONSOLE_SUBPROTOCOL if CONSOLE_SUBPROTOCOL in _offered_protocols(websocket) else None
+
+
 def websocket_token(websocket: WebSocket) -> str | None:
-    """The token from ``Authorization: Bearer`` or, failing that, ``?token=``."""
+    """The token from ``Authorization: Bearer``, the ``bearer.<token>`` subprotocol that
+    browsers use (they cannot set headers, and a URL would put the token in history), or
+    ``?token=``."""
     header = websocket.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
+    if console_subprotocol(websocket):
+        for offered in _offered_protocols(websocket):
+            if offered.startswith("bearer.") and len(offered) > len("bearer."):
+                return offered[len("bearer."):]
     return websocket.query_params.get("token") or None
 
 
@@ -250,6 +267,6 @@ async def authenticate_websocket(websocket: WebSocket, roles: Iterable[str]) -> 
         from service import metrics
 
         metrics.count_error(err.code)
-        await websocket.accept()
+        await websocket.accept(subprotocol=console_subprotocol(websocket))
         await websocket.close(code=code, reason=err.message)
         return None

@@ -13,16 +13,27 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-# Modules that add subcommands with ``register(subparsers)``; missing ones are skipped.
-_REGISTRARS = ("lookup.cli", "service.admin", "analytics.cli")
+from service.settings import Settings
+
+# Modules that add subcommands with ``register(subparsers, **options)``; missing ones are skipped.
+_REGISTRARS = ("lookup.cli", "service.admin", "analytics.cli", "training.cli")
+
+
+def _registrar_options(settings: Settings) -> dict[str, dict[str, Any]]:
+    """What each registrar is told from the settings (lower layers never read them)."""
+    return {
+        "lookup.cli": {"registry_url": settings.registry.url},
+        "service.admin": {"registry_url": settings.registry.url},
+        "analytics.cli": {"data_dir": settings.data_dir},
+    }
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.app import create_app
-    from service.settings import Settings
 
     settings = Settings()
     host = args.host or settings.host
@@ -33,15 +44,14 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _transcribe(args: argparse.Namespace) -> int:
-    from models.catalog import load_transcriber
-    from service.settings import Settings
     from voice.audiofile import read_audio
+    from voice.loading import load_transcriber
 
     settings = Settings()
     if args.model:
         settings.stt.model = args.model
     t0 = time.perf_counter()
-    stt = load_transcriber(settings.stt)
+    stt = load_transcriber(**settings.stt.loader_options())
     print(f"# model {settings.stt.model} loaded in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
     for name in args.files:
         audio = read_audio(Path(name))
@@ -70,8 +80,12 @@ def _radio_bridge(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, with every registered subcommand."""
+def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
+    """The full argument parser, with every registered subcommand.
+
+    ``settings`` give the subcommands their defaults (registry URL, data directory).
+    """
+    options = _registrar_options(settings or Settings())
     parser = argparse.ArgumentParser(prog="patrol", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("serve", help="run the service")
@@ -97,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
             if err.name != name:
                 raise
             continue
-        module.register(sub)
+        module.register(sub, **options.get(name, {}))
     return parser
 
 

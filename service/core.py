@@ -5,14 +5,17 @@ router, live-event bus and the lookup engine. They hang off ``Services.core``.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, text
 
-from analytics.base import Skill
+from analytics.base import Skill, SkillContext, bind_all
+from analytics.media import DEFAULT_LIMITS, MediaLimits
 from lookup.db import Base, make_engine
 from models.embeddings import Embedder
 from service.audit import AuditLog
@@ -40,6 +43,7 @@ class Core:
     router: IntentRouter
     bus: LocalBus
     lookup: LookupEngine | None
+    media_limits: MediaLimits = DEFAULT_LIMITS
 
     def database_ok(self) -> bool:
         """True when the database answers a trivial query (blocking)."""
@@ -94,6 +98,14 @@ async def build_core(settings: Settings, *, skills: Mapping[str, Skill], lookup:
     matcher = SkillMatcher(skills, embedder=embedder if settings.router.semantic else None,
                            threshold=settings.router.skill_threshold)
     await asyncio.to_thread(matcher.prepare)
+    media_limits = MediaLimits(**settings.media.model_dump())
+    check_plate = _plate_checker(lookup)
+
+    def context(name: str) -> SkillContext:
+        return SkillContext(engine=engine, data_dir=Path(settings.data_dir), media=media_limits,
+                            options=dict(settings.skills.options.get(name, {})), check_plate=check_plate)
+
+    await asyncio.to_thread(bind_all, skills, context)
     runner = SkillRunner(workers=settings.skills.workers, max_queue=settings.skills.max_queue,
                          max_timeout_s=settings.skills.max_timeout_s)
     audit = AuditLog(engine)
@@ -110,7 +122,24 @@ async def build_core(settings: Settings, *, skills: Mapping[str, Skill], lookup:
                 auth=Authenticator(tokens, enabled=settings.auth.enabled,
                                    rate_per_minute=settings.auth.rate_per_minute),
                 audit=audit, skills=dict(skills), runner=runner, matcher=matcher, router=router, bus=bus,
-                lookup=lookup)
+                lookup=lookup, media_limits=media_limits)
+
+
+def _plate_checker(lookup: LookupEngine | None) -> Callable[[str], Any] | None:
+    """A blocking plate check through the registry chain, for skills that read plates."""
+    if lookup is None:
+        return None
+    engine = lookup
+
+    def check_plate(plate: str) -> Any:
+        query = engine.understand(f"run plate {plate}")
+        if getattr(query, "intent", None) != "plate_lookup" or query.slots.get("plate") != plate:
+            logger.debug("plate check: the parser read the plate differently")
+            # Queries are frozen dataclasses: build the plate query the parser did not.
+            query = dataclasses.replace(query, intent="plate_lookup", slots={"plate": plate})
+        return engine.check(query)
+
+    return check_plate
 
 
 def describe(core: Core) -> dict[str, Any]:

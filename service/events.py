@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from service import metrics
-from service.auth import Role, authenticate_websocket
+from service.auth import Role, authenticate_websocket, console_subprotocol
 from service.context import QueryContext
 from service.protocol import ServerEvent
 
@@ -209,7 +209,7 @@ async def events(websocket: WebSocket) -> None:
     if principal is None:
         return
     bus: EventBus = websocket.app.state.services.core.bus
-    await websocket.accept()
+    await websocket.accept(subprotocol=console_subprotocol(websocket))
     logger.info("event feed opened: role=%s", principal.role)
 
     async def forward() -> None:

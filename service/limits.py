@@ -1,9 +1,9 @@
 """Request body size limits, enforced before any route reads the body.
 
-JSON routes accept ``auth.max_body_bytes``; upload routes (multipart, audio) accept
-``auth.max_upload_bytes``. A declared ``Content-Length`` over the limit is refused at once
-with 413; a body without one (chunked) is read up to the limit and refused as soon as it
-goes over, so an oversized upload never sits in memory whole.
+JSON routes accept ``auth.max_body_bytes``; upload routes (multipart, audio, and the skills
+that take images or video) accept ``auth.max_upload_bytes``. A declared ``Content-Length``
+over the limit is refused at once with 413; a body without one (chunked) is read up to the
+limit and refused as soon as it goes over, so an oversized upload never sits in memory whole.
 """
 
 from __future__ import annotations
@@ -23,15 +23,18 @@ UPLOAD_PATHS = frozenset({"/v1/transcribe"})
 class BodyLimitMiddleware:
     """Pure ASGI middleware that refuses request bodies over the configured size."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int,
+                 upload_paths: frozenset[str] = frozenset()) -> None:
         self.app = app
         self.max_body = max_body_bytes
         self.max_upload = max_upload_bytes
+        # Media skills take base64 JSON as well as multipart: both get the upload limit.
+        self.upload_paths = UPLOAD_PATHS | upload_paths
 
     def _limit(self, scope: Scope) -> int:
         headers = dict(scope.get("headers") or [])
         content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
-        if scope.get("path") in UPLOAD_PATHS or content_type.startswith("multipart/"):
+        if scope.get("path") in self.upload_paths or content_type.startswith("multipart/"):
             return self.max_upload
         return self.max_body
 

@@ -11,7 +11,7 @@ import json
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, TypeAdapter, ValidationError
 
 from service.errors import ProtocolError
 
@@ -26,6 +26,8 @@ class EventType(StrEnum):
     INTENT = "intent"
     RESULT = "result"
     ERROR = "error"
+    ANSWER_AUDIO = "answer_audio"
+    ANSWER_AUDIO_END = "answer_audio_end"
 
 
 class IntentName(StrEnum):
@@ -56,6 +58,10 @@ class StartMessage(_Client):
     encoding: str = "pcm_s16le"
     unit: str | None = Field(None, max_length=64)
     channel: str | None = Field(None, max_length=64)
+    # The answer spoken back (tone + readback) after each result; its format defaults to the session's.
+    answer_audio: StrictBool = False
+    answer_rate: int | None = None
+    answer_encoding: str | None = None
 
 
 class PttMessage(_Client):
@@ -171,8 +177,31 @@ class ErrorEvent(_Event):
     utterance: int | None = None
 
 
+class AnswerAudioEvent(_Event):
+    """The spoken answer to ``utterance`` follows as binary frames: ``bytes`` in all, tone first."""
+
+    type: Literal[EventType.ANSWER_AUDIO] = EventType.ANSWER_AUDIO
+    utterance: int
+    rate: int
+    encoding: Encoding
+    bytes: int
+    duration_ms: int
+    tone: str
+    tone_ms: int
+
+
+class AnswerAudioEndEvent(_Event):
+    """The spoken answer is over: ``bytes`` were sent; ``interrupted`` when barge-in stopped it."""
+
+    type: Literal[EventType.ANSWER_AUDIO_END] = EventType.ANSWER_AUDIO_END
+    utterance: int
+    bytes: int
+    interrupted: bool = False
+
+
 ServerEvent = (
     ReadyEvent | SpeechEvent | PartialEvent | TranscriptEvent | IntentEvent | ResultEvent | ErrorEvent
+    | AnswerAudioEvent | AnswerAudioEndEvent
 )
 
 

@@ -11,13 +11,16 @@ operator or admin token (Prometheus sends it with ``authorization.credentials_fi
 from __future__ import annotations
 
 import asyncio
+import io
+import wave
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from common.errors import PatrolError
 from service import metrics
 from service.audit import AuditRecord, entry_to_dict
 from service.auth import Principal, Role, require
@@ -48,9 +51,12 @@ class QueryRequest(BaseModel):
 
 @router.post("/v1/query", response_model=ResultEvent, tags=["query"], responses={
     **ERROR_RESPONSES, 422: {"model": ErrorBody},
-    503: {"model": ErrorBody, "description": "audit or registry down"},
+    200: {"content": {"audio/wav": {}}, "description": "the result, or with ?audio=wav its spoken answer"},
+    503: {"model": ErrorBody, "description": "audit or registry down, or answer audio unavailable"},
 })
-async def query(body: QueryRequest, request: Request, principal: QueryPrincipal) -> ResultEvent:
+async def query(body: QueryRequest, request: Request, principal: QueryPrincipal,
+                audio: Annotated[Literal["wav"] | None, Query(description="wav: answer with the spoken "
+                                                              "answer (16 kHz PCM16 WAV)")] = None) -> Any:
     """Route one typed query; answered with the wire ``result`` event, after it is audited."""
     services = request.app.state.services
     core = services.core
@@ -60,7 +66,27 @@ async def query(body: QueryRequest, request: Request, principal: QueryPrincipal)
     for event in events:
         await core.bus.publish(feed_message(ctx, event))
     result: ResultEvent = events[-1]
+    if audio == "wav":
+        return await _spoken(request, result)
     return result
+
+
+async def _spoken(request: Request, result: ResultEvent) -> Response:
+    """The result's spoken answer (tone + readback) as a WAV file, 16 kHz PCM16 mono."""
+    voice = request.app.state.services.answer_voice
+    if voice is None:
+        raise PatrolError("answer audio is not available on this service", code="answer_audio_unavailable",
+                          http_status=503)
+    answer = await voice.render(result.status, list(result.alerts), result.readback, encoding="pcm_s16le",
+                                rate=16000, has_candidates=bool(result.candidates))
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(answer.rate)
+        w.writeframes(answer.audio)
+    return Response(buf.getvalue(), media_type="audio/wav",
+                    headers={"X-Result-Status": result.status, "X-Answer-Tone": answer.tone.value})
 
 
 class AuditEntryOut(BaseModel):

@@ -8,7 +8,7 @@ Settings are built in :func:`service.app.create_app`, never at import time.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,7 +41,9 @@ class AudioSettings(BaseModel):
 class SttSettings(BaseModel):
     """Speech recognition model and decoding options."""
 
-    model: str = Field("tiny.en", description="'tiny.en', 'base' or a path to a CTranslate2 model directory")
+    model: str = Field("radio-tiny-v1", description=(
+        "'radio-tiny-v1' (the project's own, trained for radio queries: models/asr/radio-tiny-v1.md), "
+        "'tiny.en', 'base' or a path to a CTranslate2 model directory"))
     language: str | None = Field("en", description="decode language; None lets a multilingual model detect")
     compute_type: str = "int8"
     cpu_threads: int = Field(0, description="threads per decode; 0 = all cores / workers")
@@ -51,12 +53,34 @@ class SttSettings(BaseModel):
     spelling_model: str = Field("base", description=(
         "a second model whose constrained spelling pass runs beside the recogniser's own: 'base' "
         "read more spelled plates and licences right on the fixture audio, at about 0.7 s more "
-        "per unclear plate on 2 cores (README); '' for the recogniser's pass alone"))
+        "per unclear plate on 2 cores (README); '' for the recogniser's pass alone. Not used by "
+        "the project's own models, which need no spelling pass"))
     max_sessions: int = Field(24, description="open radio sessions before new ones get 'busy'")
     max_queue: int = Field(16, description="queued final decodes before new sessions get 'busy'")
     admit_wait_s: float = Field(1.5, ge=0, description=(
         "estimated wait of a new utterance (queued audio / measured throughput) past which new "
         "sessions get 'busy' and open ones 'degraded'; 0: no latency bound"))
+
+    def loader_options(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`voice.loading.load_transcriber`."""
+        return {"model": self.model, "compute_type": self.compute_type, "cpu_threads": self.cpu_threads,
+                "workers": self.workers, "beam_size": self.beam_size, "spelling_pass": self.spelling_pass,
+                "spelling_model": self.spelling_model, "language": self.language}
+
+
+class TtsSettings(BaseModel):
+    """The answer spoken back over the radio (``answer_audio`` in ``start``): espeak-ng."""
+
+    enabled: bool = Field(True, description="offer answer_audio; off: a start asking for it gets an error")
+    voice: str = Field("en-us", description="espeak-ng voice for the answer")
+    wpm: int = Field(160, ge=80, le=400, description="speaking rate of ordinary phrases (words per minute)")
+    spelled_wpm: int = Field(150, ge=80, le=400, description="speaking rate of spelled plates and licences")
+    spelled_word_gap_10ms: int = Field(2, ge=0, le=50, description="pause between spelled words, 10 ms units")
+    max_answer_s: float = Field(6.0, gt=0, description="detail phrases are dropped past this answer length")
+    timeout_s: float = Field(4.0, gt=0, description="an answer not synthesised in this time is not spoken")
+    workers: int = Field(2, ge=1, description="answers synthesised at once (process-wide)")
+    max_queue: int = Field(8, ge=0, description="answers waiting for synthesis before new ones get tts_busy")
+    lead_ms: int = Field(200, ge=0, description="answer audio sent at once before real-time pacing")
 
 
 class RegistrySettings(BaseModel):
@@ -96,11 +120,24 @@ class RouterSettings(BaseModel):
 
 
 class SkillSettings(BaseModel):
-    """The bounded worker pool skills run in."""
+    """The bounded worker pool skills run in, and each skill's own options."""
 
     workers: int = Field(2, ge=1, description="skills running at once")
     max_queue: int = Field(8, ge=0, description="skill calls waiting for a worker before new ones get 'busy'")
     max_timeout_s: float = Field(60.0, gt=0, description="upper bound on any skill's own timeout")
+    options: dict[str, dict[str, Any]] = Field(default_factory=dict, description=(
+        "per-skill options, handed to the skill's bind() (e.g. PATROL_SKILLS__OPTIONS__FACE_WATCH__"
+        "MAX_ENROLLED=500); each skill documents and validates its own"))
+
+
+class MediaSettings(BaseModel):
+    """Images and video uploaded to skills (the body limit is auth.max_upload_bytes)."""
+
+    max_image_bytes: int = Field(8 << 20, ge=1, description="largest encoded image")
+    max_video_bytes: int = Field(20 << 20, ge=1, description="largest encoded video")
+    max_pixels: int = Field(40_000_000, ge=1, description="largest decoded image, width x height")
+    max_video_frames: int = Field(9_000, ge=1, description="frames decoded from one video at most")
+    max_items: int = Field(16, ge=1, description="media items in one skill call")
 
 
 class EventSettings(BaseModel):
@@ -125,5 +162,7 @@ class Settings(BaseSettings):
     registry: RegistrySettings = RegistrySettings()
     auth: AuthSettings = AuthSettings()
     router: RouterSettings = RouterSettings()
+    tts: TtsSettings = TtsSettings()
     skills: SkillSettings = SkillSettings()
+    media: MediaSettings = MediaSettings()
     events: EventSettings = EventSettings()

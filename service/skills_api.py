@@ -20,9 +20,11 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import BaseModel, Field
 
 from analytics.base import Skill
+from analytics.media import items_of, media_fields
 from common.errors import PatrolError
 from service.audit import AuditRecord
 from service.auth import ALL_ROLES, Principal, require
+from service.media_api import is_media_skill, openapi_request_body, read_media_payload
 from service.router import jsonable
 
 logger = logging.getLogger(__name__)
@@ -77,12 +79,28 @@ async def list_skills(request: Request, principal: AnyPrincipal) -> SkillList:
 
 
 async def run_skill_call(request: Request, principal: Principal, skill: Skill,
-                         payload: BaseModel) -> BaseModel:
-    """Run one validated skill call, auditing it before the output is returned."""
+                         payload: BaseModel, media: list[dict[str, Any]] | None = None) -> BaseModel:
+    """Run one validated skill call, auditing it before the output is returned.
+
+    ``media`` describes the call's images or video (field, type, size); their bytes are
+    left out of ``input_sha256``, and their own digests are audited unless the skill sets
+    ``private_media`` (a face probe's digest would still identify the probe).
+    """
     core = request.app.state.services.core
-    raw = payload.model_dump_json().encode("utf-8")
+    media_names = {f.name for f in media_fields(type(payload))}
+    raw = payload.model_dump_json(exclude=media_names).encode("utf-8")
     slots: dict[str, Any] = {"skill": skill.name, "input_sha256": hashlib.sha256(raw).hexdigest(),
                              "input_bytes": len(raw)}
+    if media_names:
+        described = [dict(m) for m in media or []]
+        if not getattr(skill, "private_media", False):
+            for entry, (_field, item) in zip(described, items_of(payload), strict=False):
+                entry["sha256"] = hashlib.sha256(item.data).hexdigest()
+        slots["media"] = described
+    for name in getattr(skill, "audit_fields", ()):
+        value = getattr(payload, name, None)
+        if isinstance(value, str | int | float | bool):
+            slots[name] = value
     case_ref = getattr(payload, "case_ref", None)
     if isinstance(case_ref, str):
         slots["case_ref"] = case_ref
@@ -101,16 +119,33 @@ async def run_skill_call(request: Request, principal: Principal, skill: Skill,
     return output
 
 
-def _endpoint_for(skill: Skill) -> Any:
-    input_model = skill.input_model
+def _allowed(skill: Skill) -> Any:
     roles = set(skill.roles) & ALL_ROLES
     if roles != set(skill.roles):
         logger.warning("skill %s names unknown roles %s; they are ignored", skill.name,
                        sorted(set(skill.roles) - ALL_ROLES))
-    allowed = Annotated[Principal, Depends(require(*(roles or {"admin"})))]
+    return Annotated[Principal, Depends(require(*(roles or {"admin"})))]
+
+
+def _media_endpoint_for(skill: Skill) -> Any:
+    allowed = _allowed(skill)
+
+    async def call_media_skill(request: Request, principal: allowed) -> Any:  # type: ignore[valid-type]
+        limits = request.app.state.services.core.media_limits
+        payload, media = await read_media_payload(request, skill, limits)
+        return await run_skill_call(request, principal, skill, payload, media)
+
+    call_media_skill.__name__ = f"skill_{skill.name}"
+    call_media_skill.__doc__ = skill.description
+    return call_media_skill
+
+
+def _endpoint_for(skill: Skill) -> Any:
+    input_model = skill.input_model
+    allowed = _allowed(skill)
 
     async def call_skill(payload: input_model, request: Request,  # type: ignore[valid-type]
-                         principal: allowed) -> Any:
+                         principal: allowed) -> Any:  # type: ignore[valid-type]
         return await run_skill_call(request, principal, skill, payload)
 
     call_skill.__name__ = f"skill_{skill.name}"
@@ -122,14 +157,21 @@ def install_skill_routes(app: FastAPI, skills: Mapping[str, Skill]) -> None:
     """Add the listing route, one typed POST route per skill, and the 404 catch-all."""
     app.include_router(router)
     for skill in skills.values():
+        media = is_media_skill(skill)
+        responses: dict[int | str, dict[str, Any]] = {
+            **ERROR_RESPONSES,
+            422: {"model": ErrorBody, "description": "invalid input for this skill"},
+            503: {"model": ErrorBody, "description": "busy, or the audit log is unavailable"},
+            504: {"model": ErrorBody, "description": "the skill ran past its timeout"},
+        }
+        if media:
+            responses[413] = {"model": ErrorBody, "description": "body, media item or image too large"}
+            responses[415] = {"model": ErrorBody, "description": "media of a type this skill does not take"}
         app.add_api_route(
-            f"/v1/skills/{skill.name}", _endpoint_for(skill), methods=["POST"], tags=["skills"],
-            response_model=skill.output_model, summary=f"Run {skill.name}", responses={
-                **ERROR_RESPONSES,
-                422: {"model": ErrorBody, "description": "invalid input for this skill"},
-                503: {"model": ErrorBody, "description": "busy, or the audit log is unavailable"},
-                504: {"model": ErrorBody, "description": "the skill ran past its timeout"},
-            },
+            f"/v1/skills/{skill.name}", _media_endpoint_for(skill) if media else _endpoint_for(skill),
+            methods=["POST"], tags=["skills"], response_model=skill.output_model,
+            summary=f"Run {skill.name}", responses=responses,
+            openapi_extra=openapi_request_body(skill) if media else None,
         )
 
     async def unknown_skill(name: str, principal: AnyPrincipal) -> ErrorBody:

@@ -15,6 +15,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
 
 from common.errors import OverloadedError, PatrolError
+from service import answers
 from service.app import Services
 from service.auth import Role, authenticate_websocket
 from service.context import Heard, QueryContext
@@ -33,6 +34,7 @@ from service.protocol import (
     dump,
     parse_client_message,
 )
+from voice.answer_audio import AnswerChannel
 from voice.denoise import make_denoiser
 from voice.endpointer import EndpointerOptions
 from voice.errors import AudioError
@@ -67,6 +69,7 @@ class RadioConnection:
         self._send_lock = asyncio.Lock()
         self._typed: set[int] = set()  # utterance numbers that were typed queries
         self._closed = False
+        self.answers: AnswerChannel | None = None  # with "answer_audio": the answers spoken back
         audio = services.settings.audio
         self.session = VoiceSession(
             self.id,
@@ -109,6 +112,16 @@ class RadioConnection:
             except (WebSocketDisconnect, RuntimeError):
                 self._closed = True
 
+    async def send_bytes(self, data: bytes) -> None:
+        """Send one binary frame (answer audio) to this client."""
+        if self._closed:
+            return
+        async with self._send_lock:
+            try:
+                await self.ws.send_bytes(data)
+            except (WebSocketDisconnect, RuntimeError):
+                self._closed = True
+
     async def error(self, err: PatrolError, utterance: int | None = None) -> None:
         """Send an error event (client-safe message only)."""
         await self.send(ErrorEvent(code=err.code, message=err.message, utterance=utterance), utterance or 0)
@@ -146,6 +159,8 @@ class RadioConnection:
             pass
         finally:
             self._closed = True
+            if self.answers is not None:
+                await self.answers.close()
             await self.session.close()
 
     async def _audio(self, data: bytes) -> None:
@@ -163,10 +178,16 @@ class RadioConnection:
         if isinstance(msg, StartMessage):
             if self.session.started:
                 raise ProtocolError("this session has already started", code="already_started")
+            answer_format = answers.answer_format(msg) if msg.answer_audio else None  # bad_* before start
             self.session.start(msg.encoding, msg.rate)
             self.unit, self.channel = msg.unit, msg.channel
             await self.send(ReadyEvent(session=self.id, utterance=0))
+            if answer_format is not None:
+                self.answers = answers.open_channel(self.services.answer_voice, msg, self.send,
+                                                    self.send_bytes)
         elif isinstance(msg, PttMessage):
+            if msg.pressed and self.answers is not None:
+                await self.answers.barge_in()
             await self.session.ptt(msg.pressed)
         elif isinstance(msg, QueryMessage):
             if not msg.text.strip():
@@ -174,6 +195,8 @@ class RadioConnection:
             self._typed.add(await self.session.query(msg.text))
         elif isinstance(msg, StopMessage):
             await self.session.stop()
+            if self.answers is not None:
+                await self.answers.drain()
             self._closed = True
             if self.ws.application_state == WebSocketState.CONNECTED:
                 await self.ws.close(code=1000)
@@ -182,6 +205,8 @@ class RadioConnection:
 
     async def _on_voice_event(self, event: VoiceEvent) -> None:
         if isinstance(event, SpeechBoundary):
+            if event.state == "start" and self.answers is not None:
+                await self.answers.barge_in()  # the officer speaks again: stop the answer
             await self.send(SpeechEvent(state="start" if event.state == "start" else "end",
                                         utterance=event.utterance), event.utterance)
             if event.state == "end" and self.services.admission is not None:
@@ -201,6 +226,7 @@ class RadioConnection:
         if again is not None and self.services.admission is not None and self.services.admission.shedding:
             again = None  # past the latency bound: first-pass answer only (service.admission)
         heard = Heard(text=transcript.text, confidence=transcript.confidence,
+                      alternatives=transcript.alternatives,
                       refine=again.refine if again else None, rescore=again.score if again else None)
         try:
             events = await self.services.handle_utterance(self.context(utterance, typed=typed), heard)
@@ -209,6 +235,8 @@ class RadioConnection:
             return
         for event in events:
             await self.send(event, utterance)
+        if self.answers is not None:
+            answers.offer(self.answers, utterance, events)
 
 
 @router.websocket("/v1/radio")

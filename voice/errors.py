@@ -17,3 +17,10 @@ class TranscriptionError(PatrolError):
 
     code = "transcription_failed"
     http_status = 500
+
+
+class SynthesisError(PatrolError):
+    """Speech synthesis of an answer failed or took too long; the session goes on."""
+
+    code = "tts_failed"
+    http_status = 500

@@ -259,12 +259,9 @@ class WhisperTranscriber:
     def transcribe(self, audio: np.ndarray, *, partial: bool = False) -> Transcript:
         """Transcribe one utterance; empty :class:`Transcript` for noise, silence or phantoms."""
         o = self.options
-        duration = len(audio) / INTERNAL_RATE
-        if duration < 0.1:
-            return Transcript("", 0.0, dropped="too_short")
-        speech_s = self._vad_speech_seconds(audio)
-        if speech_s < o.min_vad_speech_s:
-            return Transcript("", 0.0, dropped="no_speech_vad")
+        speech_s, refused = self._speech_seconds(audio)
+        if refused is not None:
+            return refused
         decoded = self._decode(audio, beam_size=1 if partial else o.beam_size)
         kept = [s for s in decoded if self._keep_segment(s)]
         text = _joined(kept)
@@ -430,6 +427,16 @@ class WhisperTranscriber:
             return Transcript("", 0.0, dropped="no_speech_model")
         logger.debug("kept the words before a decoding loop: %r", text)
         return Transcript(text=text, confidence=0.5 * self._confidence(looped))
+
+    def _speech_seconds(self, audio: np.ndarray) -> tuple[float, Transcript | None]:
+        """Seconds of speech the second-opinion VAD finds, or an empty transcript saying why
+        the utterance is not worth decoding (too short, no speech)."""
+        if len(audio) / INTERNAL_RATE < 0.1:
+            return 0.0, Transcript("", 0.0, dropped="too_short")
+        speech_s = self._vad_speech_seconds(audio)
+        if speech_s < self.options.min_vad_speech_s:
+            return speech_s, Transcript("", 0.0, dropped="no_speech_vad")
+        return speech_s, None
 
     def _vad_speech_seconds(self, audio: np.ndarray) -> float:
         stamps = get_speech_timestamps(audio, self.options.vad)

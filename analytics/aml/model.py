@@ -153,16 +153,13 @@ def load(directory: Path) -> AmlModel:
     return model
 
 
-def default_dir() -> Path:
-    """``<data_dir>/models/aml`` from the service settings (``PATROL_DATA_DIR``)."""
-    from service.settings import Settings
-
-    return Path(Settings().data_dir) / "models" / "aml"
+def default_dir(data_dir: Path) -> Path:
+    """Where the artefact lives under the service's data directory: ``<data_dir>/models/aml``."""
+    return Path(data_dir) / "models" / "aml"
 
 
-def load_or_train(directory: Path | None = None) -> AmlModel:
+def load_or_train(directory: Path) -> AmlModel:
     """The cached model for ``directory``: loaded if saved there, else trained and saved."""
-    directory = directory or default_dir()
     with _lock:
         if directory in _cache:
             return _cache[directory]

@@ -145,3 +145,21 @@ def test_duplicate_report_ids_are_refused(aml_model: AmlModel, data_dir: Path) -
     with pytest.raises(SkillError, match="unique"):
         AmlTriage(data_dir / "models" / "aml").run(
             AmlTriageInput.model_validate({"reports": [report, report]}))
+
+
+def test_the_host_gives_the_skill_its_data_dir(aml_model: AmlModel, data_dir: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # Analytics reads no settings: discover() binds the service's data dir, an unbound skill refuses,
+    # and the CLI's default model directory comes from PATROL_DATA_DIR through service.cli.
+    from analytics.base import discover
+
+    bound = discover(data_dir=data_dir)["aml_triage"]
+    assert isinstance(bound, AmlTriage) and bound.model_dir == data_dir / "models" / "aml"
+    payload = AmlTriageInput(csv=(SAMPLES / "reports_40.csv").read_text(), limit=3)
+    assert len(bound.run(payload).queue) == 3
+    with pytest.raises(SkillError) as err:
+        AmlTriage().run(payload)
+    assert err.value.code == "not_configured" and err.value.http_status == 503
+    capsys.readouterr()
+    assert patrol(["aml", "rank", str(SAMPLES / "reports_40.csv"), "--limit", "2"]) == 0
+    assert len(json.loads(capsys.readouterr().out)["queue"]) == 2

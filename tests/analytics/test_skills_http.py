@@ -17,9 +17,10 @@ Client = tuple[TestClient, dict[str, str]]
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory, aml_model: AmlModel) -> Iterator[Client]:
-    """The real app (fake transcriber and lookup) with a token per role; the AML model is pre-trained."""
-    app = build_app(make_settings(tmp_path_factory.mktemp("svc")))
+def client(tmp_path_factory: pytest.TempPathFactory, aml_model: AmlModel, data_dir: Path) -> Iterator[Client]:
+    """The real app (fake transcriber and lookup) with a token per role; the AML model is pre-trained
+    under ``data_dir``, which the service hands to the skill."""
+    app = build_app(make_settings(tmp_path_factory.mktemp("svc"), data_dir=data_dir))
     with TestClient(app) as c:
         yield c, issue_tokens(app)
 

@@ -11,17 +11,17 @@ import time
 
 import numpy as np
 
-from models.catalog import load_transcriber
 from service.settings import SttSettings
 from tests.bench.bench_voice import _save
 from tests.bench.wer import wer
 from tests.voice.helpers import load_clips
 from voice.codecs import to_internal
 from voice.denoise import SnrGatedDenoiser, estimate_snr_db
+from voice.loading import load_transcriber
 
 
 def test_denoise_effect_on_wer() -> None:
-    stt = load_transcriber(SttSettings())
+    stt = load_transcriber(**SttSettings().loader_options())
     modes = {"off": None, "auto": SnrGatedDenoiser(mode="auto", snr_threshold_db=12.0),
              "on": SnrGatedDenoiser(mode="on")}
     report: dict[str, dict[str, float]] = {}

@@ -123,9 +123,10 @@ def run(
     baseline_draws: int = 3,
 ) -> dict[str, Any]:
     """Transcribe every fixture clip twice (system, baseline) and score slot exact-match."""
-    from models.catalog import load_transcriber, resolve_asr
+    from models.catalog import resolve_asr
     from service.settings import SttSettings
     from voice.audiofile import read_audio
+    from voice.loading import load_transcriber
 
     manifest = [
         json.loads(line) for line in (audio_dir / "manifest.jsonl").read_text().splitlines() if line.strip()
@@ -133,7 +134,7 @@ def run(
     manifest = [m for m in manifest if m["channel"] in channels and split in (None, m["split"])
                 and intent in (None, m["intent"])][:limit]
     settings = SttSettings()
-    stt = load_transcriber(settings)
+    stt = load_transcriber(**settings.loader_options())
     plain = WhisperModel(
         str(resolve_asr(settings.model, cache_dir=Path("var/models"))),
         device="cpu",

@@ -25,13 +25,13 @@ from fixtures.librivox import librivox_clips
 from lookup.db import make_engine
 from lookup.migrate import upgrade
 from lookup.seed import SeedOptions, seed_registry
-from models.catalog import load_transcriber
 from service.app import create_app
 from service.settings import SttSettings
 from tests.bench.wer import wer
 from tests.voice.helpers import Clip, LiveServer, load_clips, recv_until, voice_settings
 from voice.audiofile import read_audio
 from voice.codecs import to_internal
+from voice.loading import load_transcriber
 
 OUT = Path("var/bench")
 STREAM_SECONDS = float(os.environ.get("BENCH_STREAM_SECONDS", "60"))
@@ -51,7 +51,7 @@ def _save(name: str, data: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("model", ["tiny.en", "base"])
 def test_rtf_and_wer(model: str) -> None:
-    stt = load_transcriber(SttSettings(model=model, spelling_pass=True))
+    stt = load_transcriber(**SttSettings(model=model, spelling_pass=True).loader_options())
     clips = load_clips()
     rows: dict[str, list[tuple[str, str]]] = {}
     compute = audio_s = refine_s = 0.0
@@ -127,7 +127,7 @@ def test_keyup_to_transcript_latency(streams: int, tmp_path: Path) -> None:
     settings = voice_settings(tmp_path)
     upgrade(settings.registry.url)
     seed_registry(make_engine(settings.registry.url), SeedOptions(persons=5000, vehicles=5000, seed=1))
-    stt = load_transcriber(settings.stt)
+    stt = load_transcriber(**settings.stt.loader_options())
     clips = [c for c in load_clips() if c.entry["channel"] == "radio20"]
     app = create_app(settings, transcriber=stt)
     with LiveServer(app) as server:

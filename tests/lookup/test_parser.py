@@ -354,3 +354,14 @@ def test_more_officer_phrasings(text: str, slots: dict[str, str]) -> None:
 def test_the_name_is_the_last_words_before_the_date(text: str, given: str, family: str) -> None:
     q = understand(text)
     assert (q.slots.get("given"), q.slots.get("family")) == (given, family)
+
+
+@pytest.mark.parametrize(("text", "slots"), [
+    ("Check the tag Zulu Foxtrot X-ray 3 5 7 2, cheers.", {"plate": "ZFX3572"}),
+    ("Run California plate 1 X-ray Victor Hotel 5 0 3, when you're ready.", {"plate": "1XVH503"}),
+    ("D L check on 5 5 0 4 5 6 3 6, standing by.", {"licence": "55045636"}),
+    ("Plate Kilo Juliet 2 6 Tango India Uniform, received.", {"plate": "KJ26TIU"}),
+])
+def test_sign_offs_end_the_spelled_value(text: str, slots: dict[str, str]) -> None:
+    query = understand(text)
+    assert {k: query.slots.get(k) for k in slots} == slots

@@ -116,10 +116,10 @@ def test_the_licence_reversed_skeleton_is_filled_for_existing_rows(tmp_path: Pat
 def test_cli_db_init_and_seed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import argparse
 
-    parser = argparse.ArgumentParser()
-    register(parser.add_subparsers(dest="command", required=True))
     url = f"sqlite:///{tmp_path}/cli.sqlite3"
-    args = parser.parse_args(["db", "init", "--url", url, "--seed-if-empty", "150"])
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers(dest="command", required=True), registry_url=url)
+    args = parser.parse_args(["db", "init", "--seed-if-empty", "150"])  # the URL given to register
     assert args.func(args) == 0
     engine = make_engine(url)
     first = registry_counts(engine)

@@ -72,10 +72,19 @@ def pick(clips: list[Clip], *, channel: str, intent: str | None = None, n: int =
 
 @pytest.fixture(scope="session")
 def transcriber() -> Any:
-    """The real tiny.en model (with the base model for the spelling pass), loaded once."""
-    from models.catalog import load_transcriber
+    """The default recogniser (the project's own radio-tiny-v1), loaded once."""
+    from voice.loading import load_transcriber
 
-    return load_transcriber(SttSettings())
+    return load_transcriber(**SttSettings().loader_options())
+
+
+@pytest.fixture(scope="session")
+def tiny_transcriber() -> Any:
+    """tiny.en as packaged, with the base model for its constrained spelling pass, loaded once
+    (for the tests of the passes that only a general model needs)."""
+    from voice.loading import load_transcriber
+
+    return load_transcriber(**SttSettings(model="tiny.en").loader_options())
 
 
 class LiveServer:

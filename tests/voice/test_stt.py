@@ -55,8 +55,9 @@ def test_spelling_pass_gives_a_spelled_reading(clips: list[Clip], transcriber: A
             assert token in allowed or token.isdigit() or len(token) <= 3, (token, reading)
 
 
-def test_the_spelling_pass_runs_on_its_own_model(clips: list[Clip], transcriber: Any) -> None:
-    # Default: tiny.en transcribes; it and the multilingual base model both read the spelled run.
+def test_the_spelling_pass_runs_on_its_own_model(clips: list[Clip], tiny_transcriber: Any) -> None:
+    # tiny.en transcribes; it and the multilingual base model both read the spelled run.
+    transcriber = tiny_transcriber
     speller = transcriber.speller
     assert speller is not None and speller.speller is None
     assert not transcriber.model.model.is_multilingual and speller.model.model.is_multilingual
@@ -162,8 +163,10 @@ def test_a_decoding_loop_keeps_the_words_before_it(transcriber: Any) -> None:
     assert transcriber._salvaged([looped], speech_s=0.5).dropped == "no_speech_model"
 
 
-def test_a_transcript_that_stopped_early_is_read_on(clips: list[Clip], transcriber: Any) -> None:
+def test_a_transcript_that_stopped_early_is_read_on(clips: list[Clip], tiny_transcriber: Any) -> None:
     import re
+
+    transcriber = tiny_transcriber
 
     from voice.stt import _cut_short
 

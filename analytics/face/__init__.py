@@ -1,0 +1,1 @@
+"""Face detection, embeddings and the watch-list store behind the face_watch skills."""

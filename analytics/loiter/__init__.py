@@ -1,0 +1,1 @@
+"""Loitering from video: people detection, tracking, dwell per zone, events (skill ``loitering``)."""

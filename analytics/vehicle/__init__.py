@@ -1,0 +1,1 @@
+"""Vehicle make/model: the rendered data recipe and the classifier trained on it."""

@@ -1,0 +1,1 @@
+"""X-ray parcel triage: dual-energy simulator, small CNN, staged policy (skill ``xray_triage``)."""

