@@ -28,6 +28,7 @@ from voice.stt import Transcriber
 if TYPE_CHECKING:
     from analytics.base import Skill
     from models.embeddings import Embedder
+    from service.admission import Admission
     from service.core import Core
     from service.router import LookupEngine
     from voice.answer_audio import AnswerVoice
@@ -50,6 +51,8 @@ class Services:
     turns: TurnTaking | None = None
     # Query side (auth, audit, router, skills, live events); built in the lifespan.
     core: Core | None = None
+    # Latency-aware admission of radio sessions over the pool; built in the lifespan.
+    admission: Admission | None = None
     # Speaks answers back to sessions that ask for "answer_audio" (None: unavailable).
     answer_voice: AnswerVoice | None = None
 
@@ -85,6 +88,7 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from service.admission import Admission
         from service.answers import build_answer_voice
         from service.core import build_core, describe
         from service.events import event_sink
@@ -96,7 +100,9 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
         app.state.services = Services(settings=settings, transcriber=stt, pool=pool,
                                       handle_utterance=core.router.handle, on_event=event_sink(core.bus),
                                       core=core, turns=_turns(core),
-                                      answer_voice=build_answer_voice(settings.tts))
+                                      answer_voice=build_answer_voice(settings.tts),
+                                      admission=Admission(pool, bound_s=settings.stt.admit_wait_s,
+                                                          max_sessions=settings.stt.max_sessions))
         logger.info("service ready: model=%s workers=%d core=%s", settings.stt.model, settings.stt.workers,
                     describe(core))
         try:

@@ -72,6 +72,14 @@ def _transcribe(args: argparse.Namespace) -> int:
     return 0
 
 
+def _radio_bridge(args: argparse.Namespace) -> int:
+    from service.radio_bridge import run_bridge
+
+    run_bridge(args.url, host=args.host, port=args.port, sip_port=args.sip_port, token=args.token,
+               idle_s=args.idle)
+    return 0
+
+
 def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     """The full argument parser, with every registered subcommand.
 
@@ -88,6 +96,14 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+")
     p.add_argument("--model", help="tiny.en, base, or a model directory")
     p.set_defaults(func=_transcribe)
+    p = sub.add_parser("radio-bridge", help="bridge RTP G.711 streams (one per SSRC) to WS /v1/radio")
+    p.add_argument("--url", default="ws://127.0.0.1:8000/v1/radio", help="the service's radio websocket")
+    p.add_argument("--token", help="a gateway token (sent as ?token=)")
+    p.add_argument("--host", default="127.0.0.1", help="address to receive RTP (and SIP) on")
+    p.add_argument("--port", type=int, default=40000, help="UDP port for RTP")
+    p.add_argument("--sip-port", type=int, help="also answer SIP INVITE/BYE on this UDP port")
+    p.add_argument("--idle", type=float, default=30.0, help="seconds without packets that end a stream")
+    p.set_defaults(func=_radio_bridge)
     for name in _REGISTRARS:
         try:
             module = importlib.import_module(name)

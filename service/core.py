@@ -62,6 +62,7 @@ class Core:
         closer = getattr(self.lookup, "close", None)
         if callable(closer):
             await asyncio.to_thread(closer)
+        self.audit.close()
         self.engine.dispose()
 
 

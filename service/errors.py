@@ -30,6 +30,13 @@ class ForbiddenError(PatrolError):
     http_status = 403
 
 
+class DegradedError(PatrolError):
+    """The service is past its latency bound: answers come late and from the first pass only."""
+
+    code = "degraded"
+    http_status = 503
+
+
 class AuditError(PatrolError):
     """The audit log could not be written; the query fails closed."""
 

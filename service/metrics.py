@@ -28,14 +28,19 @@ from prometheus_client import (
 
 __all__ = [
     "CONTENT_TYPE",
+    "count_degraded",
     "count_error",
+    "count_refusal",
+    "observe_audit_batch",
     "observe_request",
     "observe_stage",
     "render",
     "session_closed",
     "session_opened",
     "set_queue_depth",
+    "set_session_queue",
     "set_sessions",
+    "set_wait_estimate",
 ]
 
 # Stage latencies span 1 ms (parse) to tens of seconds (long decodes, big skill batches).
@@ -52,6 +57,12 @@ class _Metrics:
     requests: Counter
     request_seconds: Histogram
     events: Counter
+    wait_estimate: Gauge
+    refusals: Counter
+    degraded: Counter
+    session_jobs: Gauge
+    session_backlog: Gauge
+    audit_batch: Histogram
 
 
 @functools.lru_cache(maxsize=1)
@@ -72,6 +83,20 @@ def _m() -> _Metrics:
                                   buckets=_BUCKETS, registry=registry),
         events=Counter("patrol_events_published_total", "Events sent to the live feed", ["type"],
                        registry=registry),
+        wait_estimate=Gauge("patrol_admission_wait_estimate_seconds",
+                            "Estimated wait of a new utterance (queued audio / measured throughput)",
+                            registry=registry),
+        refusals=Counter("patrol_admission_refused_total", "Radio sessions refused with busy", ["reason"],
+                         registry=registry),
+        degraded=Counter("patrol_admission_degraded_total", "degraded events sent to open sessions",
+                         registry=registry),
+        session_jobs=Gauge("patrol_session_queue_jobs", "Inference jobs waiting or running per session",
+                           ["session"], registry=registry),
+        session_backlog=Gauge("patrol_session_backlog_audio_seconds",
+                              "Audio of ended utterances waiting for decoding per session", ["session"],
+                              registry=registry),
+        audit_batch=Histogram("patrol_audit_batch_entries", "Audit entries written per group commit",
+                              buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256), registry=registry),
     )
 
 
@@ -103,6 +128,43 @@ def set_sessions(count: int) -> None:
 def set_queue_depth(queue: str, depth: int) -> None:
     """Report how much work is waiting in a named bounded queue (stt, skills)."""
     _m().queue.labels(queue=queue).set(depth)
+
+
+def set_wait_estimate(seconds: float) -> None:
+    """The admission estimate: the wait a new utterance would meet now."""
+    _m().wait_estimate.set(seconds)
+
+
+def count_refusal(reason: str) -> None:
+    """A new radio session was refused with busy (``sessions`` or ``latency``)."""
+    _m().refusals.labels(reason=reason).inc()
+
+
+def count_degraded() -> None:
+    """An open session was told that the service is degraded."""
+    _m().degraded.inc()
+
+
+def set_session_queue(session: str, jobs: int, backlog_s: float) -> None:
+    """Per-session queue depth (labels bounded by max_sessions; removed when it closes)."""
+    m = _m()
+    m.session_jobs.labels(session=session).set(jobs)
+    m.session_backlog.labels(session=session).set(backlog_s)
+
+
+def forget_session_queue(session: str) -> None:
+    """Drop a closed session's queue series."""
+    m = _m()
+    for gauge in (m.session_jobs, m.session_backlog):
+        try:
+            gauge.remove(session)
+        except KeyError:
+            pass
+
+
+def observe_audit_batch(entries: int) -> None:
+    """One audit group commit wrote ``entries`` entries in one transaction."""
+    _m().audit_batch.observe(entries)
 
 
 def observe_request(route: str, method: str, status: int, seconds: float) -> None:

@@ -176,5 +176,7 @@ async def prometheus(request: Request, principal: MetricsPrincipal) -> Response:
     services = request.app.state.services
     metrics.set_sessions(len(services.open_sessions))
     metrics.set_queue_depth("stt", services.pool.depth)
+    if services.admission is not None:
+        services.admission.export()
     metrics.set_queue_depth("skills", services.core.runner.depth)
     return Response(metrics.render(), media_type=metrics.CONTENT_TYPE)

@@ -31,6 +31,9 @@ class AudioSettings(BaseModel):
         12.0, ge=0, description="an utterance that only opened a request ('Control, run plate') is read "
         "with the next one if it follows within this many seconds, has no keyword of its own and is not "
         "plainly another kind of check; 0: off")
+    frame_gap_ms: int = Field(
+        300, ge=0, description="wall time with no audio frame after which the gap counts as silence "
+        "(gateways with silence suppression stop sending); shorter gaps are jitter; 0: off")
     denoise: Literal["off", "auto", "on"] = Field("off", description="noisereduce policy; see README figures")
     denoise_snr_db: float = Field(12.0, description="auto mode denoises only below this estimated SNR")
 
@@ -54,6 +57,9 @@ class SttSettings(BaseModel):
         "the project's own models, which need no spelling pass"))
     max_sessions: int = Field(24, description="open radio sessions before new ones get 'busy'")
     max_queue: int = Field(16, description="queued final decodes before new sessions get 'busy'")
+    admit_wait_s: float = Field(1.5, ge=0, description=(
+        "estimated wait of a new utterance (queued audio / measured throughput) past which new "
+        "sessions get 'busy' and open ones 'degraded'; 0: no latency bound"))
 
     def loader_options(self) -> dict[str, Any]:
         """Keyword arguments of :func:`voice.loading.load_transcriber`."""

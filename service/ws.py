@@ -74,7 +74,7 @@ class RadioConnection:
         self.session = VoiceSession(
             self.id,
             transcriber=services.transcriber,
-            pool=services.pool,
+            pool=services.pool.lane(self.id),  # round-robin with the other sessions
             emit=self._on_voice_event,
             on_final=self._on_final,
             denoiser=make_denoiser(audio.denoise, audio.denoise_snr_db),
@@ -87,7 +87,7 @@ class RadioConnection:
                 ),
                 partial_interval_s=audio.partial_interval_s,
                 speculate_after_ms=audio.speculate_after_ms,
-                join_window_s=audio.join_window_s,
+                join_window_s=audio.join_window_s, frame_gap_ms=audio.frame_gap_ms,
             ),
             turns=services.turns,
         )
@@ -209,6 +209,8 @@ class RadioConnection:
                 await self.answers.barge_in()  # the officer speaks again: stop the answer
             await self.send(SpeechEvent(state="start" if event.state == "start" else "end",
                                         utterance=event.utterance), event.utterance)
+            if event.state == "end" and self.services.admission is not None:
+                await self.services.admission.queued(self.id)  # may tell this session 'degraded'
         elif isinstance(event, PartialText):
             await self.send(PartialEvent(utterance=event.utterance, text=event.text), event.utterance)
         elif isinstance(event, FinalText):
@@ -221,6 +223,8 @@ class RadioConnection:
 
     async def _on_final(self, utterance: int, transcript: Transcript, again: Rereader | None,
                         typed: bool) -> None:
+        if again is not None and self.services.admission is not None and self.services.admission.shedding:
+            again = None  # past the latency bound: first-pass answer only (service.admission)
         heard = Heard(text=transcript.text, confidence=transcript.confidence,
                       alternatives=transcript.alternatives,
                       refine=again.refine if again else None, rescore=again.score if again else None)
@@ -247,15 +251,22 @@ async def radio(websocket: WebSocket) -> None:
     websocket.state.officer, websocket.state.role = principal.officer, principal.role
     websocket.state.unit = principal.unit
     await websocket.accept()
-    limits = services.settings.stt
-    if len(services.open_sessions) >= limits.max_sessions or services.pool.overloaded:
+    admission = services.admission
+    busy = admission.admit() if admission is not None else None
+    if busy is None and len(services.open_sessions) >= services.settings.stt.max_sessions:
         busy = OverloadedError("the service is at capacity; retry shortly")
+    if busy is not None:
         await websocket.send_text(dump(ErrorEvent(code=busy.code, message=busy.message)))
         await websocket.close(code=1013)
         return
     connection = RadioConnection(websocket, services)
     services.open_sessions.add(connection.id)
+    if admission is not None:
+        admission.register(connection.id, lambda: connection.session.backlog_s, connection.error)
     try:
         await connection.run()
     finally:
         services.open_sessions.discard(connection.id)
+        if admission is not None:
+            admission.unregister(connection.id)
+        services.pool.release(connection.id)

@@ -6,7 +6,9 @@ shorter than ``min_speech_ms`` never open an utterance); the audio handed on beg
 Without PTT, an utterance ends after ``hangover_ms`` of non-speech. PTT key-up ends it
 at once, and an utterance longer than ``max_utterance_s`` is cut. A frame only counts
 as voiced if webrtcvad says so *and* it stands above the running noise floor, which
-keeps steady radio hiss from holding an utterance open.
+keeps steady radio hiss from holding an utterance open. When frames stop arriving
+(gateways with silence suppression), :meth:`Endpointer.idle` counts the wall-clock gap
+as silence, so the utterance still ends on the hang-over rule.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import webrtcvad
 
 from voice.codecs import INTERNAL_RATE
 
-EndReason = Literal["vad", "ptt", "max_length", "stop"]
+EndReason = Literal["vad", "ptt", "max_length", "stop", "gap"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,7 @@ class Endpointer:
         self._start_s = 0.0
         self._last_voiced_frame = 0
         self._silence_frames = 0
+        self._gap_ms = 0
 
     @property
     def in_speech(self) -> bool:
@@ -123,8 +126,8 @@ class Endpointer:
 
     @property
     def silence_ms(self) -> int:
-        """Non-speech since the last voiced frame of the open utterance."""
-        return self._silence_frames * self.options.frame_ms if self._active else 0
+        """Non-speech since the last voiced frame of the open utterance (a frame gap included)."""
+        return self._silence_frames * self.options.frame_ms + self._gap_ms if self._active else 0
 
     def speech_audio(self) -> np.ndarray:
         """Audio of the open utterance up to its last voiced frame plus the tail."""
@@ -135,6 +138,7 @@ class Endpointer:
     def feed(self, samples: np.ndarray) -> list[EndpointEvent]:
         """Process decoded samples and return the boundary events they caused."""
         events: list[EndpointEvent] = []
+        self._gap_ms = 0  # frames came after all: the gap was jitter, the stream says what it held
         buf = np.concatenate([self._pending, samples]) if len(self._pending) else samples
         n_full = len(buf) // self._frame
         for i in range(n_full):
@@ -151,6 +155,25 @@ class Endpointer:
             self._utt.append(self._pending)
             self._pending = np.zeros(0, dtype=np.float32)
         return [self._close("ptt", keep_all=True)]
+
+    def idle(self, gap_ms: int) -> list[EndpointEvent]:
+        """No frame has arrived for ``gap_ms`` of wall time: count the gap as silence.
+
+        The open utterance ends (reason ``"gap"``, trimmed to the tail as for VAD silence)
+        once the non-speech after its last voiced frame, in the stream plus the gap, reaches
+        ``hangover_ms``; a held PTT key keeps it open, as it does through real silence. No
+        audio is made up for the gap: if frames arrive after all (jitter), the utterance goes
+        on with exactly what was sent.
+        """
+        self._gap_ms = max(0, gap_ms)
+        if not self._active or self._ptt:
+            return []
+        if self.silence_ms < self.options.hangover_ms:
+            return []
+        if len(self._pending):
+            self._utt.append(self._pending)
+            self._pending = np.zeros(0, dtype=np.float32)
+        return [self._close("gap", keep_all=False)]
 
     def finish(self) -> list[EndpointEvent]:
         """End of stream: close an open utterance with what has arrived."""
@@ -269,4 +292,5 @@ class Endpointer:
         self._utt = []
         self._utt_db = []
         self._silence_frames = 0
+        self._gap_ms = 0
         return event

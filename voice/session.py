@@ -24,7 +24,8 @@ from common.errors import OverloadedError, PatrolError
 from voice.codecs import INTERNAL_RATE, Decoder
 from voice.denoise import Denoiser
 from voice.endpointer import Endpointer, EndpointerOptions, SpeechEnded, SpeechStarted
-from voice.pool import InferencePool
+from voice.gap import FrameGapWatch
+from voice.pool import InferencePool, PoolLane
 from voice.stt import Transcriber, Transcript
 
 logger = logging.getLogger(__name__)
@@ -136,6 +137,9 @@ class SessionOptions:
             seconds and goes on from it (:meth:`TurnTaking.continues`: "seven X-ray Yankee Zulu
             four five six"); 0 turns joining off.
         max_opening_s: longer openings are never held for joining.
+        frame_gap_ms: wall time with no frame after which the gap counts as silence (gateways
+            with silence suppression simply stop sending); shorter gaps are jitter and count
+            for nothing. 0 turns the watch off.
     """
 
     endpointer: EndpointerOptions = EndpointerOptions()
@@ -144,13 +148,14 @@ class SessionOptions:
     speculate_after_ms: int = 300
     join_window_s: float = 12.0
     max_opening_s: float = 6.0
+    frame_gap_ms: int = 300
 
 
 class VoiceSession:
     """The voice pipeline of one connection."""
 
-    def __init__(self, session_id: str, *, transcriber: Transcriber, pool: InferencePool, emit: Emit,
-                 on_final: Refined, denoiser: Denoiser | None = None,
+    def __init__(self, session_id: str, *, transcriber: Transcriber, pool: InferencePool | PoolLane,
+                 emit: Emit, on_final: Refined, denoiser: Denoiser | None = None,
                  options: SessionOptions | None = None, turns: TurnTaking | None = None) -> None:
         self.id = session_id
         self.options = options or SessionOptions()
@@ -173,6 +178,9 @@ class VoiceSession:
         self._partial_task: asyncio.Task[None] | None = None
         self._partial_at = 0.0
         self.audio_seconds = 0.0
+        self.backlog_s = 0.0  # audio seconds of ended utterances not yet taken up for decoding
+        gap_s = self.options.frame_gap_ms / 1000
+        self._gap = FrameGapWatch(gap_s, self._frame_gap) if gap_s > 0 else None
 
     @property
     def started(self) -> bool:
@@ -200,6 +208,8 @@ class VoiceSession:
                 data, self._carry = data[:-1], data[-1:]
             else:
                 self._carry = b""
+        if self._gap is not None:
+            self._gap.touch()
         samples = self._decoder.decode(data)
         self.audio_seconds += len(samples) / INTERNAL_RATE
         for event in self._endpointer.feed(samples):
@@ -221,6 +231,8 @@ class VoiceSession:
 
     async def stop(self) -> None:
         """Finish what is pending (close an open utterance, recognise it), then return."""
+        if self._gap is not None:
+            await self._gap.close()
         if self._decoder is not None:
             tail = self._decoder.flush()
             for event in self._endpointer.feed(tail):
@@ -232,6 +244,8 @@ class VoiceSession:
 
     async def close(self) -> None:
         """The client is gone: drop pending work without emitting anything more."""
+        if self._gap is not None:
+            await self._gap.close()
         speculative = self._speculation.task if self._speculation else None
         for task in (self._worker, self._partial_task, speculative):
             if task is not None and not task.done():
@@ -240,6 +254,24 @@ class VoiceSession:
                     await task
 
     # --- internals --------------------------------------------------------------------
+
+    async def _frame_gap(self, gap_s: float) -> bool:
+        """No frame for ``gap_s``: the gap is silence. True while an utterance stays open."""
+        try:
+            for event in self._endpointer.idle(round(gap_s * 1000)):
+                await self._boundary(event)
+            ep = self._endpointer
+            if not ep.in_speech or ep.ptt_held:
+                return False
+            self._maybe_speculate()
+            return True
+        except PatrolError as err:
+            await self._emit(Failure(self._open_utterance, err))
+            return False
+        except Exception:  # the watch outlives one bad callback: report it, keep serving
+            logger.exception("session %s: frame-gap handling failed", self.id)
+            await self._emit(Failure(self._open_utterance, PatrolError("internal error")))
+            return False
 
     async def _boundary(self, event: SpeechStarted | SpeechEnded) -> None:
         if isinstance(event, SpeechStarted):
@@ -262,6 +294,8 @@ class VoiceSession:
             asyncio.ensure_future(self._emit(Failure(utterance, error)))
             return
         self._queue.put_nowait((utterance, item, time.perf_counter(), spec))
+        if not isinstance(item, str):
+            self.backlog_s += len(item) / INTERNAL_RATE
 
     def _maybe_speculate(self) -> bool:
         """Start the final decode early once the speaker has paused; True if one is running."""
@@ -364,6 +398,8 @@ class VoiceSession:
     async def _consume(self) -> None:
         while (item := await self._queue.get()) is not None:
             utterance, payload, queued_at, spec = item
+            if not isinstance(payload, str):
+                self.backlog_s = max(0.0, self.backlog_s - len(payload) / INTERNAL_RATE)
             try:
                 if isinstance(payload, str):
                     transcript = Transcript(text=payload, confidence=1.0)
