@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from lookup import readback as rb
@@ -214,7 +215,8 @@ class CheckChain:
             records.append(rec)
         alerts_by = self._alerts(list(owners), [int(r["id"].split(":")[1]) for r in records])
         return self._answer("plate", records, scored, alerts_by, resolved,
-                            options=lambda c: c["plate"], readback=rb.vehicle_readback)
+                            options=lambda c: c["plate"],
+                            readback=partial(rb.vehicle_readback, spelling=query.spelling))
 
     @staticmethod
     def _heard_note(query: Query, scored: list[Scored], slot: str, field: str) -> list[Scored]:
@@ -285,7 +287,8 @@ class CheckChain:
             )
         alerts_by = self._alerts(list(holders), [])
         return self._answer("licence", records, scored, alerts_by, resolved,
-                            options=lambda c: c["number"], readback=rb.licence_readback)
+                            options=lambda c: c["number"],
+                            readback=partial(rb.licence_readback, spelling=query.spelling))
 
     def person_rows(self, query: Query) -> list[Scored]:
         """Persons born on a heard date of birth or sharing the family name's sound, ranked
@@ -353,4 +356,4 @@ class CheckChain:
     def _none(self, kind: str, query: Query, value: str | None) -> CheckResult:
         if query.confidence < self.opts.accept:
             return CheckResult("clarify", readback=rb.clarify_readback(kind))
-        return CheckResult("no_match", readback=rb.no_match_readback(kind, value))
+        return CheckResult("no_match", readback=rb.no_match_readback(kind, value, query.spelling))

@@ -27,6 +27,7 @@ from lookup.spoken import (
     REPEATERS,
     Reading,
     decode_spelled,
+    spelling_style,
     tokenize,
 )
 from lookup.types import Intent, Query
@@ -294,7 +295,8 @@ def understand(
             if retry.intent != "unknown":
                 query = retry
                 break
-    return replace(query, asr_confidence=asr)
+    spelling = spelling_style(text) if query.intent in ("plate_lookup", "licence_lookup") else "nato"
+    return replace(query, asr_confidence=asr, spelling=spelling)
 
 
 _RUN_TOKEN = re.compile(r"[a-z]+(?:-[a-z]+)?|\d+")

@@ -42,9 +42,11 @@ def _person_name(p: dict[str, Any] | None) -> str:
     return f"{p['given']} {p['family']}" if p else "unknown"
 
 
-def vehicle_readback(vehicle: dict[str, Any], alerts: Sequence[dict[str, Any]]) -> str:
-    """Plate spelled out, description, owner, licence status if not valid, then alerts."""
-    parts = [spell_out(vehicle["plate"])]
+def vehicle_readback(vehicle: dict[str, Any], alerts: Sequence[dict[str, Any]],
+                     spelling: str = "nato") -> str:
+    """Plate spelled out (in the officer's alphabet), description, owner, licence status if
+    not valid, then alerts."""
+    parts = [spell_out(vehicle["plate"], spelling)]
     desc = " ".join(str(x) for x in (vehicle.get("colour"), vehicle.get("make"), vehicle.get("model")) if x)
     if desc:
         parts.append(desc)
@@ -72,11 +74,12 @@ def person_readback(person: dict[str, Any], alerts: Sequence[dict[str, Any]]) ->
     return ", ".join(parts) + "."
 
 
-def licence_readback(licence: dict[str, Any], alerts: Sequence[dict[str, Any]]) -> str:
-    """Licence number spelled out, status, holder and alerts."""
+def licence_readback(licence: dict[str, Any], alerts: Sequence[dict[str, Any]],
+                     spelling: str = "nato") -> str:
+    """Licence number spelled out (in the officer's alphabet), status, holder and alerts."""
     holder = licence.get("holder")
     parts = [
-        f"Licence {spell_out(licence['number'])}",
+        f"Licence {spell_out(licence['number'], spelling)}",
         licence["status"].upper() if licence["status"] != "valid" else "valid",
         f"holder {_person_name(holder)}",
     ]
@@ -94,10 +97,10 @@ def clarify_readback(kind: str, options: Sequence[str] = ()) -> str:
     return f"Say again {kind}." if kind != "query" else "Say again, query not understood."
 
 
-def no_match_readback(kind: str, value: str | None) -> str:
+def no_match_readback(kind: str, value: str | None, spelling: str = "nato") -> str:
     """Nothing on file for what was heard."""
     if value and kind in ("plate", "licence"):
-        return f"{spell_out(value)}, no record."
+        return f"{spell_out(value, spelling)}, no record."
     return f"No record for that {kind}."
 
 

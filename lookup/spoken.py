@@ -440,12 +440,16 @@ _DIGIT_OUT = {
 }
 
 
-def spell_out(value: str) -> str:
-    """Read a canonical plate or licence back in the ICAO alphabet ("Seven X-ray Yankee ...")."""
+def spell_out(value: str, spelling: str = "nato") -> str:
+    """Read a canonical plate or licence back in the officer's alphabet: ICAO by default
+    ("Seven X-ray Yankee ..."), APCO words for an officer who spelled in APCO
+    ("Seven X-ray Young Zebra ..."; ``spelling`` as :func:`spelling_style` tells it)."""
     words = []
     for ch in canonical_alnum(value):
         if ch.isdigit():
             words.append(_DIGIT_OUT[ch])
+        elif spelling == "apco" and ch in _APCO_OUT:
+            words.append(_APCO_OUT[ch])
         else:
             words.append(_SPELL_OUT[ch].capitalize() if ch != "X" else "X-ray")
     text = " ".join(words)

@@ -40,6 +40,8 @@ class Query:
     suggested: tuple[str, str, str] | None = None
     # The plate or licence as transcribed, when the audio chose one on file a symbol away instead.
     heard_value: str | None = None
+    # The alphabet the officer spelled in ("nato", "apco" or "letters"): the readback uses it.
+    spelling: str = "nato"
 
     @property
     def spoken_name(self) -> str:

@@ -10,6 +10,7 @@ from fixtures.queries import QUERIES
 from lookup.db import make_engine
 from lookup.engine import LookupEngine
 from lookup.errors import IntentError
+from lookup.readback import no_match_readback
 from lookup.seed import registry_counts
 from lookup.spoken import skeleton
 
@@ -240,3 +241,13 @@ def test_without_a_date_of_birth_the_given_name_must_nearly_agree(engine: Lookup
     assert result.candidates[0]["id"] == "person:900001"
     # The same name said whole is taken on the name alone.
     assert run(engine, "person check, Marcus Quill").status in ("hit", "clear")
+
+
+def test_readback_uses_the_officers_alphabet(engine: LookupEngine) -> None:
+    """An officer who spells in APCO hears the plate back in APCO words; ICAO otherwise."""
+    apco = run(engine, "run plate Queen Queen seven zero Zebra Zebra Zebra")
+    assert apco.status == "hit" and apco.candidates[0]["plate"] == "QQ70ZZZ"
+    assert apco.readback.startswith("Queen Queen seven zero Zebra Zebra Zebra, green Ford Focus")
+    nato = run(engine, "run plate Quebec Quebec seven zero Zulu Zulu Zulu")
+    assert nato.readback.startswith("Quebec Quebec seven zero Zulu Zulu Zulu")
+    assert no_match_readback("plate", "ABC999", "apco") == "Adam Boy Charles niner niner niner, no record."
