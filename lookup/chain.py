@@ -128,12 +128,14 @@ class CheckChain:
         *,
         options: Callable[[dict[str, Any]], str],
         readback: Callable[[dict[str, Any], Sequence[dict[str, Any]]], str],
+        spelling: str = "nato",
     ) -> CheckResult:
         """Rank and link the candidates; ask which one when unresolved, else read back the top."""
         candidates, alerts, ids = self._finish(records, scored, alerts_by, resolved)
         if not resolved:
             choices = [options(c) for c in candidates]
-            return CheckResult("clarify", alerts, candidates, rb.clarify_readback(kind, choices), ids)
+            asked = rb.clarify_readback(kind, choices, spelling)
+            return CheckResult("clarify", alerts, candidates, asked, ids)
         top = candidates[0]
         return CheckResult(_status(top), alerts, candidates, readback(top, top["alerts"]), ids)
 
@@ -216,7 +218,8 @@ class CheckChain:
         alerts_by = self._alerts(list(owners), [int(r["id"].split(":")[1]) for r in records])
         return self._answer("plate", records, scored, alerts_by, resolved,
                             options=lambda c: c["plate"],
-                            readback=partial(rb.vehicle_readback, spelling=query.spelling))
+                            readback=partial(rb.vehicle_readback, spelling=query.spelling),
+                            spelling=query.spelling)
 
     @staticmethod
     def _heard_note(query: Query, scored: list[Scored], slot: str, field: str) -> list[Scored]:
@@ -288,7 +291,8 @@ class CheckChain:
         alerts_by = self._alerts(list(holders), [])
         return self._answer("licence", records, scored, alerts_by, resolved,
                             options=lambda c: c["number"],
-                            readback=partial(rb.licence_readback, spelling=query.spelling))
+                            readback=partial(rb.licence_readback, spelling=query.spelling),
+                            spelling=query.spelling)
 
     def person_rows(self, query: Query) -> list[Scored]:
         """Persons born on a heard date of birth or sharing the family name's sound, ranked
