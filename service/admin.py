@@ -120,7 +120,7 @@ def _audit_export(args: argparse.Namespace) -> int:
         log = AuditLog(engine)
         subject = args.subject.strip().upper()
         log.append(AuditRecord(action="disclosure_export", status="ok", source="cli", officer=args.officer,
-                               slots={"subject": subject}))
+                               slots={"disclosed_subject": subject}))
         bundle = build_bundle(log, subject, key=_signing_key(args),
                               exported_by={"officer": args.officer, "role": None, "unit": None})
     finally:

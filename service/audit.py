@@ -66,7 +66,8 @@ logger = logging.getLogger(__name__)
 _PG_LOCK_KEY = 0x5041_5452_4F4C_4155 & 0x7FFF_FFFF_FFFF_FFFF
 _RETRIES = 8
 _MAX_BATCH = 256  # entries per group commit
-_SUBJECT_SLOTS = ("plate", "licence", "given", "family", "dob", "case_ref", "skill", "name", "vin", "subject")
+_SUBJECT_SLOTS = ("plate", "licence", "given", "family", "dob", "case_ref", "skill", "name", "vin",
+                  "disclosed_subject")
 
 
 @dataclass(frozen=True, slots=True)

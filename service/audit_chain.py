@@ -31,8 +31,13 @@ GENESIS = "0" * 64
 PERSONAL_FIELDS = ("query_text", "slots", "record_ids", "subjects", "reason")
 KEPT_FIELDS = ("officer", "role", "unit", "channel", "session", "source", "action", "intent", "status")
 # What a redacted entry holds in place of its personal part.
-REDACTED_VALUES: dict[str, Any] = {"query_text": None, "slots": "{}", "record_ids": "[]", "subjects": "|",
-                                   "reason": None}
+REDACTED_VALUES: dict[str, Any] = {
+    "query_text": None,
+    "slots": "{}",
+    "record_ids": "[]",
+    "subjects": "|",
+    "reason": None,
+}
 
 
 def canonical_json(value: Any) -> str:

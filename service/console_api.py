@@ -153,7 +153,7 @@ async def export_subject(
     core, settings = services.core, services.settings
     await core.audit.write(AuditRecord(action="disclosure_export", status="ok", source="http",
                                        officer=principal.officer, role=principal.role, unit=principal.unit,
-                                       slots={"subject": subject.strip().upper()}))
+                                       slots={"disclosed_subject": subject.strip().upper()}))
     path = settings.disclosure.signing_key_file or Path(settings.data_dir) / DEFAULT_KEY_NAME
     key = await asyncio.to_thread(load_or_create_key, Path(path))
     by = {"officer": principal.officer, "role": principal.role, "unit": principal.unit}

@@ -52,20 +52,27 @@ def load_or_create_key(path: Path) -> Ed25519PrivateKey:
         return key
     key = Ed25519PrivateKey.generate()
     path.parent.mkdir(parents=True, exist_ok=True)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(pem)
-    logger.warning("created a disclosure signing key at %s (key id %s): publish its public key",
-                   path, key_id(key.public_key()))
+    logger.warning(
+        "created a disclosure signing key at %s (key id %s): publish its public key",
+        path,
+        key_id(key.public_key()),
+    )
     return key
 
 
 def public_pem(key: Ed25519PrivateKey) -> str:
     """The public half of ``key`` as PEM (what verifiers need)."""
-    return key.public_key().public_bytes(serialization.Encoding.PEM,
-                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode("ascii")
+    )
 
 
 def key_id(public: Ed25519PublicKey) -> str:
@@ -81,8 +88,9 @@ def _entry(row: AuditEntry) -> dict[str, Any]:
     return data
 
 
-def build_bundle(log: AuditLog, subject: str, *, key: Ed25519PrivateKey,
-                 exported_by: dict[str, str | None]) -> dict[str, Any]:
+def build_bundle(
+    log: AuditLog, subject: str, *, key: Ed25519PrivateKey, exported_by: dict[str, str | None]
+) -> dict[str, Any]:
     """Sign every entry whose subjects include ``subject``, oldest first, with the chain state
     (blocking). Redacted entries no longer name their subjects, so they are not found."""
     rows = sorted(log.search(subject=subject, limit=_MAX_ENTRIES), key=lambda r: r.seq)
@@ -96,8 +104,14 @@ def build_bundle(log: AuditLog, subject: str, *, key: Ed25519PrivateKey,
         "entries": [_entry(r) for r in rows],
     }
     signature = key.sign(canonical_json(bundle).encode("utf-8"))
-    return {"bundle": bundle, "signature": {"alg": "Ed25519", "key_id": key_id(key.public_key()),
-                                            "value": base64.b64encode(signature).decode("ascii")}}
+    return {
+        "bundle": bundle,
+        "signature": {
+            "alg": "Ed25519",
+            "key_id": key_id(key.public_key()),
+            "value": base64.b64encode(signature).decode("ascii"),
+        },
+    }
 
 
 @dataclass
@@ -114,16 +128,35 @@ class BundleCheck:
 
 
 def _digests_hold(entry: dict[str, Any]) -> bool:
-    row = AuditEntry(**{k: entry[k] for k in ("officer", "role", "unit", "channel", "session", "source",
-                                              "action", "intent", "query_text", "status", "reason",
-                                              "subjects")})
+    row = AuditEntry(
+        **{
+            k: entry[k]
+            for k in (
+                "officer",
+                "role",
+                "unit",
+                "channel",
+                "session",
+                "source",
+                "action",
+                "intent",
+                "query_text",
+                "status",
+                "reason",
+                "subjects",
+            )
+        }
+    )
     row.slots = canonical_json(entry["slots"])
     row.record_ids = canonical_json(entry["record_ids"])
     personal = entry["personal_hash"] if entry.get("redacted_at") else personal_digest(row)
     content = content_digest(row, personal)
     at = datetime.fromisoformat(entry["at"])
-    return (personal == entry["personal_hash"] and content == entry["content_hash"]
-            and entry_digest(entry["prev_hash"], entry["seq"], at, content) == entry["hash"])
+    return (
+        personal == entry["personal_hash"]
+        and content == entry["content_hash"]
+        and entry_digest(entry["prev_hash"], entry["seq"], at, content) == entry["hash"]
+    )
 
 
 def verify_bundle(document: dict[str, Any], public: Ed25519PublicKey) -> BundleCheck:

@@ -68,10 +68,15 @@ def _naive(at: datetime) -> datetime:
 
 def redact_audit(log: AuditLog, *, before: datetime, policy: str, now: datetime) -> int:
     """Redact every entry older than ``before`` that is not redacted yet; returns how many."""
-    stmt = (update(AuditEntry)
-            .where(AuditEntry.at < _naive(before), AuditEntry.redacted_at.is_(None),
-                   AuditEntry.action.not_in(SYSTEM_ACTIONS))
-            .values(**REDACTED_VALUES, redacted_at=_naive(now), redaction_policy=policy[:64]))
+    stmt = (
+        update(AuditEntry)
+        .where(
+            AuditEntry.at < _naive(before),
+            AuditEntry.redacted_at.is_(None),
+            AuditEntry.action.not_in(SYSTEM_ACTIONS),
+        )
+        .values(**REDACTED_VALUES, redacted_at=_naive(now), redaction_policy=policy[:64])
+    )
     with Session(log.engine) as session, session.begin():
         result = session.execute(stmt)
     return int(getattr(result, "rowcount", 0) or 0)
@@ -90,9 +95,15 @@ def purge_face_probes(log: AuditLog, *, before: datetime, now: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def run_retention(log: AuditLog, policy: RetentionPolicy, *, source: str = "cli",
-                  officer: str | None = None, role: str | None = None,
-                  now: datetime | None = None) -> RetentionReport:
+def run_retention(
+    log: AuditLog,
+    policy: RetentionPolicy,
+    *,
+    source: str = "cli",
+    officer: str | None = None,
+    role: str | None = None,
+    now: datetime | None = None,
+) -> RetentionReport:
     """One retention run (blocking): redact old audit entries, delete old face probes, and audit
     the run. Raises :class:`~service.errors.AuditError` when the run cannot be audited."""
     now = now or datetime.now(UTC)
@@ -100,22 +111,32 @@ def run_retention(log: AuditLog, policy: RetentionPolicy, *, source: str = "cli"
     face_cutoff = now - timedelta(hours=policy.face_probe_hours)
     redacted = redact_audit(log, before=audit_cutoff, policy=policy.label, now=now)
     probes = purge_face_probes(log, before=face_cutoff, now=now)
-    log.append(AuditRecord(
-        action="retention_run", status="ok", source=source, officer=officer or "system", role=role,
-        reason=(f"redacted {redacted} audit entries older than {policy.audit_text_days:g} days; "
-                f"deleted {probes} matched face probes older than {policy.face_probe_hours:g} hours"),
-    ))
+    log.append(
+        AuditRecord(
+            action="retention_run",
+            status="ok",
+            source=source,
+            officer=officer or "system",
+            role=role,
+            reason=(
+                f"redacted {redacted} audit entries older than {policy.audit_text_days:g} days; "
+                f"deleted {probes} matched face probes older than {policy.face_probe_hours:g} hours"
+            ),
+        )
+    )
     logger.info("retention run: redacted=%d face_probes_deleted=%d", redacted, probes)
-    return RetentionReport(redacted=redacted, face_probes_deleted=probes, audit_cutoff=audit_cutoff,
-                           face_cutoff=face_cutoff)
+    return RetentionReport(
+        redacted=redacted, face_probes_deleted=probes, audit_cutoff=audit_cutoff, face_cutoff=face_cutoff
+    )
 
 
 class RetentionScheduler:
     """Runs :func:`run_retention` every ``interval_s`` in the service (first run after
     ``first_delay_s``); a failed run is logged and retried at the next interval."""
 
-    def __init__(self, log: AuditLog, policy: RetentionPolicy, *, interval_s: float,
-                 first_delay_s: float = 60.0) -> None:
+    def __init__(
+        self, log: AuditLog, policy: RetentionPolicy, *, interval_s: float, first_delay_s: float = 60.0
+    ) -> None:
         self.log = log
         self.policy = policy
         self.interval_s = interval_s

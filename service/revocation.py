@@ -56,8 +56,15 @@ class SessionWatch:
         watch._task = asyncio.get_running_loop().create_task(watch._loop(), name="session-watch")
         return watch
 
-    def watch(self, principal: Principal, *, session: str, kind: str, close: Closer,
-              channel: Callable[[], str | None] = lambda: None) -> Callable[[], None]:
+    def watch(
+        self,
+        principal: Principal,
+        *,
+        session: str,
+        kind: str,
+        close: Closer,
+        channel: Callable[[], str | None] = lambda: None,
+    ) -> Callable[[], None]:
         """Watch one open websocket; returns the function that stops watching it (call it when
         the socket ends). Principals of a disabled authenticator (token id 0) are not watched."""
         if principal.token_id == 0:
@@ -98,10 +105,19 @@ class SessionWatch:
                 logger.debug("closing a revoked session failed: %s", type(err).__name__)
             p = watched.principal
             try:
-                await self.audit.write(AuditRecord(
-                    action="session_revoked", status="closed", source="ws", officer=p.officer, role=p.role,
-                    unit=p.unit, channel=watched.channel(), session=watched.session,
-                    reason=f"{watched.kind} websocket closed with {WS_UNAUTHORIZED}: token {why}"))
+                await self.audit.write(
+                    AuditRecord(
+                        action="session_revoked",
+                        status="closed",
+                        source="ws",
+                        officer=p.officer,
+                        role=p.role,
+                        unit=p.unit,
+                        channel=watched.channel(),
+                        session=watched.session,
+                        reason=f"{watched.kind} websocket closed with {WS_UNAUTHORIZED}: token {why}",
+                    )
+                )
             except Exception as err:  # closing matters more than the record of it; say so loudly
                 logger.error("audit of a revoked session's closure failed: %s", type(err).__name__)
         logger.info("closed %d websocket(s) of revoked or expired tokens", len(doomed))
@@ -124,8 +140,15 @@ class SessionWatch:
             self._task = None
 
 
-def watch_socket(core: object, principal: Principal, *, session: str, kind: str, close: Closer,
-                 channel: Callable[[], str | None] = lambda: None) -> Callable[[], None]:
+def watch_socket(
+    core: object,
+    principal: Principal,
+    *,
+    session: str,
+    kind: str,
+    close: Closer,
+    channel: Callable[[], str | None] = lambda: None,
+) -> Callable[[], None]:
     """:meth:`SessionWatch.watch` on ``core.sessions`` when there is one, else a no-op."""
     watch: SessionWatch | None = getattr(core, "sessions", None)
     if watch is None:

@@ -31,8 +31,16 @@ def _factory(_config: uvicorn.Config, default: Callable[[], ssl.SSLContext]) -> 
     return harden(default())
 
 
-def server_config(app: Any, *, host: str, port: int, log_level: str, ws_max_size: int,
-                  cert_file: Path | None = None, key_file: Path | None = None) -> uvicorn.Config:
+def server_config(
+    app: Any,
+    *,
+    host: str,
+    port: int,
+    log_level: str,
+    ws_max_size: int,
+    cert_file: Path | None = None,
+    key_file: Path | None = None,
+) -> uvicorn.Config:
     """The uvicorn config of ``patrol serve``: TLS when both files are given, plain otherwise."""
     if (cert_file is None) != (key_file is None):
         raise ValueError("TLS needs both a certificate and a key file")

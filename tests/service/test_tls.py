@@ -51,21 +51,26 @@ def test_https_serves_the_api_and_hsts_on_the_console(tls_server: TlsServer) -> 
 
 def test_wss_radio_session(tls_server: tuple[Served, dict[str, str], Path]) -> None:
     served, tokens, cert = tls_server
-    with connect(served.url("/v1/radio", ws=True), ssl=_client_context(cert),
-                 additional_headers=bearer(tokens["patrol"])) as ws:
+    with connect(
+        served.url("/v1/radio", ws=True),
+        ssl=_client_context(cert),
+        additional_headers=bearer(tokens["patrol"]),
+    ) as ws:
         ws.send(json.dumps({"type": "start", "rate": 16000, "channel": "north-1"}))
         assert json.loads(ws.recv(timeout=10))["type"] == "ready"
         ws.send(json.dumps({"type": "query", "text": "run plate 7XYZ456"}))
         kinds = set()
         while "result" not in kinds:
             kinds.add(json.loads(ws.recv(timeout=10))["type"])
-    with connect(served.url("/v1/events", ws=True) + f"?token={tokens['operator']}",
-                 ssl=_client_context(cert)) as feed:
+    with connect(
+        served.url("/v1/events", ws=True) + f"?token={tokens['operator']}", ssl=_client_context(cert)
+    ) as feed:
         assert json.loads(feed.recv(timeout=10))["type"] == "subscribed"
 
 
 def test_untrusted_certificate_is_rejected_by_a_verifying_client(
-        tls_server: tuple[Served, dict[str, str], Path]) -> None:
+    tls_server: tuple[Served, dict[str, str], Path],
+) -> None:
     served, _tokens, _cert = tls_server
     with pytest.raises(httpx.ConnectError):
         httpx.get(served.url("/healthz"), verify=ssl.create_default_context())
@@ -90,8 +95,10 @@ def _handshake(port: int, version: ssl.TLSVersion) -> str:
     ctx.verify_mode = ssl.CERT_NONE
     ctx.minimum_version = ctx.maximum_version = version
     ctx.set_ciphers("DEFAULT:@SECLEVEL=0")  # let the client offer old protocols: the server must refuse
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw, \
-            ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+    with (
+        socket.create_connection(("127.0.0.1", port), timeout=5) as raw,
+        ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+    ):
         return str(tls.version())
 
 
@@ -107,7 +114,8 @@ def test_tls_1_1_is_refused_and_1_2_accepted(tls_server: tuple[Served, dict[str,
 
 @pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated:DeprecationWarning")
 def test_the_same_tls_1_1_client_gets_through_to_a_server_that_allows_it(
-        tls_server: tuple[Served, dict[str, str], Path], tmp_path: Path) -> None:
+    tls_server: tuple[Served, dict[str, str], Path], tmp_path: Path
+) -> None:
     """Control: the refusal above comes from the service's context, not from this client or
     this OpenSSL build being unable to speak TLS 1.1."""
     _served, _tokens, _cert = tls_server
@@ -140,5 +148,12 @@ def test_serve_needs_both_files(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         server_config(object(), host="127.0.0.1", port=1, log_level="info", ws_max_size=1, cert_file=cert)
     with pytest.raises(FileNotFoundError):
-        server_config(object(), host="127.0.0.1", port=1, log_level="info", ws_max_size=1, cert_file=cert,
-                      key_file=tmp_path / "missing.pem")
+        server_config(
+            object(),
+            host="127.0.0.1",
+            port=1,
+            log_level="info",
+            ws_max_size=1,
+            cert_file=cert,
+            key_file=tmp_path / "missing.pem",
+        )

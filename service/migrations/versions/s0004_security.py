@@ -146,6 +146,31 @@ def _reverify(conn: sa.Connection, table: Any) -> None:
 
 
 def downgrade() -> None:
-    """Not supported: the old rule cannot represent redacted entries."""
-    raise NotImplementedError("0004_security cannot be downgraded: redacted audit entries have no "
-                              "old-style hash; restore a backup instead")
+    """Back to whole-row hashes: re-hash the chain with the old rule and drop the new columns.
+
+    Refused when retention has redacted entries: the old rule cannot represent them (their
+    personal part is gone), so only a backup can go back past this revision."""
+    conn = op.get_bind()
+    table = sa.table("audit_entry", *(sa.column(c) for c in ("id", "hash", "redacted_at", *_COLUMNS)))
+    redacted = conn.execute(sa.select(sa.func.count()).select_from(table)
+                            .where(table.c.redacted_at.is_not(None))).scalar_one()
+    if redacted:
+        raise RuntimeError(f"{redacted} audit entries are redacted; 0004_security cannot be downgraded "
+                           "(restore a backup instead)")
+    rows = list(conn.execute(sa.select(table).order_by(table.c.seq)))
+    prev = _GENESIS
+    updates: list[dict[str, Any]] = []
+    for row in rows:
+        payload = {name: getattr(row, name) for name in _COLUMNS}
+        payload["prev_hash"], payload["at"] = prev, _at(row.at)
+        prev = _h(payload)
+        updates.append({"row_id": row.id, "prev": payload["prev_hash"], "h": prev})
+    conn.execute(table.update().values(prev_hash=sa.literal("~") + sa.cast(table.c.id, sa.String),
+                                       hash=sa.literal("#") + sa.cast(table.c.id, sa.String)))
+    if updates:
+        conn.execute(table.update().where(table.c.id == sa.bindparam("row_id"))
+                     .values(prev_hash=sa.bindparam("prev"), hash=sa.bindparam("h")), updates)
+    for name, columns in _NEW_COLUMNS.items():
+        with op.batch_alter_table(name) as batch:
+            for column in columns:
+                batch.drop_column(column.name)
