@@ -4,6 +4,7 @@ entries is still detected after redaction. Matched face probes past their hours 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import json
@@ -219,4 +220,27 @@ def test_redaction_keeps_the_chain_on_postgres(own_pg_url: str) -> None:
     assert result.entries == start + 6
     _exec(log, f"UPDATE audit_entry SET officer = 'x' WHERE seq = {start + 2}")
     assert any(f"seq {start + 2}:" in p for p in log.verify().problems)
+    engine.dispose()
+
+
+async def test_the_service_runs_retention_periodically(tmp_path: Path) -> None:
+    from service.retention import RetentionScheduler
+
+    engine = _engine(f"sqlite:///{tmp_path}/p.sqlite3")
+    log = AuditLog(engine)
+    log.append(_record(1))
+    await asyncio.sleep(0.05)
+    # 1e-6 days = 86 ms: the entry above is past it by the second run
+    scheduler = RetentionScheduler(
+        log, RetentionPolicy(audit_text_days=1e-6), interval_s=0.1, first_delay_s=0.01
+    )
+    scheduler.start()
+    await asyncio.sleep(0.6)
+    await scheduler.stop()
+    runs = [e for e in log.search(limit=50) if e.action == "retention_run"]
+    assert len(runs) >= 2 and all(e.source == "service" for e in runs)
+    assert log.verify().ok and log.verify().redacted == 1
+    idle = RetentionScheduler(log, RetentionPolicy(), interval_s=0)
+    idle.start()  # interval 0: off
+    await idle.stop()
     engine.dispose()

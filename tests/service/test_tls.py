@@ -141,6 +141,15 @@ def test_the_same_tls_1_1_client_gets_through_to_a_server_that_allows_it(
         listener.close()
 
 
+def test_no_hsts_over_plain_http(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    with TestClient(build_app(make_settings(tmp_path))) as client:
+        page = client.get("/")
+        assert page.status_code == 200 and "strict-transport-security" not in page.headers
+        assert "content-security-policy" in page.headers
+
+
 def test_serve_needs_both_files(tmp_path: Path) -> None:
     from service.tls import server_config
 
