@@ -36,13 +36,12 @@ def _registrar_options(settings: Settings) -> dict[str, dict[str, Any]]:
     }
 
 
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
+def serve_config(args: argparse.Namespace, settings: Settings) -> Any:
+    """The uvicorn config ``patrol serve`` runs: the app, address, and TLS from the flags or
+    the ``tls`` settings (flags win)."""
     from service.app import create_app
     from service.tls import server_config
 
-    settings = Settings()
     if args.tls_cert or args.tls_key:
         settings.tls.cert_file = Path(args.tls_cert) if args.tls_cert else None
         settings.tls.key_file = Path(args.tls_key) if args.tls_key else None
@@ -50,7 +49,13 @@ def _serve(args: argparse.Namespace) -> int:
                            port=args.port or settings.port, log_level=settings.log_level.lower(),
                            ws_max_size=settings.audio.max_frame_bytes * 16,
                            cert_file=settings.tls.cert_file, key_file=settings.tls.key_file)
-    uvicorn.Server(config).run()
+    return config
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.Server(serve_config(args, Settings())).run()
     return 0
 
 

@@ -166,3 +166,27 @@ def test_serve_needs_both_files(tmp_path: Path) -> None:
             cert_file=cert,
             key_file=tmp_path / "missing.pem",
         )
+
+
+def test_patrol_serve_flags_and_env_give_a_tls_1_2_context(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.cli import build_parser, serve_config
+    from service.settings import Settings
+
+    cert, key = make_certificate(tmp_path)
+    settings = make_settings(tmp_path)
+    args = build_parser(settings).parse_args(["serve", "--tls-cert", str(cert), "--tls-key", str(key)])
+    config = serve_config(args, settings)
+    config.load()
+    assert config.ssl is not None and config.ssl.minimum_version == ssl.TLSVersion.TLSv1_2
+    plain = serve_config(build_parser(settings).parse_args(["serve"]), make_settings(tmp_path))
+    plain.load()
+    assert plain.ssl is None
+    monkeypatch.setenv("PATROL_TLS__CERT_FILE", str(cert))
+    monkeypatch.setenv("PATROL_TLS__KEY_FILE", str(key))
+    from_env = Settings()
+    assert from_env.tls.cert_file == cert and from_env.tls.key_file == key
+    config = serve_config(build_parser(from_env).parse_args(["serve"]), from_env)
+    config.load()
+    assert config.ssl is not None and config.ssl.minimum_version == ssl.TLSVersion.TLSv1_2
