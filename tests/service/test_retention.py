@@ -244,3 +244,16 @@ async def test_the_service_runs_retention_periodically(tmp_path: Path) -> None:
     idle.start()  # interval 0: off
     await idle.stop()
     engine.dispose()
+
+
+def test_face_watch_keeps_matches_for_face_probe_hours_by_default(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from analytics.face_watch import STATE
+    from tests.service.conftest import build_app, make_settings
+
+    with TestClient(build_app(make_settings(tmp_path, retention={"face_probe_hours": 6}))):
+        assert STATE.options.retention_days == pytest.approx(6 / 24)
+    explicit = {"face_watch": {"retention_days": 2}}
+    with TestClient(build_app(make_settings(tmp_path, skills={"options": explicit}))):
+        assert STATE.options.retention_days == 2
