@@ -12,7 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lookup.spoken import DIGIT_WORDS, TEENS, TENS
+from common.vocabulary import DIGIT_WORDS
+from lookup.spoken import TEENS, TENS
 
 MONTHS: dict[str, int] = {}
 for _n, _names in enumerate(

@@ -22,6 +22,7 @@ from lookup.errors import IntentError, RegistryError
 from lookup.parser import ParseOptions
 from lookup.parser import understand as parse
 from lookup.readback import clarify_readback
+from lookup.render import render_spelled, spelling_style, with_doubles
 from lookup.rerank import (
     PersonCandidate,
     SpokenCandidate,
@@ -31,7 +32,7 @@ from lookup.rerank import (
     person_by_audio,
     with_decoys,
 )
-from lookup.spoken import canonical_alnum, render_spelled, spelling_style, with_doubles
+from lookup.spoken import canonical_alnum
 from lookup.store import RegistryStore, SqlRegistryStore
 from lookup.turns import opening
 from lookup.types import CheckResult, Query

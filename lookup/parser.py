@@ -16,20 +16,13 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from common.vocabulary import ALPHABET_WORDS, DIGIT_WORDS, REPEATERS
 from lookup.dates import MONTHS, parse_date
 from lookup.nbest import combine, shape_ok
 from lookup.person_parse import DOB_MARKER, is_name_word, person_query
 from lookup.phrases import CANCEL, CONFIRM, KEYWORDS, REPEAT, SPAN_STOP
-from lookup.spoken import (
-    ALPHABET_WORDS,
-    DIGIT_WORDS,
-    FILLERS,
-    REPEATERS,
-    Reading,
-    decode_spelled,
-    spelling_style,
-    tokenize,
-)
+from lookup.render import spelling_style
+from lookup.spoken import FILLERS, Reading, decode_spelled, tokenize
 from lookup.types import Intent, Query
 from lookup.vocab import COLOURS, MAKES_MODELS, REGIONS
 

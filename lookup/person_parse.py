@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
+from common.vocabulary import ALPHABET_WORDS, DIGIT_WORDS
 from lookup.dates import MONTHS, ORDINALS, parse_date
 from lookup.names import PARTICLES, display_name
-from lookup.spoken import ALPHABET_WORDS, DIGIT_WORDS, TEENS, TENS, tokenize
+from lookup.spoken import TEENS, TENS, tokenize
 from lookup.types import Query
 
 _NAME_STOP = (

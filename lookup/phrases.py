@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from lookup.spoken import ALPHABET_WORDS
+from common.vocabulary import ALPHABET_WORDS
 from lookup.types import Intent
 from lookup.vocab import COLOURS, MAKES_MODELS
 
