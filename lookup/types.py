@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from common.intents import CHECK_INTENTS, IntentName
 from lookup.spoken import Reading
 
-Intent = Literal["plate_lookup", "person_lookup", "licence_lookup", "confirm", "cancel", "repeat", "unknown"]
+# What a query asks for: the one intent enum the router and the wire use too.
+Intent = IntentName
 Status = Literal["hit", "clear", "no_match", "clarify"]
-CHECK_INTENTS: frozenset[str] = frozenset({"plate_lookup", "person_lookup", "licence_lookup"})
 
 
 @dataclass(frozen=True, slots=True)
