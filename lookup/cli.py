@@ -43,9 +43,9 @@ def _seed(url: str, persons: int, vehicles: int, seed: int, with_fixtures: bool)
 
 
 def _db_init(args: argparse.Namespace) -> int:
+    from lookup.bulk import registry_counts
     from lookup.db import make_engine
     from lookup.migrate import upgrade
-    from lookup.seed import registry_counts
 
     url: str = args.url
     upgrade(url)
