@@ -57,12 +57,8 @@ class LookupEngine:
         self.chain = CheckChain(store, chain_options)
 
     @classmethod
-    def from_url(cls, url: str, *, echo: bool = False, migrate: bool = False) -> LookupEngine:
-        """An engine over the registry at ``url``; with ``migrate`` the schema is brought to head first."""
-        if migrate:
-            from lookup.migrate import upgrade
-
-            upgrade(url)
+    def from_url(cls, url: str, *, echo: bool = False) -> LookupEngine:
+        """An engine over the registry at ``url`` (migrated already: :mod:`lookup.migrate`)."""
         return cls.from_engine(make_engine(url, echo=echo))
 
     @classmethod
