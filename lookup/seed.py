@@ -156,6 +156,18 @@ def _person_row(
     )
 
 
+def _licence_row(lid: int, number: str, holder_id: int, region: str, klass: str, status: str,
+                 expiry: str) -> tuple[Any, ...]:
+    skel = skeleton(number)
+    return (lid, number, skel, skel[::-1], holder_id, region, klass, status, expiry)
+
+
+def _vehicle_row(vid: int, plate: str, region: str, make: str, model: str, colour: str, year: int,
+                 vin: str, owner_id: int | None, status: str) -> tuple[Any, ...]:
+    skel = skeleton(plate)
+    return (vid, plate, skel, skel[::-1], region, make, model, colour, year, vin, owner_id, status)
+
+
 class _Gen:
     """Row generators sharing one RNG, id counters and uniqueness sets."""
 
@@ -235,17 +247,8 @@ class _Gen:
             self.licences.add(number)
             status = rng.choices(LICENCE_STATUSES, (0.85, 0.07, 0.03, 0.05))[0]
             expiry = self.today + dt.timedelta(days=rng.randrange(-400, 2500) if status != "expired" else -30)
-            yield (
-                self._id("driver_licence"),
-                number,
-                skeleton(number),
-                skeleton(number)[::-1],
-                p[0],
-                region,
-                rng.choice("CCCCBAM"),
-                status,
-                expiry.isoformat(),
-            )
+            lid = self._id("driver_licence")
+            yield _licence_row(lid, number, p[0], region, rng.choice("CCCCBAM"), status, expiry.isoformat())
 
     def vehicles(self, n: int, owner_max: int) -> Iterator[tuple[Any, ...]]:
         """Synthetic vehicles owned by random synthetic persons."""
@@ -259,22 +262,10 @@ class _Gen:
             if rng.random() < self.opts.alert_rate:
                 self._alert(None, vid, _VEHICLE_ALERTS)
             owner = rng.randint(self.first_person + 1, owner_max) if owner_max > self.first_person else None
-            skel = skeleton(plate)
             vin = "".join(rng.choices(_VIN_CHARS, k=17))
-            yield (
-                vid,
-                plate,
-                skel,
-                skel[::-1],
-                region,
-                make,
-                rng.choice(MAKES_MODELS[make]),
-                rng.choice(COLOURS),
-                rng.randint(1995, 2025),
-                vin,
-                owner,
-                "registered" if rng.random() < 0.96 else "expired",
-            )
+            yield _vehicle_row(vid, plate, region, make, rng.choice(MAKES_MODELS[make]), rng.choice(COLOURS),
+                               rng.randint(1995, 2025), vin, owner,
+                               "registered" if rng.random() < 0.96 else "expired")
 
 
 def seed_registry(engine: Engine, opts: SeedOptions, *, progress: Progress | None = None) -> SeedReport:
