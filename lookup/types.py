@@ -64,19 +64,6 @@ class Query:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A ranked registry record: its score in 0..1, why it matched, and the linked record."""
-
-    record: dict[str, Any]
-    score: float
-    why: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """The candidate as a ``result`` event entry."""
-        return {"score": round(self.score, 3), "why": self.why, **self.record}
-
-
 @dataclass(slots=True)
 class CheckResult:
     """The answer to a check, as sent in the ``result`` event (plus record ids for audit)."""
