@@ -18,7 +18,7 @@ from lookup import readback as rb
 from lookup.matching import Scored, decide, rank_alnum, rank_persons, rank_prefix
 from lookup.models import ALERT_PRIORITY
 from lookup.names import name_key, name_similarity, phonetic_key
-from lookup.spoken import skeleton
+from lookup.spoken import Reading, skeleton
 from lookup.store import RegistryStore, Row
 from lookup.types import CheckResult, Query, Status
 
@@ -193,15 +193,10 @@ class CheckChain:
             rows = self.store.vehicles_one_off(skeleton(readings[0].text))
             if not rows:
                 rows = self.store.vehicles_similar(skeleton(readings[0].text))
-        scored = rank_alnum(rows, readings, field="plate", asr_confidence=query.asr_confidence)
-        scored = scored[: self.opts.max_candidates]
+        scored = self._ranked(query, rows, readings, slot="plate", field="plate")
         if not scored:
             return self._none("plate", query, str(query.slots.get("plate", "")))
-        scored = self._heard_note(query, scored, "plate", "plate")
-        # A plate reached only through a non-confusable edit (trigram fallback) is offered, not taken.
-        resolved = "edit" not in scored[0].why and decide(
-            scored, accept=self.opts.accept, margin=self.opts.margin
-        )
+        resolved = self._resolved(scored)
         vehicles = [dict(s.row) for s in scored]
         owner_ids = [v["owner_id"] for v in vehicles if v["owner_id"]]
         owners = {p["id"]: p for p in self.store.persons_with_licences(owner_ids)}
@@ -220,6 +215,18 @@ class CheckChain:
                             options=lambda c: c["plate"],
                             readback=partial(rb.vehicle_readback, spelling=query.spelling),
                             spelling=query.spelling)
+
+    def _ranked(self, query: Query, rows: Sequence[dict[str, Any]], readings: Sequence[Reading], *,
+                slot: str, field: str) -> list[Scored]:
+        """Plate or licence rows ranked against the readings, the best ``max_candidates``."""
+        scored = rank_alnum(rows, readings, field=field, asr_confidence=query.asr_confidence)
+        return self._heard_note(query, scored[: self.opts.max_candidates], slot, field)
+
+    def _resolved(self, scored: list[Scored]) -> bool:
+        """Whether the top candidate is taken: clearly ahead, and not reached only through a
+        non-confusable edit (the one-off and trigram fallbacks offer, never take)."""
+        opts = self.opts
+        return "edit" not in scored[0].why and decide(scored, accept=opts.accept, margin=opts.margin)
 
     @staticmethod
     def _heard_note(query: Query, scored: list[Scored], slot: str, field: str) -> list[Scored]:
@@ -268,14 +275,10 @@ class CheckChain:
         if not rows and readings:
             # One non-confusable slip, as for plates: offered as candidates, never taken.
             rows = self.store.licences_one_off(skeleton(readings[0].text))
-        scored = rank_alnum(rows, readings, field="number", asr_confidence=query.asr_confidence)
-        scored = scored[: self.opts.max_candidates]
+        scored = self._ranked(query, rows, readings, slot="licence", field="number")
         if not scored:
             return self._none("licence", query, str(query.slots.get("licence", "")))
-        scored = self._heard_note(query, scored, "licence", "number")
-        resolved = "edit" not in scored[0].why and decide(
-            scored, accept=self.opts.accept, margin=self.opts.margin
-        )
+        resolved = self._resolved(scored)
         holders = {p["id"]: p for p in self.store.persons_by_ids([s.row["holder_id"] for s in scored])}
         records = []
         for s in scored:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from lookup.spoken import spell_out
+from lookup.render import spell_out
 
 _ALERT_WORDS = {
     "caution": "CAUTION",

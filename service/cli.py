@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from service.migrations import VERSIONS as MIGRATION_VERSIONS
 from service.settings import Settings
 
 # Modules that add subcommands with ``register(subparsers, **options)``; missing ones are skipped.
@@ -24,7 +25,8 @@ _REGISTRARS = ("lookup.cli", "service.admin", "analytics.cli", "training.cli")
 def _registrar_options(settings: Settings) -> dict[str, dict[str, Any]]:
     """What each registrar is told from the settings (lower layers never read them)."""
     return {
-        "lookup.cli": {"registry_url": settings.registry.url},
+        "lookup.cli": {"registry_url": settings.registry.url,
+                       "migration_versions": (str(MIGRATION_VERSIONS),)},
         "service.admin": {
             "registry_url": settings.registry.url,
             "audit_text_days": settings.retention.audit_text_days,

@@ -16,6 +16,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from common.vocabulary import spelling_words
+
 # Alert words as the readback writes them (lookup.readback), and how they are spoken.
 _ALERT_FRAGMENTS = {
     "wanted": "Wanted",
@@ -25,14 +27,8 @@ _ALERT_FRAGMENTS = {
     "stolen": "Stolen",
     "missing person": "Missing person",
 }
-# ICAO spelling words and the digits in words: a fragment made mostly of these is spelled.
-SPELLING_WORDS = frozenset(
-    "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar "
-    "papa quebec romeo sierra tango uniform victor whiskey x-ray yankee zulu "
-    "adam boy charles david edward frank george henry ida john king lincoln mary nora ocean peter "
-    "queen robert sam tom union william young zebra "
-    "zero one two three four five six seven eight nine niner".split()
-)
+# Spelling words and the digits in words: a fragment made mostly of these is spelled.
+SPELLING_WORDS = frozenset(spelling_words())
 _DIGITS = "zero one two three four five six seven eight nine".split()
 _ONES = ["", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
          "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]

@@ -33,6 +33,7 @@ from faster_whisper.audio import pad_or_trim
 from faster_whisper.tokenizer import Tokenizer
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+from common.tencodes import PLATE_CHECK, TEN_CODE, ten_code
 from voice.codecs import INTERNAL_RATE
 from voice.errors import TranscriptionError
 from voice.spelling import (
@@ -158,8 +159,9 @@ def spelled_prefix(text: str) -> str | None:
     if last is None:
         last = next((i for i in reversed(range(len(words))) if LEAD_KEYWORDS.match(bare[i])), None)
     if last is None:
-        last = next((i for i in range(min(len(words), 4)) if bare[i] == "1028"
-                     or (i > 0 and bare[i - 1] in ("10", "ten") and bare[i] in ("28", "twentyeight"))), None)
+        head = " ".join(b or "_" for b in bare[:4])  # one token a word, so spaces count words
+        code = next((m for m in TEN_CODE.finditer(head) if ten_code(m) == PLATE_CHECK), None)
+        last = head[: code.end()].count(" ") if code else None
     if last is not None:
         end = last + 1
         while end < len(words) and bare[end] in PREFIX_FILLERS and not is_spelling_token(words[end]):

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from lookup.engine import LookupEngine
-from lookup.spoken import spell_out
+from lookup.render import spell_out
 from tests.lookup.conftest import _prepare
 from tests.service.conftest import bearer, build_app, issue_tokens, make_settings
 

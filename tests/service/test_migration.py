@@ -10,12 +10,12 @@ from sqlalchemy import inspect
 from lookup.db import make_engine
 from service.audit import AuditLog, AuditRecord
 from service.auth import TokenStore
+from service.migrations import upgrade
 
 
 def test_upgrade_creates_service_tables(tmp_path: Path) -> None:
-    migrate = pytest.importorskip("lookup.migrate")
     url = f"sqlite:///{tmp_path}/m.sqlite3"
-    migrate.upgrade(url)
+    upgrade(url)
     engine = make_engine(url)
     names = set(inspect(engine).get_table_names())
     assert {"api_token", "audit_entry"} <= names
@@ -84,7 +84,7 @@ def _check_converted(url: str, n: int) -> None:
 
 
 def test_migration_converts_an_existing_chain_and_keeps_it_valid(tmp_path: Path) -> None:
-    migrate = pytest.importorskip("lookup.migrate")
+    migrate = pytest.importorskip("service.migrations")
     url = f"sqlite:///{tmp_path}/old.sqlite3"
     migrate.upgrade(url, "0002_service")
     _write_legacy_chain(url, 25)
@@ -95,7 +95,7 @@ def test_migration_converts_an_existing_chain_and_keeps_it_valid(tmp_path: Path)
 def test_migration_refuses_to_convert_a_tampered_chain(tmp_path: Path) -> None:
     from sqlalchemy import text
 
-    migrate = pytest.importorskip("lookup.migrate")
+    migrate = pytest.importorskip("service.migrations")
     url = f"sqlite:///{tmp_path}/bad.sqlite3"
     migrate.upgrade(url, "0002_service")
     _write_legacy_chain(url, 5)
@@ -110,7 +110,7 @@ def test_migration_refuses_to_convert_a_tampered_chain(tmp_path: Path) -> None:
 def test_app_refuses_an_unmigrated_audit_table(tmp_path: Path) -> None:
     from service.core import ensure_tables
 
-    migrate = pytest.importorskip("lookup.migrate")
+    migrate = pytest.importorskip("service.migrations")
     url = f"sqlite:///{tmp_path}/old.sqlite3"
     migrate.upgrade(url, "0002_service")
     engine = make_engine(url)
@@ -128,7 +128,7 @@ def test_migration_converts_a_chain_on_postgres() -> None:
 
     from tests.service.conftest import PG_BASE
 
-    migrate = pytest.importorskip("lookup.migrate")
+    migrate = pytest.importorskip("service.migrations")
     schema = f"mig_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
     try:
@@ -155,7 +155,7 @@ def test_downgrade_restores_whole_row_hashes_unless_redacted(tmp_path: Path) -> 
 
     from service.retention import RetentionPolicy, run_retention
 
-    migrate = pytest.importorskip("lookup.migrate")
+    migrate = pytest.importorskip("service.migrations")
     url = f"sqlite:///{tmp_path}/down.sqlite3"
     migrate.upgrade(url, "0002_service")
     _write_legacy_chain(url, 6)
@@ -178,3 +178,30 @@ def test_downgrade_restores_whole_row_hashes_unless_redacted(tmp_path: Path) -> 
     engine.dispose()
     with pytest.raises(RuntimeError, match="redacted"):
         migrate.downgrade(url, "0002_service")
+
+
+def test_the_registry_chain_alone_knows_no_service_tables(tmp_path: Path) -> None:
+    from lookup.migrate import upgrade as registry_upgrade
+
+    url = f"sqlite:///{tmp_path}/r.sqlite3"
+    registry_upgrade(url)
+    engine = make_engine(url)
+    names = set(inspect(engine).get_table_names())
+    engine.dispose()
+    assert {"person", "vehicle"} <= names and not {"api_token", "audit_entry"} & names
+    upgrade(url)  # the service's revisions join the same chain later
+    engine = make_engine(url)
+    assert {"api_token", "audit_entry"} <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_patrol_db_init_migrates_the_service_tables_too(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.cli import main
+
+    url = f"sqlite:///{tmp_path}/cli.sqlite3"
+    monkeypatch.setenv("PATROL_REGISTRY__URL", url)
+    assert main(["db", "init"]) == 0
+    engine = make_engine(url)
+    assert {"person", "api_token", "audit_entry"} <= set(inspect(engine).get_table_names())
+    engine.dispose()
