@@ -43,6 +43,14 @@ MAX_WORDS_PER_S = 6.0
 _WORDS = re.compile(r"[A-Za-z']+|\d+")
 
 
+def once_each(text: str) -> str:
+    """``text`` without a sentence that repeats the one before it (a decoder looping on a
+    whole sentence, which the short-unit loop cut does not see)."""
+    sentences = [p for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p]
+    kept = [p for i, p in enumerate(sentences) if i == 0 or p.lower() != sentences[i - 1].lower()]
+    return " ".join(kept)
+
+
 def runs_on(text: str, speech_s: float, rate: float = MAX_WORDS_PER_S) -> bool:
     """Whether ``text`` has more words than ``speech_s`` seconds of speech can hold."""
     return rate > 0 and len(_WORDS.findall(text)) > rate * speech_s + 2
@@ -116,6 +124,7 @@ class FittedTranscriber(WhisperTranscriber):
         confidence = float(np.clip(math.exp(min(0.0, avg_logprob)) * (1.0 - 0.5 * no_speech), 0.0, 1.0))
         if _normalise_phrase(text) in PHANTOM_PHRASES and (speech_s < 1.0 or confidence < 0.6):
             return Transcript("", 0.0, dropped="phantom_phrase")
+        text = once_each(text)
         if runs_on(text, speech_s):
             return Transcript("", 0.0, dropped="too_many_words")
         alternatives = tuple(dict.fromkeys(t for t in texts[1:] if t and t != text))

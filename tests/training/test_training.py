@@ -151,3 +151,8 @@ def test_text_longer_than_its_speech_is_caught() -> None:
     assert not runs_on("Affirmative.", 0.6)
     assert not runs_on("Control, run plate 7 X-ray Yankee Zulu 4 5 6, over.", 2.6)
     assert not runs_on("No.", 0.22)
+    from voice.fitted_stt import once_each
+
+    looped = "Control, run plate 6 9 4 5. Control, run plate 6 9 4 5. control, run plate 6 9 4 5."
+    assert once_each(looped) == "Control, run plate 6 9 4 5."
+    assert once_each("Copy. Copy that. Copy.") == "Copy. Copy that. Copy."
