@@ -1,10 +1,12 @@
 """The query-side services built once in the lifespan: database, auth, audit, skills,
 router, live-event bus and the lookup engine. They hang off ``Services.core``.
+
+Their blocking work (database setup, model loads, registry calls) runs in the lifespan's
+bounded ``lookup`` executor (:mod:`service.pools`), skills in its ``skills`` executor.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable, Mapping
@@ -21,6 +23,7 @@ from models.embeddings import Embedder
 from service.audit import AuditLog
 from service.auth import Authenticator, TokenStore
 from service.events import LocalBus, make_bus
+from service.pools import Pools
 from service.records import SERVICE_TABLES
 from service.router import IntentRouter, LookupEngine, SkillMatcher
 from service.settings import Settings
@@ -43,6 +46,7 @@ class Core:
     router: IntentRouter
     bus: LocalBus
     lookup: LookupEngine | None
+    pools: Pools
     media_limits: MediaLimits = DEFAULT_LIMITS
 
     def database_ok(self) -> bool:
@@ -56,12 +60,12 @@ class Core:
             return False
 
     async def close(self) -> None:
-        """Release pools, connections and background tasks."""
+        """Release connections and background tasks (the lifespan closes the pools after)."""
         await self.bus.close()
         self.runner.shutdown()
         closer = getattr(self.lookup, "close", None)
         if callable(closer):
-            await asyncio.to_thread(closer)
+            await self.pools.lookup.run(closer)
         self.audit.close()
         self.engine.dispose()
 
@@ -84,20 +88,22 @@ def load_lookup(url: str) -> LookupEngine | None:
     return engine
 
 
-async def build_core(settings: Settings, *, skills: Mapping[str, Skill], lookup: LookupEngine | None = None,
-                     embedder: Embedder | None = None, load_registry: bool = True) -> Core:
-    """Build the query-side services; blocking work (DB, models) runs in worker threads."""
+async def build_core(settings: Settings, *, skills: Mapping[str, Skill], pools: Pools,
+                     lookup: LookupEngine | None = None, embedder: Embedder | None = None,
+                     load_registry: bool = True) -> Core:
+    """Build the query-side services; blocking work (DB, models) runs in ``pools.lookup``."""
+    blocking = pools.lookup
     engine = make_engine(settings.registry.url, echo=settings.registry.echo)
-    await asyncio.to_thread(ensure_tables, engine)
+    await blocking.run(ensure_tables, engine)
     if lookup is None and load_registry:
-        lookup = await asyncio.to_thread(load_lookup, settings.registry.url)
+        lookup = await blocking.run(load_lookup, settings.registry.url)
     if embedder is None and settings.router.semantic and skills:
         from models.embeddings import load_embedder
 
-        embedder = await asyncio.to_thread(load_embedder)
+        embedder = await blocking.run(load_embedder)
     matcher = SkillMatcher(skills, embedder=embedder if settings.router.semantic else None,
                            threshold=settings.router.skill_threshold)
-    await asyncio.to_thread(matcher.prepare)
+    await blocking.run(matcher.prepare)
     media_limits = MediaLimits(**settings.media.model_dump())
     check_plate = _plate_checker(lookup)
 
@@ -105,9 +111,8 @@ async def build_core(settings: Settings, *, skills: Mapping[str, Skill], lookup:
         return SkillContext(engine=engine, data_dir=Path(settings.data_dir), media=media_limits,
                             options=dict(settings.skills.options.get(name, {})), check_plate=check_plate)
 
-    await asyncio.to_thread(bind_all, skills, context)
-    runner = SkillRunner(workers=settings.skills.workers, max_queue=settings.skills.max_queue,
-                         max_timeout_s=settings.skills.max_timeout_s)
+    await blocking.run(bind_all, skills, context)
+    runner = SkillRunner(max_timeout_s=settings.skills.max_timeout_s, executor=pools.skills)
     audit = AuditLog(engine)
     tokens = TokenStore(engine)
     bus = make_bus(settings.redis_url, channel=settings.events.channel,
@@ -117,12 +122,12 @@ async def build_core(settings: Settings, *, skills: Mapping[str, Skill], lookup:
                           min_confidence=settings.router.min_confidence, rescore=settings.router.rescore,
                           rescore_names=settings.router.rescore_names,
                           names_limit=settings.router.names_limit,
-                          near_miss_by_sound=settings.router.near_miss_by_sound)
+                          near_miss_by_sound=settings.router.near_miss_by_sound, blocking=blocking)
     return Core(engine=engine, tokens=tokens,
                 auth=Authenticator(tokens, enabled=settings.auth.enabled,
                                    rate_per_minute=settings.auth.rate_per_minute),
                 audit=audit, skills=dict(skills), runner=runner, matcher=matcher, router=router, bus=bus,
-                lookup=lookup, media_limits=media_limits)
+                lookup=lookup, pools=pools, media_limits=media_limits)
 
 
 def _plate_checker(lookup: LookupEngine | None) -> Callable[[str], Any] | None:

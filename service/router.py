@@ -17,7 +17,6 @@ returns an :class:`Outcome`; the router writes the audit entry *before* it hands
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import re
@@ -32,6 +31,7 @@ from pydantic import BaseModel
 
 from analytics.base import Skill
 from common.errors import PatrolError
+from common.executor import BoundedExecutor
 from lookup.errors import RegistryError
 from models.embeddings import Embedder
 from service import metrics
@@ -212,8 +212,12 @@ class IntentRouter:
     def __init__(self, *, lookup: LookupEngine | None, matcher: SkillMatcher, runner: SkillRunner,
                  audit: AuditLog, min_confidence: float = 0.35, clear_confidence: float = 0.8,
                  rescore: bool = False, on_file_prior: float = 0.0, rescore_names: bool = True,
-                 names_limit: int = 40, near_miss_by_sound: bool = True) -> None:
+                 names_limit: int = 40, near_miss_by_sound: bool = True,
+                 blocking: BoundedExecutor | None = None) -> None:
         self.lookup = lookup
+        # Registry calls and embeddings run here: bounded, beside the inference pool (the
+        # lifespan's ``lookup`` executor; a router built alone gets a small one of its own).
+        self.blocking = blocking or BoundedExecutor("lookup", 4, max_queue=64)
         self.matcher = matcher
         self.runner = runner
         self.audit = audit
@@ -275,7 +279,7 @@ class IntentRouter:
         query = None
         if self.lookup is not None:
             t0 = time.perf_counter()
-            query = await asyncio.to_thread(self.lookup.understand, heard.text,
+            query = await self.blocking.run(self.lookup.understand, heard.text,
                                             alternatives=tuple(heard.alternatives),
                                             asr_confidence=heard.confidence)
             metrics.observe_stage("parse", time.perf_counter() - t0)
@@ -288,7 +292,7 @@ class IntentRouter:
             return Understood(query=query)
         if self.matcher.embedder is not None:
             t0 = time.perf_counter()
-            name, score = await asyncio.to_thread(self.matcher.by_meaning, heard.text)
+            name, score = await self.blocking.run(self.matcher.by_meaning, heard.text)
             metrics.observe_stage("embed", time.perf_counter() - t0)
             if name is not None:
                 return Understood(query=query, skill=name, skill_match="semantic", skill_score=score)
@@ -301,7 +305,7 @@ class IntentRouter:
         if str(query.intent) not in (IntentName.PLATE, IntentName.LICENCE):
             return query
         if float(query.confidence) >= self.clear_confidence:
-            first = await asyncio.to_thread(self.lookup.check, query)
+            first = await self.blocking.run(self.lookup.check, query)
             top = list(first.candidates)[:2]
             if (str(first.status) in ("hit", "clear") and len(top) == 1
                     and str(top[0].get("why", "")).startswith("exact")):
@@ -310,7 +314,7 @@ class IntentRouter:
         alternatives = await heard.refine()
         metrics.observe_stage("spelling_pass", time.perf_counter() - t0)
         if alternatives:
-            query = await asyncio.to_thread(self.lookup.understand, heard.text,
+            query = await self.blocking.run(self.lookup.understand, heard.text,
                                             alternatives=tuple(heard.alternatives) + tuple(alternatives),
                                             asr_confidence=heard.confidence)
         spoken = " ".join((heard.text, *alternatives))
@@ -352,7 +356,7 @@ class IntentRouter:
         if prefix is None:
             return query
         t0 = time.perf_counter()
-        candidates = await asyncio.to_thread(gather)
+        candidates = await self.blocking.run(gather)
         if len(candidates) < 2:
             return query
         try:
@@ -360,7 +364,7 @@ class IntentRouter:
         except PatrolError as err:
             logger.warning("scoring %s against the audio failed: %s", what, err)
             return query
-        chosen = await asyncio.to_thread(choose, candidates, scores)
+        chosen = await self.blocking.run(choose, candidates, scores)
         metrics.observe_stage("rescore", time.perf_counter() - t0)
         return chosen
 
@@ -370,7 +374,7 @@ class IntentRouter:
         heard name, and take one only when the audio clearly prefers it."""
         assert heard.rescore is not None and self.lookup is not None
         t0 = time.perf_counter()
-        prefix, candidates, texts = await asyncio.to_thread(self.lookup.person_candidates, query,
+        prefix, candidates, texts = await self.blocking.run(self.lookup.person_candidates, query,
                                                             heard=heard.text, limit=self.names_limit)
         if not candidates:
             return query
@@ -379,7 +383,7 @@ class IntentRouter:
         except PatrolError as err:  # the transcript still answers: check the name as heard
             logger.warning("scoring names against the audio failed: %s", err)
             return query
-        chosen = await asyncio.to_thread(self.lookup.rerank_person, query, candidates, scores)
+        chosen = await self.blocking.run(self.lookup.rerank_person, query, candidates, scores)
         metrics.observe_stage("rescore", time.perf_counter() - t0)
         return chosen
 
@@ -407,7 +411,7 @@ class IntentRouter:
             raise RegistryError("the registry is not configured on this instance")
         t0 = time.perf_counter()
         try:
-            result = await asyncio.to_thread(self.lookup.check, query)
+            result = await self.blocking.run(self.lookup.check, query)
         except PatrolError:
             raise
         except Exception as err:
