@@ -14,77 +14,40 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
 from common.errors import OverloadedError, PatrolError
 from voice.codecs import INTERNAL_RATE, Decoder
 from voice.denoise import Denoiser
-from voice.endpointer import Endpointer, EndpointerOptions, SpeechEnded, SpeechStarted
+from voice.endpointer import Endpointer, SpeechEnded, SpeechStarted
 from voice.gap import FrameGapWatch
 from voice.pool import InferencePool, PoolLane
+from voice.session_types import (
+    Emit,
+    Failure,
+    FinalText,
+    PartialText,
+    Refined,
+    Refiner,
+    Rereader,
+    Scorer,
+    SessionOptions,
+    SpeechBoundary,
+    TurnTaking,
+    VoiceEvent,
+)
 from voice.stt import Transcriber, Transcript
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "Emit", "Failure", "FinalText", "PartialText", "Refined", "Refiner", "Rereader", "Scorer",
+    "SessionOptions", "SpeechBoundary", "TurnTaking", "VoiceEvent", "VoiceSession",
+]
 
-@dataclass(frozen=True, slots=True)
-class SpeechBoundary:
-    """The endpointer opened or closed utterance ``utterance``."""
-
-    utterance: int
-    state: str  # "start" | "end"
-
-
-@dataclass(frozen=True, slots=True)
-class PartialText:
-    """Interim text of an utterance still being spoken."""
-
-    utterance: int
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class FinalText:
-    """The final transcript of an utterance (``typed`` for a typed query)."""
-
-    utterance: int
-    transcript: Transcript
-    typed: bool = False
-    latency_s: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """Something went wrong with one utterance; the session continues."""
-
-    utterance: int | None
-    error: PatrolError
-
-
-VoiceEvent = SpeechBoundary | PartialText | FinalText | Failure
-Emit = Callable[[VoiceEvent], Awaitable[None]]
-# Computes more readings of an utterance on demand (the constrained spelling pass).
-Refiner = Callable[[], Awaitable[tuple[str, ...]]]
 _SCORE_CHUNK = 8  # candidates aligned per inference job (about 0.25 s on 2 cores)
-# Scores candidate continuations of a prefix against the utterance's audio (log-likelihoods),
-# with the domain prompt as context or (False: about half the cost) without.
-Scorer = Callable[[str, tuple[str, ...], bool], Awaitable[list[float]]]
-
-
-@dataclass(frozen=True, slots=True)
-class Rereader:
-    """Second looks at one utterance's audio, run in the inference pool only when asked for."""
-
-    refine: Refiner
-    score: Scorer
-
-
-# Called for each non-empty final transcript, after it was emitted; may emit more events.
-Refined = Callable[[int, Transcript, Rereader | None, bool], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,18 +60,6 @@ class Speculation:
     task: asyncio.Future[Transcript]
 
 
-class TurnTaking(Protocol):
-    """Which utterances only open a request, and which go on from one (:mod:`lookup.turns`)."""
-
-    def opening(self, text: str) -> str | None:
-        """What the text opened and waits for ("plate", "" for a bare call), or None."""
-        ...
-
-    def continues(self, awaited: str, text: str) -> bool:
-        """True when the text goes on from an opening that waits for ``awaited``."""
-        ...
-
-
 @dataclass(frozen=True, slots=True)
 class _Opening:
     """The audio of an utterance that only opened a request, kept to read with the next one."""
@@ -119,36 +70,6 @@ class _Opening:
 
 
 _JOIN_GAP_S = 0.3  # silence put between an opening and its continuation when they are joined
-
-
-@dataclass(frozen=True, slots=True)
-class SessionOptions:
-    """Per-session behaviour.
-
-    Attributes:
-        endpointer: endpointing options.
-        partial_interval_s: new audio between two partial transcripts.
-        max_pending: finished utterances waiting for recognition before new ones are refused.
-        speculate_after_ms: silence after speech (PTT still held, or hang-over running) after
-            which the final decode starts speculatively; if no speech follows before the
-            utterance ends, its result is the transcript, so key-up costs almost nothing.
-        join_window_s: an utterance that only opened a request ("Control, run plate", then a
-            pause) is read together with the next one when that one follows within this many
-            seconds and goes on from it (:meth:`TurnTaking.continues`: "seven X-ray Yankee Zulu
-            four five six"); 0 turns joining off.
-        max_opening_s: longer openings are never held for joining.
-        frame_gap_ms: wall time with no frame after which the gap counts as silence (gateways
-            with silence suppression simply stop sending); shorter gaps are jitter and count
-            for nothing. 0 turns the watch off.
-    """
-
-    endpointer: EndpointerOptions = EndpointerOptions()
-    partial_interval_s: float = 1.0
-    max_pending: int = 8
-    speculate_after_ms: int = 300
-    join_window_s: float = 12.0
-    max_opening_s: float = 6.0
-    frame_gap_ms: int = 300
 
 
 class VoiceSession:
