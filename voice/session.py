@@ -1,11 +1,14 @@
 """One voice session per connection: decode, endpoint, transcribe, in order.
 
 The session owns all per-connection state (decoder, endpointer, utterance counter,
-pending work). Finished utterances and typed queries go through one ordered queue,
-so events of utterance *n* are always sent before those of *n + 1*. Blocking work runs
-in the shared :class:`~voice.pool.InferencePool`. The session reports what happens
-through typed :data:`VoiceEvent` objects; the websocket layer turns them into wire
-events, so nothing here knows the wire format.
+pending work) and every task it starts: each is kept until it ends and cancelled on
+:meth:`VoiceSession.close`. Finished utterances and typed queries go through one ordered
+queue, so events of utterance *n* are always sent before those of *n + 1*; the loop that
+serves the queue reports an error it did not expect as an ``internal`` failure of that
+utterance and goes on with the next one. Blocking work runs in the shared
+:class:`~voice.pool.InferencePool`. The session reports what happens through typed
+:data:`VoiceEvent` objects; the websocket layer turns them into wire events, so nothing
+here knows the wire format.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -41,6 +46,7 @@ from voice.session_types import (
 from voice.stt import Transcriber, Transcript
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 __all__ = [
     "Emit", "Failure", "FinalText", "PartialText", "Refined", "Refiner", "Rereader", "Scorer",
@@ -95,8 +101,9 @@ class VoiceSession:
         self._queue: asyncio.Queue[tuple[int, np.ndarray | str, float, Speculation | None] | None] = (
             asyncio.Queue())
         self._speculation: Speculation | None = None
+        self._tasks: set[asyncio.Future[Any]] = set()  # every task started, until it ends
         self._worker = asyncio.create_task(self._consume(), name=f"session-{session_id}")
-        self._partial_task: asyncio.Task[None] | None = None
+        self._partial_task: asyncio.Future[None] | None = None
         self._partial_at = 0.0
         self.audio_seconds = 0.0
         self.backlog_s = 0.0  # audio seconds of ended utterances not yet taken up for decoding
@@ -167,12 +174,34 @@ class VoiceSession:
         """The client is gone: drop pending work without emitting anything more."""
         if self._gap is not None:
             await self._gap.close()
-        speculative = self._speculation.task if self._speculation else None
-        for task in (self._worker, self._partial_task, speculative):
-            if task is not None and not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+        for task in (self._worker, *self._tasks):
+            task.cancel()
+        for task in (self._worker, *self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+
+    @property
+    def pending_tasks(self) -> int:
+        """Tasks this session started that have not ended (partials, speculation, notices)."""
+        return sum(not t.done() for t in self._tasks)
+
+    def _spawn(self, work: Awaitable[T], name: str) -> asyncio.Future[T]:
+        """Start ``work`` as a task this session owns: kept until it ends, cancelled on close."""
+        task = asyncio.ensure_future(work)
+        if isinstance(task, asyncio.Task):
+            task.set_name(f"session-{self.id}-{name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._forget)
+        return task
+
+    def _forget(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        err = task.exception()
+        if err is not None and not isinstance(err, PatrolError):
+            logger.error("session %s: a task failed", self.id, exc_info=err)
 
     # --- internals --------------------------------------------------------------------
 
@@ -212,7 +241,7 @@ class VoiceSession:
     def _enqueue(self, utterance: int, item: np.ndarray | str, spec: Speculation | None = None) -> None:
         if self._queue.qsize() >= self.options.max_pending:
             error = OverloadedError("too many utterances waiting; this one was not processed")
-            asyncio.ensure_future(self._emit(Failure(utterance, error)))
+            self._spawn(self._emit(Failure(utterance, error)), "refused")
             return
         self._queue.put_nowait((utterance, item, time.perf_counter(), spec))
         if not isinstance(item, str):
@@ -233,7 +262,7 @@ class VoiceSession:
         if not self._pool.idle:
             return False  # under load, speculative work would only delay other sessions' finals
         audio = ep.speech_audio()
-        task = asyncio.ensure_future(self._pool.run(self._stt.transcribe, audio))
+        task = self._spawn(self._pool.run(self._stt.transcribe, audio), "speculation")
         self._speculation = Speculation(utterance, ep.last_voiced_frame, audio, task)
         return True
 
@@ -246,7 +275,7 @@ class VoiceSession:
         if seconds - self._partial_at < self.options.partial_interval_s or not self._pool.spare:
             return
         self._partial_at = seconds
-        self._partial_task = asyncio.create_task(self._partial(utterance, audio))
+        self._partial_task = self._spawn(self._partial(utterance, audio), "partial")
 
     async def _partial(self, utterance: int, audio: np.ndarray) -> None:
         try:
@@ -262,7 +291,12 @@ class VoiceSession:
         if spec is not None:
             try:
                 return await spec.task
-            except (asyncio.CancelledError, PatrolError):
+            except PatrolError:
+                logger.debug("speculative decode failed; decoding again")
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    raise  # this session is closing, not just its speculation
                 logger.debug("speculative decode lost; decoding again")
         return await self._pool.run(self._stt.transcribe, audio)
 
@@ -340,3 +374,9 @@ class VoiceSession:
                 await self._on_final(utterance, transcript, self._rereader(audio, transcript), False)
             except PatrolError as err:
                 await self._emit(Failure(utterance, err))
+            except Exception:  # a bug in one stage must not end the session: report it, go on
+                logger.exception("session %s: utterance %d failed unexpectedly", self.id, utterance)
+                try:
+                    await self._emit(Failure(utterance, PatrolError("internal error")))
+                except Exception:
+                    logger.exception("session %s: could not report the failure", self.id)
