@@ -46,7 +46,7 @@ class EndpointerOptions:
     aggressiveness: int = 2
     frame_ms: int = 30
     preroll_ms: int = 500
-    min_speech_ms: int = 200
+    min_speech_ms: int = 180
     start_window_ms: int = 300
     hangover_ms: int = 700
     tail_ms: int = 600
