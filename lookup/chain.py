@@ -18,7 +18,7 @@ from lookup import readback as rb
 from lookup.matching import Scored, decide, rank_alnum, rank_persons, rank_prefix
 from lookup.models import ALERT_PRIORITY
 from lookup.names import name_key, name_similarity, phonetic_key
-from lookup.spoken import skeleton
+from lookup.spoken import Reading, skeleton
 from lookup.store import RegistryStore, Row
 from lookup.types import CheckResult, Query, Status
 
@@ -128,12 +128,14 @@ class CheckChain:
         *,
         options: Callable[[dict[str, Any]], str],
         readback: Callable[[dict[str, Any], Sequence[dict[str, Any]]], str],
+        spelling: str = "nato",
     ) -> CheckResult:
         """Rank and link the candidates; ask which one when unresolved, else read back the top."""
         candidates, alerts, ids = self._finish(records, scored, alerts_by, resolved)
         if not resolved:
             choices = [options(c) for c in candidates]
-            return CheckResult("clarify", alerts, candidates, rb.clarify_readback(kind, choices), ids)
+            asked = rb.clarify_readback(kind, choices, spelling)
+            return CheckResult("clarify", alerts, candidates, asked, ids)
         top = candidates[0]
         return CheckResult(_status(top), alerts, candidates, readback(top, top["alerts"]), ids)
 
@@ -191,15 +193,10 @@ class CheckChain:
             rows = self.store.vehicles_one_off(skeleton(readings[0].text))
             if not rows:
                 rows = self.store.vehicles_similar(skeleton(readings[0].text))
-        scored = rank_alnum(rows, readings, field="plate", asr_confidence=query.asr_confidence)
-        scored = scored[: self.opts.max_candidates]
+        scored = self._ranked(query, rows, readings, slot="plate", field="plate")
         if not scored:
             return self._none("plate", query, str(query.slots.get("plate", "")))
-        scored = self._heard_note(query, scored, "plate", "plate")
-        # A plate reached only through a non-confusable edit (trigram fallback) is offered, not taken.
-        resolved = "edit" not in scored[0].why and decide(
-            scored, accept=self.opts.accept, margin=self.opts.margin
-        )
+        resolved = self._resolved(scored)
         vehicles = [dict(s.row) for s in scored]
         owner_ids = [v["owner_id"] for v in vehicles if v["owner_id"]]
         owners = {p["id"]: p for p in self.store.persons_with_licences(owner_ids)}
@@ -216,7 +213,20 @@ class CheckChain:
         alerts_by = self._alerts(list(owners), [int(r["id"].split(":")[1]) for r in records])
         return self._answer("plate", records, scored, alerts_by, resolved,
                             options=lambda c: c["plate"],
-                            readback=partial(rb.vehicle_readback, spelling=query.spelling))
+                            readback=partial(rb.vehicle_readback, spelling=query.spelling),
+                            spelling=query.spelling)
+
+    def _ranked(self, query: Query, rows: Sequence[dict[str, Any]], readings: Sequence[Reading], *,
+                slot: str, field: str) -> list[Scored]:
+        """Plate or licence rows ranked against the readings, the best ``max_candidates``."""
+        scored = rank_alnum(rows, readings, field=field, asr_confidence=query.asr_confidence)
+        return self._heard_note(query, scored[: self.opts.max_candidates], slot, field)
+
+    def _resolved(self, scored: list[Scored]) -> bool:
+        """Whether the top candidate is taken: clearly ahead, and not reached only through a
+        non-confusable edit (the one-off and trigram fallbacks offer, never take)."""
+        opts = self.opts
+        return "edit" not in scored[0].why and decide(scored, accept=opts.accept, margin=opts.margin)
 
     @staticmethod
     def _heard_note(query: Query, scored: list[Scored], slot: str, field: str) -> list[Scored]:
@@ -265,14 +275,10 @@ class CheckChain:
         if not rows and readings:
             # One non-confusable slip, as for plates: offered as candidates, never taken.
             rows = self.store.licences_one_off(skeleton(readings[0].text))
-        scored = rank_alnum(rows, readings, field="number", asr_confidence=query.asr_confidence)
-        scored = scored[: self.opts.max_candidates]
+        scored = self._ranked(query, rows, readings, slot="licence", field="number")
         if not scored:
             return self._none("licence", query, str(query.slots.get("licence", "")))
-        scored = self._heard_note(query, scored, "licence", "number")
-        resolved = "edit" not in scored[0].why and decide(
-            scored, accept=self.opts.accept, margin=self.opts.margin
-        )
+        resolved = self._resolved(scored)
         holders = {p["id"]: p for p in self.store.persons_by_ids([s.row["holder_id"] for s in scored])}
         records = []
         for s in scored:
@@ -288,7 +294,8 @@ class CheckChain:
         alerts_by = self._alerts(list(holders), [])
         return self._answer("licence", records, scored, alerts_by, resolved,
                             options=lambda c: c["number"],
-                            readback=partial(rb.licence_readback, spelling=query.spelling))
+                            readback=partial(rb.licence_readback, spelling=query.spelling),
+                            spelling=query.spelling)
 
     def person_rows(self, query: Query) -> list[Scored]:
         """Persons born on a heard date of birth or sharing the family name's sound, ranked

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -43,12 +44,12 @@ def _seed(url: str, persons: int, vehicles: int, seed: int, with_fixtures: bool)
 
 
 def _db_init(args: argparse.Namespace) -> int:
+    from lookup.bulk import registry_counts
     from lookup.db import make_engine
     from lookup.migrate import upgrade
-    from lookup.seed import registry_counts
 
     url: str = args.url
-    upgrade(url)
+    upgrade(url, versions=args.migration_versions)
     if args.seed_if_empty:
         engine = make_engine(url)
         try:
@@ -66,15 +67,17 @@ def _seed_cmd(args: argparse.Namespace) -> int:
     from lookup.migrate import upgrade
 
     url: str = args.url
-    upgrade(url)
+    upgrade(url, versions=args.migration_versions)
     _seed(url, args.persons, args.vehicles, args.seed, args.with_fixtures)
     return 0
 
 
-def register(subparsers: Any, *, registry_url: str) -> None:
+def register(subparsers: Any, *, registry_url: str, migration_versions: Sequence[str] = ()) -> None:
     """Add ``db init`` and ``seed`` to the ``patrol`` command line.
 
-    ``registry_url`` is the default for ``--url`` (the caller's configured registry).
+    ``registry_url`` is the default for ``--url`` (the caller's configured registry);
+    ``migration_versions`` are the caller's own Alembic version directories, migrated with
+    the registry's (:func:`lookup.migrate.upgrade`).
     """
     db = subparsers.add_parser("db", help="registry database")
     dbsub = db.add_subparsers(dest="db_command", required=True)
@@ -88,7 +91,7 @@ def register(subparsers: Any, *, registry_url: str) -> None:
         help="seed N persons and N vehicles when the registry is empty",
     )
     p.add_argument("--seed", type=int, default=1)
-    p.set_defaults(func=_db_init)
+    p.set_defaults(func=_db_init, migration_versions=tuple(migration_versions))
     p = subparsers.add_parser("seed", help="fill the registry with a deterministic synthetic population")
     p.add_argument("--persons", type=int, default=1000)
     p.add_argument("--vehicles", type=int, default=1000)
@@ -100,4 +103,4 @@ def register(subparsers: Any, *, registry_url: str) -> None:
         default=True,
         help="also insert the audio fixtures' subjects and the conformance plates",
     )
-    p.set_defaults(func=_seed_cmd)
+    p.set_defaults(func=_seed_cmd, migration_versions=tuple(migration_versions))

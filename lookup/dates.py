@@ -12,7 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lookup.spoken import DIGIT_WORDS, TEENS, TENS
+from common.vocabulary import DIGIT_WORDS
+from lookup.spoken import TEENS, TENS
 
 MONTHS: dict[str, int] = {}
 for _n, _names in enumerate(
@@ -269,9 +270,3 @@ def _digit_string_dates(words: Sequence[str], *, today: dt.date | None) -> list[
 
 def _ranked(found: dict[str, float]) -> list[DateReading]:
     return [DateReading(iso, s) for iso, s in sorted(found.items(), key=lambda kv: -kv[1])]
-
-
-def speak_date(iso: str) -> str:
-    """A date of birth for the readback: "fourth July nineteen eighty-five" style, kept short."""
-    d = dt.date.fromisoformat(iso)
-    return f"{d.day} {d.strftime('%B')} {d.year}"

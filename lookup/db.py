@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase
 
 
 class Base(DeclarativeBase):
@@ -42,7 +42,3 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
     return engine
 
-
-def make_sessionmaker(engine: Engine) -> sessionmaker[Any]:
-    """A session factory bound to ``engine`` that keeps objects usable after commit."""
-    return sessionmaker(engine, expire_on_commit=False)

@@ -22,6 +22,7 @@ from lookup.errors import IntentError, RegistryError
 from lookup.parser import ParseOptions
 from lookup.parser import understand as parse
 from lookup.readback import clarify_readback
+from lookup.render import render_spelled, spelling_style, with_doubles
 from lookup.rerank import (
     PersonCandidate,
     SpokenCandidate,
@@ -31,7 +32,7 @@ from lookup.rerank import (
     person_by_audio,
     with_decoys,
 )
-from lookup.spoken import canonical_alnum, render_spelled, spelling_style, with_doubles
+from lookup.spoken import canonical_alnum
 from lookup.store import RegistryStore, SqlRegistryStore
 from lookup.turns import opening
 from lookup.types import CheckResult, Query
@@ -56,12 +57,8 @@ class LookupEngine:
         self.chain = CheckChain(store, chain_options)
 
     @classmethod
-    def from_url(cls, url: str, *, echo: bool = False, migrate: bool = False) -> LookupEngine:
-        """An engine over the registry at ``url``; with ``migrate`` the schema is brought to head first."""
-        if migrate:
-            from lookup.migrate import upgrade
-
-            upgrade(url)
+    def from_url(cls, url: str, *, echo: bool = False) -> LookupEngine:
+        """An engine over the registry at ``url`` (migrated already: :mod:`lookup.migrate`)."""
         return cls.from_engine(make_engine(url, echo=echo))
 
     @classmethod

@@ -14,8 +14,6 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from lookup.spoken import skeleton
-
 if TYPE_CHECKING:
     from lookup.seed import _Gen
 
@@ -47,7 +45,7 @@ def _fixture_subjects() -> Any:
 
 def fixture_rows(gen: _Gen) -> dict[str, list[tuple[Any, ...]]]:
     """Rows for the fixed subjects, using ``gen``'s id counters and uniqueness sets."""
-    from lookup.seed import _person_row
+    from lookup.seed import _licence_row, _person_row, _vehicle_row
 
     rows: dict[str, list[tuple[Any, ...]]] = {"person": [], "driver_licence": [], "vehicle": [], "alert": []}
     person_ids: dict[tuple[str, str, str], int] = {}
@@ -80,19 +78,8 @@ def fixture_rows(gen: _Gen) -> dict[str, list[tuple[Any, ...]]]:
             pid = person(lic.given, lic.family, lic.dob, "CA")
             gen.licences.add(lic.licence)
             expiry = (gen.today + dt.timedelta(days=900)).isoformat()
-            rows["driver_licence"].append(
-                (
-                    gen._id("driver_licence"),
-                    lic.licence,
-                    skeleton(lic.licence),
-                    skeleton(lic.licence)[::-1],
-                    pid,
-                    region_of[pid],
-                    lic.licence_class,
-                    "valid",
-                    expiry,
-                )
-            )
+            rows["driver_licence"].append(_licence_row(gen._id("driver_licence"), lic.licence, pid,
+                                                       region_of[pid], lic.licence_class, "valid", expiry))
     vehicle_ids: dict[str, int] = {}
     for plate, region, make, model, colour, year, owner in vehicles:
         if plate in gen.plates:
@@ -101,23 +88,8 @@ def fixture_rows(gen: _Gen) -> dict[str, list[tuple[Any, ...]]]:
         owner_id = person(*owner, region) if owner else None
         vid = gen._id("vehicle")
         vehicle_ids[plate] = vid
-        skel = skeleton(plate)
-        rows["vehicle"].append(
-            (
-                vid,
-                plate,
-                skel,
-                skel[::-1],
-                region,
-                make,
-                model,
-                colour,
-                year,
-                f"FIXTURE{vid:010d}"[:17],
-                owner_id,
-                "registered",
-            )
-        )
+        rows["vehicle"].append(_vehicle_row(vid, plate, region, make, model, colour, year,
+                                            f"FIXTURE{vid:010d}"[:17], owner_id, "registered"))
     by_name = {(g, f): pid for (g, f, _d), pid in person_ids.items()}
     issued = (gen.today - dt.timedelta(days=30)).isoformat()
     for plate_key, who, kind, safety in DEMO_ALERTS:

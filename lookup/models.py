@@ -20,7 +20,6 @@ from lookup.db import Base
 from lookup.names import name_key, phonetic_key
 from lookup.spoken import canonical_alnum, skeleton
 
-ALERT_KINDS = ("caution", "wanted", "protection_order", "stolen", "missing")
 # Officer safety first, then the rest by urgency.
 ALERT_PRIORITY = {"caution": 0, "wanted": 1, "protection_order": 2, "stolen": 3, "missing": 4}
 LICENCE_STATUSES = ("valid", "suspended", "revoked", "expired")
@@ -128,7 +127,6 @@ POSTGRES_TRGM_INDEXES: dict[str, str] = {
     "ix_person_family_trgm": "CREATE INDEX IF NOT EXISTS ix_person_family_trgm ON person "
     "USING gin (family_key gin_trgm_ops)",
 }
-REGISTRY_TABLES = ("person", "driver_licence", "vehicle", "alert")
 
 
 def person_keys(given: str, family: str) -> dict[str, Any]:

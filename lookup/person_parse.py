@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 
+from common.intents import IntentName
+from common.vocabulary import ALPHABET_WORDS, DIGIT_WORDS
 from lookup.dates import MONTHS, ORDINALS, parse_date
 from lookup.names import PARTICLES, display_name
-from lookup.spoken import ALPHABET_WORDS, DIGIT_WORDS, TEENS, TENS, tokenize
+from lookup.spoken import TEENS, TENS, tokenize
 from lookup.types import Query
 
 _NAME_STOP = (
@@ -177,7 +179,7 @@ def person_query(text: str, lower: str, asr_confidence: float, kw_weight: float)
         slots["dob"] = dates[0].iso
     if not family and not given:
         return Query(
-            "person_lookup",
+            IntentName.PERSON,
             slots,
             0.05 * asr_confidence,
             reason="no_name",
@@ -187,5 +189,5 @@ def person_query(text: str, lower: str, asr_confidence: float, kw_weight: float)
     date_sure = dates[0].score if dates else 1.0
     confidence = asr_confidence * kw_weight * completeness * (0.8 + 0.2 * date_sure)
     return Query(
-        "person_lookup", slots, round(min(confidence, 1.0), 4), dob_readings=tuple(d.iso for d in dates)
+        IntentName.PERSON, slots, round(min(confidence, 1.0), 4), dob_readings=tuple(d.iso for d in dates)
     )

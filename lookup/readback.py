@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from lookup.spoken import spell_out
+from lookup.render import spell_out
 
 _ALERT_WORDS = {
     "caution": "CAUTION",
@@ -89,10 +89,11 @@ def licence_readback(licence: dict[str, Any], alerts: Sequence[dict[str, Any]],
     return ", ".join(parts) + "."
 
 
-def clarify_readback(kind: str, options: Sequence[str] = ()) -> str:
-    """Ask again; with options, offer at most three readings to confirm."""
+def clarify_readback(kind: str, options: Sequence[str] = (), spelling: str = "nato") -> str:
+    """Ask again; with options, offer at most three readings to confirm, spelled in the
+    officer's alphabet."""
     if options:
-        spelled = " or ".join(spell_out(o) if kind != "person" else o for o in options[:3])
+        spelled = " or ".join(spell_out(o, spelling) if kind != "person" else o for o in options[:3])
         return f"Confirm {kind}: {spelled}?"
     return f"Say again {kind}." if kind != "query" else "Say again, query not understood."
 

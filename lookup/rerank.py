@@ -18,8 +18,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from common.tencodes import TEN_CODE
+from lookup.alnum_parse import alnum_length_ok, nbest_confidence
 from lookup.dates import parse_date
-from lookup.parser import CALLSIGN, alnum_length_ok, nbest_confidence
+from lookup.normalise import CALLSIGN
 from lookup.person_parse import DOB_MARKER, FIRST_DATE_WORD, is_name_word
 from lookup.spoken import Reading, canonical_alnum
 from lookup.types import Query
@@ -126,7 +128,6 @@ def near_miss_by_audio(
 
 # -- person checks ---------------------------------------------------------------------------
 
-_TEN_CODE = re.compile(r"\b10[- ]?2[89]\b")
 _SPELLED = re.compile(r"\bspel[lt]", re.IGNORECASE)
 _CHUNK = re.compile(r"[^,.?!;:]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
@@ -180,7 +181,7 @@ def name_context(text: str) -> tuple[str, str, str] | None:
     marker = DOB_MARKER.search(text)
     end = marker.start() if marker else None
     if end is None:
-        codes = [m.span() for m in _TEN_CODE.finditer(text)]
+        codes = [m.span() for m in TEN_CODE.finditer(text)]
         dates = (m.start() for m in FIRST_DATE_WORD.finditer(text))
         end = next((d for d in dates if not any(a <= d < b for a, b in codes)), None)
         if end is None:

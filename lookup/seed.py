@@ -2,8 +2,8 @@
 
 Speed comes from: name/address pools drawn from Faker once (en_US, en_GB, ja_JP romanized)
 instead of per row, search keys computed per pool entry (cached), rows built as tuples and
-written with the driver's bulk path (SQLite ``executemany``, PostgreSQL ``COPY``), and
-secondary indexes dropped before loading an empty registry and built after.
+written with the driver's bulk path (:mod:`lookup.bulk`: SQLite ``executemany``, PostgreSQL
+``COPY``), and secondary indexes dropped before loading an empty registry and built after.
 The fixture subjects (``fixtures.queries.subjects()``) and the conformance plates ABC123 and
 XYZ456 are inserted first, with fixed ids, so voice end-to-end checks hit.
 """
@@ -14,22 +14,21 @@ import datetime as dt
 import logging
 import random
 import string
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from faker import Faker
-from sqlalchemy import Connection, Engine, Table, func, select, text
+from sqlalchemy import Engine, func, select, text
 
-from lookup.models import POSTGRES_TRGM_INDEXES, Alert, DriverLicence, Person, Vehicle
+from lookup.bulk import Progress, bulk_insert, create_indexes, drop_indexes, registry_tables
+from lookup.models import LICENCE_STATUSES
 from lookup.names import name_key, phonetic_key
 from lookup.spoken import skeleton
-from lookup.store import ensure_trgm
 from lookup.vocab import COLOURS, MAKES_MODELS
 
 logger = logging.getLogger(__name__)
 
-Progress = Callable[[str, int], None]
 _LOCALES = (("en_US", 0.6), ("en_GB", 0.25), ("ja_JP", 0.15))
 _US_REGIONS = ("CA", "CA", "NY", "TX")
 _LETTERS = string.ascii_uppercase
@@ -157,112 +156,16 @@ def _person_row(
     )
 
 
-_COLS = {
-    "person": (
-        "id",
-        "given",
-        "family",
-        "given_key",
-        "family_key",
-        "given_phon",
-        "family_phon",
-        "dob",
-        "sex",
-        "address",
-        "region",
-        "aliases",
-    ),
-    "driver_licence": ("id", "number", "number_skel", "number_rev", "holder_id", "region", "class", "status",
-                       "expiry"),
-    "vehicle": (
-        "id",
-        "plate",
-        "plate_skel",
-        "plate_rev",
-        "region",
-        "make",
-        "model",
-        "colour",
-        "year",
-        "vin",
-        "owner_id",
-        "status",
-    ),
-    "alert": ("id", "person_id", "vehicle_id", "kind", "officer_safety", "details", "issued", "expires"),
-}
+def _licence_row(lid: int, number: str, holder_id: int, region: str, klass: str, status: str,
+                 expiry: str) -> tuple[Any, ...]:
+    skel = skeleton(number)
+    return (lid, number, skel, skel[::-1], holder_id, region, klass, status, expiry)
 
 
-def bulk_insert(
-    conn: Connection,
-    table: str,
-    rows: Iterable[tuple[Any, ...]],
-    *,
-    batch: int = 20000,
-    progress: Progress | None = None,
-) -> int:
-    """Write tuples in the column order of ``_COLS[table]`` with the driver's fastest path."""
-    cols = _COLS[table]
-    n = 0
-    if conn.dialect.name == "postgresql":
-        raw: Any = conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                n += 1
-                if progress and n % batch == 0:
-                    progress(table, batch)
-        if progress:
-            progress(table, n % batch)
-        return n
-    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-    chunk: list[tuple[Any, ...]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= batch:
-            conn.exec_driver_sql(sql, chunk)
-            n += len(chunk)
-            if progress:
-                progress(table, len(chunk))
-            chunk = []
-    if chunk:
-        conn.exec_driver_sql(sql, chunk)
-        n += len(chunk)
-        if progress:
-            progress(table, len(chunk))
-    return n
-
-
-def _tables() -> list[Table]:
-    return [m.__table__ for m in (Person, DriverLicence, Vehicle, Alert)]  # type: ignore[misc]
-
-
-def _drop_indexes(conn: Connection) -> None:
-    for table in _tables():
-        for idx in table.indexes:
-            conn.execute(text(f"DROP INDEX IF EXISTS {idx.name}"))
-    if conn.dialect.name == "postgresql":
-        for name in POSTGRES_TRGM_INDEXES:
-            conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
-
-
-def _create_indexes(conn: Connection) -> None:
-    for table in _tables():
-        for idx in table.indexes:
-            idx.create(conn, checkfirst=True)
-    if conn.dialect.name == "postgresql" and ensure_trgm(conn):
-        for ddl in POSTGRES_TRGM_INDEXES.values():
-            conn.execute(text(ddl))
-    # Only the registry tables: a database-wide ANALYZE also locks catalogs and others' tables.
-    for table in _tables():
-        conn.execute(text(f"ANALYZE {table.name}"))
-
-
-def registry_counts(engine: Engine) -> dict[str, int]:
-    """Row counts of the registry tables."""
-    with engine.connect() as conn:
-        return {
-            t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one()) for t in _tables()
-        }
+def _vehicle_row(vid: int, plate: str, region: str, make: str, model: str, colour: str, year: int,
+                 vin: str, owner_id: int | None, status: str) -> tuple[Any, ...]:
+    skel = skeleton(plate)
+    return (vid, plate, skel, skel[::-1], region, make, model, colour, year, vin, owner_id, status)
 
 
 class _Gen:
@@ -333,7 +236,6 @@ class _Gen:
     def licences_for(self, persons: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
         """A licence for about ``licence_rate`` of the given person rows."""
         rng = self.rng
-        statuses = ("valid", "suspended", "revoked", "expired")
         for p in persons:
             if rng.random() >= self.opts.licence_rate:
                 continue
@@ -343,19 +245,10 @@ class _Gen:
             if number in self.licences:
                 continue
             self.licences.add(number)
-            status = rng.choices(statuses, (0.85, 0.07, 0.03, 0.05))[0]
+            status = rng.choices(LICENCE_STATUSES, (0.85, 0.07, 0.03, 0.05))[0]
             expiry = self.today + dt.timedelta(days=rng.randrange(-400, 2500) if status != "expired" else -30)
-            yield (
-                self._id("driver_licence"),
-                number,
-                skeleton(number),
-                skeleton(number)[::-1],
-                p[0],
-                region,
-                rng.choice("CCCCBAM"),
-                status,
-                expiry.isoformat(),
-            )
+            lid = self._id("driver_licence")
+            yield _licence_row(lid, number, p[0], region, rng.choice("CCCCBAM"), status, expiry.isoformat())
 
     def vehicles(self, n: int, owner_max: int) -> Iterator[tuple[Any, ...]]:
         """Synthetic vehicles owned by random synthetic persons."""
@@ -369,22 +262,10 @@ class _Gen:
             if rng.random() < self.opts.alert_rate:
                 self._alert(None, vid, _VEHICLE_ALERTS)
             owner = rng.randint(self.first_person + 1, owner_max) if owner_max > self.first_person else None
-            skel = skeleton(plate)
             vin = "".join(rng.choices(_VIN_CHARS, k=17))
-            yield (
-                vid,
-                plate,
-                skel,
-                skel[::-1],
-                region,
-                make,
-                rng.choice(MAKES_MODELS[make]),
-                rng.choice(COLOURS),
-                rng.randint(1995, 2025),
-                vin,
-                owner,
-                "registered" if rng.random() < 0.96 else "expired",
-            )
+            yield _vehicle_row(vid, plate, region, make, rng.choice(MAKES_MODELS[make]), rng.choice(COLOURS),
+                               rng.randint(1995, 2025), vin, owner,
+                               "registered" if rng.random() < 0.96 else "expired")
 
 
 def seed_registry(engine: Engine, opts: SeedOptions, *, progress: Progress | None = None) -> SeedReport:
@@ -395,11 +276,11 @@ def seed_registry(engine: Engine, opts: SeedOptions, *, progress: Progress | Non
     with engine.begin() as conn:
         start = {
             t.name: int(conn.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar_one())
-            for t in _tables()
+            for t in registry_tables()
         }
         empty = start["person"] == 0 and start["vehicle"] == 0
         if empty:
-            _drop_indexes(conn)
+            drop_indexes(conn)
         gen = _Gen(opts, start)
         if not empty:
             gen.plates.update(conn.execute(text("SELECT plate FROM vehicle")).scalars())
@@ -434,6 +315,6 @@ def seed_registry(engine: Engine, opts: SeedOptions, *, progress: Progress | Non
         n = bulk_insert(conn, "alert", gen.alerts, batch=opts.batch)
         report.counts["alert"] = report.counts.get("alert", 0) + n
         if empty:
-            _create_indexes(conn)
+            create_indexes(conn)
     logger.info("seeded registry: %s", report.counts)
     return report

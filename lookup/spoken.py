@@ -19,80 +19,7 @@ import jellyfish
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-# ICAO/NATO with common spellings Whisper writes.
-NATO: dict[str, str] = {
-    "alpha": "A",
-    "alfa": "A",
-    "bravo": "B",
-    "charlie": "C",
-    "charley": "C",
-    "delta": "D",
-    "echo": "E",
-    "foxtrot": "F",
-    "golf": "G",
-    "hotel": "H",
-    "india": "I",
-    "juliet": "J",
-    "juliett": "J",
-    "juliette": "J",
-    "kilo": "K",
-    "lima": "L",
-    "mike": "M",
-    "november": "N",
-    "oscar": "O",
-    "papa": "P",
-    "quebec": "Q",
-    "romeo": "R",
-    "sierra": "S",
-    "tango": "T",
-    "uniform": "U",
-    "victor": "V",
-    "whiskey": "W",
-    "whisky": "W",
-    "xray": "X",
-    "yankee": "Y",
-    "zulu": "Z",
-}
-# APCO Project 14 and the LAPD radio alphabet (they share most words).
-APCO: dict[str, str] = {
-    "adam": "A",
-    "boy": "B",
-    "charles": "C",
-    "david": "D",
-    "edward": "E",
-    "frank": "F",
-    "george": "G",
-    "henry": "H",
-    "ida": "I",
-    "john": "J",
-    "king": "K",
-    "lincoln": "L",
-    "mary": "M",
-    "nora": "N",
-    "ocean": "O",
-    "peter": "P",
-    "queen": "Q",
-    "roger": "R",
-    "sugar": "S",
-    "tom": "T",
-    "union": "U",
-    "william": "W",
-    "young": "Y",
-    "zebra": "Z",
-}
-LAPD: dict[str, str] = {
-    "paul": "P",
-    "robert": "R",
-    "sam": "S",
-    "nancy": "N",
-    "ocean": "O",
-    "edward": "E",
-    "yellow": "Y",
-    "x": "X",
-    "zed": "Z",
-    "zee": "Z",
-}
-ALPHABET_WORDS: dict[str, str] = {**LAPD, **APCO, **NATO}
+from common.vocabulary import ALPHABET_WORDS, DIGIT_WORDS, REPEATERS
 
 # Letter names as heard ("bee", "see") and single letters.
 LETTER_NAMES: dict[str, str] = {
@@ -133,26 +60,6 @@ LETTER_NAMES: dict[str, str] = {
     "why": "Y",
     "wye": "Y",
 }
-DIGIT_WORDS: dict[str, str] = {
-    "zero": "0",
-    "oh": "0",
-    "nought": "0",
-    "naught": "0",
-    "nil": "0",
-    "one": "1",
-    "two": "2",
-    "three": "3",
-    "tree": "3",
-    "four": "4",
-    "fower": "4",
-    "five": "5",
-    "fife": "5",
-    "six": "6",
-    "seven": "7",
-    "eight": "8",
-    "nine": "9",
-    "niner": "9",
-}
 # Homophones Whisper writes inside spelled spans; weaker than the real words.
 HOMOPHONES: dict[str, list[tuple[str, float]]] = {
     "o": [("0", 0.55), ("O", 0.45)],
@@ -192,7 +99,6 @@ TENS: dict[str, int] = {
     "eighty": 80,
     "ninety": 90,
 }
-REPEATERS: dict[str, int] = {"double": 2, "triple": 3, "treble": 3}
 FILLERS = frozenset(
     "uh um er ah the a an is it its it's that's thats number of please me go ahead on with "
     "reading i i'm got have spelled spelling like as in".split()
@@ -422,74 +328,3 @@ def decode_spelled(
     readings = [Reading(t, round(p * penalty, 4), source) for t, p in hyps.items() if t]
     readings.sort(key=lambda r: -r.score)
     return readings
-
-
-_SPELL_OUT = {v: k for k, v in NATO.items() if k not in ("alfa", "juliett", "juliette", "whisky", "charley")}
-_SPELL_OUT.update({"A": "Alpha", "J": "Juliet", "W": "Whiskey", "X": "X-ray"})
-_DIGIT_OUT = {
-    "0": "zero",
-    "1": "one",
-    "2": "two",
-    "3": "three",
-    "4": "four",
-    "5": "five",
-    "6": "six",
-    "7": "seven",
-    "8": "eight",
-    "9": "niner",
-}
-
-
-def spell_out(value: str, spelling: str = "nato") -> str:
-    """Read a canonical plate or licence back in the officer's alphabet: ICAO by default
-    ("Seven X-ray Yankee ..."), APCO words for an officer who spelled in APCO
-    ("Seven X-ray Young Zebra ..."; ``spelling`` as :func:`spelling_style` tells it)."""
-    words = []
-    for ch in canonical_alnum(value):
-        if ch.isdigit():
-            words.append(_DIGIT_OUT[ch])
-        elif spelling == "apco" and ch in _APCO_OUT:
-            words.append(_APCO_OUT[ch])
-        else:
-            words.append(_SPELL_OUT[ch].capitalize() if ch != "X" else "X-ray")
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
-
-
-_APCO_OUT = {v: k.capitalize() for k, v in reversed(list(APCO.items()))}
-_APCO_ONLY = frozenset(APCO) - frozenset(NATO)
-_NATO_ONLY = frozenset(NATO) - frozenset(APCO)
-
-
-def spelling_style(text: str) -> str:
-    """Which alphabet a speaker used in ``text``: ``"apco"``, ``"nato"`` or ``"letters"``."""
-    tokens = [t.replace("-", "") for t in tokenize(text)]
-    apco = sum(t in _APCO_ONLY for t in tokens)
-    nato = sum(t in _NATO_ONLY for t in tokens)
-    if apco > nato:
-        return "apco"
-    if nato or not any(t.startswith("^") or (len(t) == 1 and t.isalpha()) for t in tokens):
-        return "nato"
-    return "letters"
-
-
-def render_spelled(value: str, style: str = "nato") -> str:
-    """Write a canonical plate/licence the way Whisper transcribes it spoken in ``style``
-    ("7 X-ray Yankee Zulu 4 5 6", "7 Adam Boy David 3 9 2", "7 X Y Z 4 5 6"), for scoring
-    candidate readings against the audio."""
-    words = []
-    for ch in canonical_alnum(value):
-        if ch.isdigit():
-            words.append(ch)
-        elif style == "letters":
-            words.append(ch)
-        elif style == "apco" and ch in _APCO_OUT:
-            words.append(_APCO_OUT[ch])
-        else:
-            words.append(_SPELL_OUT[ch].capitalize() if ch != "X" else "X-ray")
-    return " ".join(words)
-
-
-def with_doubles(spoken: str) -> str:
-    """A rendering with repeated digits said as "double" ("8 8 7" -> "double 8 7")."""
-    return re.sub(r"\b(\d) \1\b", r"double \1", spoken)

@@ -17,15 +17,10 @@ from __future__ import annotations
 
 import re
 
-from lookup.parser import (
-    CALLSIGN,
-    MAX_CHARS,
-    _find_keyword,
-    _short_intent,
-    clean_text,
-    normalise_codes,
-    understand,
-)
+from common.intents import CHECK_INTENTS
+from lookup.normalise import CALLSIGN, MAX_CHARS, clean_text, normalise_codes
+from lookup.parser import understand
+from lookup.phrases import find_keyword, short_intent
 from lookup.types import Query
 
 # Words of a bare call ("Control, this is unit fourteen, over"): nothing asked yet.
@@ -38,7 +33,6 @@ _NUMBER_WORDS = frozenset(
     "ninety hundred".split()
 )
 _OPENING_REASONS = frozenset({"no_reading", "no_name"})
-_CHECK_INTENTS = frozenset({"plate_lookup", "licence_lookup", "person_lookup"})
 _AWAITED = {"plate_lookup": "plate", "licence_lookup": "licence", "person_lookup": "name and date of birth"}
 
 
@@ -53,7 +47,7 @@ def opening(text: str, query: Query | None = None) -> str | None:
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_CHARS:
         return None
     query = query if query is not None else understand(text)
-    if query.intent in _CHECK_INTENTS:
+    if query.intent in CHECK_INTENTS:
         if query.reason in _OPENING_REASONS and not query.slots:
             return _AWAITED[query.intent]
         return None
@@ -72,7 +66,7 @@ def stands_alone(text: str) -> bool:
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_CHARS:
         return False
     lower = normalise_codes(clean_text(text)).lower()
-    return _short_intent(lower, 1.0) is not None or _find_keyword(lower) is not None
+    return short_intent(lower, 1.0) is not None or find_keyword(lower) is not None
 
 
 def continues(awaited: str, text: str) -> bool:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from common.intents import CHECK_INTENTS, IntentName
 from lookup.spoken import Reading
 
-Intent = Literal["plate_lookup", "person_lookup", "licence_lookup", "confirm", "cancel", "repeat", "unknown"]
+# What a query asks for: the one intent enum the router and the wire use too.
+Intent = IntentName
 Status = Literal["hit", "clear", "no_match", "clarify"]
-CHECK_INTENTS: frozenset[str] = frozenset({"plate_lookup", "person_lookup", "licence_lookup"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,19 +62,6 @@ class Query:
             "confidence": round(self.confidence, 3),
             "readings": [{"text": r.text, "score": round(r.score, 3)} for r in self.readings[:5]],
         }
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A ranked registry record: its score in 0..1, why it matched, and the linked record."""
-
-    record: dict[str, Any]
-    score: float
-    why: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """The candidate as a ``result`` event entry."""
-        return {"score": round(self.score, 3), "why": self.why, **self.record}
 
 
 @dataclass(slots=True)

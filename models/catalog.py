@@ -111,6 +111,15 @@ FITTED: dict[str, FittedSpec] = {
         sha256="b2ec5a5ab407914ea9e2844e4cc763326fbb395649a13a11a632a0a5297f2a58",
         card="radio-tiny-v1.md",
     ),
+    # radio-tiny-v1 trained on corpus v3 (short replies beside queries): 250 more steps.
+    "radio-tiny-v2": FittedSpec(
+        name="radio-tiny-v2",
+        base="tiny.en",
+        delta="radio-tiny-v2.npz",
+        delta_sha256="b81a13d47a4496bbc19301adfa3b91ccb1046b5fc4e6c5e92dcceb26532517ac",
+        sha256="70becbcdb9242c32e656e0a70e87d524e621bdb7f75edc461fd0f92a1856afcd",
+        card="radio-tiny-v2.md",
+    ),
 }
 
 

@@ -2,10 +2,10 @@
 
 Every registry check and skill call is written here *before* its answer is sent; if the
 write fails the caller gets :class:`~service.errors.AuditError` and the answer is withheld
-(fail closed). Each row stores ``prev_hash`` and ``hash = SHA-256(canonical(row))``, where
-the canonical serialisation covers every column except the surrogate ``id`` (including
-``seq`` and ``prev_hash``), so editing, deleting or reordering rows breaks the chain and
-:meth:`AuditLog.verify` reports where.
+(fail closed). The chain links the hash of each entry's content, ``hash = H(prev_hash, seq,
+at, content_hash)`` (:mod:`service.audit_chain`), so editing, deleting or reordering rows
+breaks it and :meth:`AuditLog.verify` reports where, even after retention
+(:mod:`service.retention`) has removed the personal part of old entries.
 
 Appends are serialised: a process-wide lock, plus ``pg_advisory_xact_lock`` on PostgreSQL,
 around "read the last row, insert the next" in one transaction. The ``seq``, ``prev_hash``
@@ -31,7 +31,6 @@ Deleting the newest rows cannot be seen from the chain alone; ``patrol audit ver
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 import threading
@@ -45,29 +44,30 @@ from sqlalchemy import Engine, event, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from service.audit_chain import (
+    GENESIS,
+    VerifyReport,
+    at_text,
+    canonical_json,
+    row_hash,
+    seal,
+    utc_naive,
+    verify_rows,
+)
 from service.errors import AuditError
 from service.records import AuditEntry
 
+__all__ = ["GENESIS", "AuditLog", "AuditRecord", "VerifyReport", "canonical_json", "entry_to_dict",
+           "row_hash", "row_payload", "subjects_of"]
+
 logger = logging.getLogger(__name__)
 
-GENESIS = "0" * 64
 # Arbitrary 63-bit constant naming the audit-append advisory lock on PostgreSQL.
 _PG_LOCK_KEY = 0x5041_5452_4F4C_4155 & 0x7FFF_FFFF_FFFF_FFFF
 _RETRIES = 8
 _MAX_BATCH = 256  # entries per group commit
-_SUBJECT_SLOTS = ("plate", "licence", "given", "family", "dob", "case_ref", "skill", "name", "vin")
-
-
-def canonical_json(value: Any) -> str:
-    """Deterministic JSON: sorted keys, no spaces, UTF-8 kept as is."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
-def _utc_naive(at: datetime) -> datetime:
-    # SQLite hands back naive datetimes, PostgreSQL aware ones: hash the UTC wall time.
-    if at.tzinfo is not None:
-        at = at.astimezone(UTC).replace(tzinfo=None)
-    return at
+_SUBJECT_SLOTS = ("plate", "licence", "given", "family", "dob", "case_ref", "skill", "name", "vin",
+                  "disclosed_subject")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +102,10 @@ def subjects_of(slots: Mapping[str, Any], record_ids: Iterable[Any]) -> str:
 
 
 def row_payload(row: AuditEntry) -> dict[str, Any]:
-    """Every hashed column of ``row`` in canonical form."""
+    """Every column of ``row`` except the surrogate ``id``, in canonical form."""
     return {
         "seq": row.seq,
-        "at": _utc_naive(row.at).isoformat(timespec="microseconds"),
+        "at": at_text(row.at),
         "officer": row.officer,
         "role": row.role,
         "unit": row.unit,
@@ -121,26 +121,12 @@ def row_payload(row: AuditEntry) -> dict[str, Any]:
         "status": row.status,
         "reason": row.reason,
         "prev_hash": row.prev_hash,
+        "hash": row.hash,
+        "content_hash": row.content_hash,
+        "personal_hash": row.personal_hash,
+        "redacted_at": at_text(row.redacted_at) if row.redacted_at is not None else None,
+        "redaction_policy": row.redaction_policy,
     }
-
-
-def row_hash(row: AuditEntry) -> str:
-    """SHA-256 over the canonical serialisation of ``row`` (which includes ``prev_hash``)."""
-    return hashlib.sha256(canonical_json(row_payload(row)).encode("utf-8")).hexdigest()
-
-
-@dataclass
-class VerifyReport:
-    """Outcome of a chain verification. Problems name sequence numbers, never content."""
-
-    entries: int = 0
-    head: str | None = None
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """True when no problem was found."""
-        return not self.problems
 
 
 class AuditLog:
@@ -222,7 +208,7 @@ class AuditLog:
             reason=record.reason,
             prev_hash=prev_hash,
         )
-        row.hash = row_hash(row)
+        seal(row)
         return row
 
     async def write(self, record: AuditRecord) -> AuditEntry:
@@ -263,9 +249,9 @@ class AuditLog:
             key = subject.strip().upper().replace("|", "/")
             stmt = stmt.where(AuditEntry.subjects.contains(f"|{key}|", autoescape=True))
         if since:
-            stmt = stmt.where(AuditEntry.at >= _utc_naive(since))
+            stmt = stmt.where(AuditEntry.at >= utc_naive(since))
         if until:
-            stmt = stmt.where(AuditEntry.at <= _utc_naive(until))
+            stmt = stmt.where(AuditEntry.at <= utc_naive(until))
         if before_seq:
             stmt = stmt.where(AuditEntry.seq < before_seq)
         with Session(self.engine) as session:
@@ -273,31 +259,9 @@ class AuditLog:
 
     def verify(self, *, expect_head: str | None = None, batch: int = 1000) -> VerifyReport:
         """Walk the whole chain in ``seq`` order and report every inconsistency."""
-        report = VerifyReport()
-        prev_hash = GENESIS
-        expected_seq = 1
-        last_id = 0
         with Session(self.engine) as session:
             stmt = select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch)
-            rows = session.execute(stmt)
-            for row in rows.scalars():
-                report.entries += 1
-                if row.seq != expected_seq:
-                    kind = "missing entries" if row.seq > expected_seq else "duplicate or reordered sequence"
-                    report.problems.append(f"seq {row.seq}: expected seq {expected_seq} ({kind})")
-                if row.prev_hash != prev_hash:
-                    report.problems.append(f"seq {row.seq}: previous-hash link broken (deleted or reordered)")
-                if row_hash(row) != row.hash:
-                    report.problems.append(f"seq {row.seq}: content does not match its hash (edited)")
-                if row.id < last_id:
-                    report.problems.append(f"seq {row.seq}: stored out of insertion order (reordered)")
-                last_id = row.id
-                prev_hash = row.hash
-                expected_seq = row.seq + 1
-        report.head = prev_hash if report.entries else None
-        if expect_head is not None and report.head != expect_head:
-            report.problems.append("head differs from the expected head (newest entries removed or replaced)")
-        return report
+            return verify_rows(session.execute(stmt).scalars(), expect_head=expect_head)
 
 
 class _GroupCommit:
@@ -355,11 +319,14 @@ def _full_sync_engine(engine: Engine) -> Engine:
 
 
 def entry_to_dict(row: AuditEntry) -> dict[str, Any]:
-    """The API form of an entry (JSON columns decoded)."""
+    """The API form of an entry (JSON columns decoded, redaction shown)."""
     data = row_payload(row)
     data["slots"] = json.loads(row.slots)
     data["record_ids"] = json.loads(row.record_ids)
     data.pop("subjects")
-    data["hash"] = row.hash
-    data["at"] = _utc_naive(row.at).replace(tzinfo=UTC).isoformat()
+    data.pop("personal_hash")
+    data["at"] = utc_naive(row.at).replace(tzinfo=UTC).isoformat()
+    data["redacted"] = row.redacted_at is not None
+    if row.redacted_at is not None:
+        data["redacted_at"] = utc_naive(row.redacted_at).replace(tzinfo=UTC).isoformat()
     return data

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from service.migrations import VERSIONS as MIGRATION_VERSIONS
 from service.settings import Settings
 
 # Modules that add subcommands with ``register(subparsers, **options)``; missing ones are skipped.
@@ -24,22 +25,39 @@ _REGISTRARS = ("lookup.cli", "service.admin", "analytics.cli", "training.cli")
 def _registrar_options(settings: Settings) -> dict[str, dict[str, Any]]:
     """What each registrar is told from the settings (lower layers never read them)."""
     return {
-        "lookup.cli": {"registry_url": settings.registry.url},
-        "service.admin": {"registry_url": settings.registry.url},
+        "lookup.cli": {"registry_url": settings.registry.url,
+                       "migration_versions": (str(MIGRATION_VERSIONS),)},
+        "service.admin": {
+            "registry_url": settings.registry.url,
+            "audit_text_days": settings.retention.audit_text_days,
+            "face_probe_hours": settings.retention.face_probe_hours,
+            "signing_key": str(settings.disclosure.signing_key_file
+                               or Path(settings.data_dir) / "disclosure-ed25519.pem"),
+        },
         "analytics.cli": {"data_dir": settings.data_dir},
     }
+
+
+def serve_config(args: argparse.Namespace, settings: Settings) -> Any:
+    """The uvicorn config ``patrol serve`` runs: the app, address, and TLS from the flags or
+    the ``tls`` settings (flags win)."""
+    from service.app import create_app
+    from service.tls import server_config
+
+    if args.tls_cert or args.tls_key:
+        settings.tls.cert_file = Path(args.tls_cert) if args.tls_cert else None
+        settings.tls.key_file = Path(args.tls_key) if args.tls_key else None
+    config = server_config(create_app(settings), host=args.host or settings.host,
+                           port=args.port or settings.port, log_level=settings.log_level.lower(),
+                           ws_max_size=settings.audio.max_frame_bytes * 16,
+                           cert_file=settings.tls.cert_file, key_file=settings.tls.key_file)
+    return config
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from service.app import create_app
-
-    settings = Settings()
-    host = args.host or settings.host
-    port = args.port or settings.port
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower(),
-                ws_max_size=settings.audio.max_frame_bytes * 16)
+    uvicorn.Server(serve_config(args, Settings())).run()
     return 0
 
 
@@ -91,6 +109,8 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the service")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument("--tls-cert", help="PEM certificate chain: serve https:// and wss:// (TLS 1.2+)")
+    p.add_argument("--tls-key", help="PEM private key of --tls-cert")
     p.set_defaults(func=_serve)
     p = sub.add_parser("transcribe", help="transcribe audio files (wav/any sox-readable)")
     p.add_argument("files", nargs="+")

@@ -5,6 +5,11 @@ two small JSON routes the page needs besides the public API.
   role may use, so the page offers only those (the server still checks every call).
 * ``GET /v1/audit/verify``: walks the audit hash chain and reports whether it holds, with
   the time of the check (supervisor, admin). The check itself is audited.
+* ``GET /v1/audit/export?subject=``: every audit entry that touched one subject (person or
+  vehicle) as a signed disclosure bundle (:mod:`service.disclosure`; supervisor, admin).
+  The export itself is audited first, naming the subject.
+
+Over HTTPS the console routes also send Strict-Transport-Security.
 
 Every console response carries a strict Content-Security-Policy: scripts and styles only
 from this origin (no inline script, no third-party origin), websockets only back to this
@@ -17,9 +22,9 @@ import asyncio
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.responses import Response
@@ -40,8 +45,9 @@ AnyPrincipal = Annotated[Principal, Depends(require(*ALL_ROLES))]
 AuditPrincipal = Annotated[Principal, Depends(require(*AUDIT_ROLES))]
 
 
-def security_headers(host: str | None) -> dict[str, str]:
-    """The console's CSP and companions; websockets may go back to ``host`` only."""
+def security_headers(host: str | None, *, hsts_max_age_s: int = 0) -> dict[str, str]:
+    """The console's CSP and companions; websockets may go back to ``host`` only.
+    ``hsts_max_age_s`` > 0 (requests over HTTPS) adds Strict-Transport-Security."""
     connect = "'self'"
     if host and _HOST_OK.match(host):
         # 'self' covers ws:/wss: to the same host in CSP level 3; older engines need it spelled out.
@@ -49,13 +55,27 @@ def security_headers(host: str | None) -> dict[str, str]:
     csp = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
            f"connect-src {connect}; media-src 'none'; object-src 'none'; base-uri 'none'; "
            "form-action 'self'; frame-ancestors 'none'")
-    return {
+    headers = {
         "Content-Security-Policy": csp,
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
         "X-Frame-Options": "DENY",
         "Cache-Control": "no-cache",
     }
+    if hsts_max_age_s > 0:
+        headers["Strict-Transport-Security"] = f"max-age={hsts_max_age_s}; includeSubDomains"
+    return headers
+
+
+def _hsts(scope: Scope) -> int:
+    """The HSTS max-age for this request: the setting over HTTPS, else 0 (browsers ignore
+    HSTS over plain HTTP)."""
+    if scope.get("scheme") not in ("https", "wss"):
+        return 0
+    app = scope.get("app")
+    services = getattr(getattr(app, "state", None), "services", None)
+    settings = getattr(services, "settings", None)
+    return int(settings.tls.hsts_max_age_s) if settings is not None else 0
 
 
 class ConsoleFiles(StaticFiles):
@@ -65,7 +85,7 @@ class ConsoleFiles(StaticFiles):
         """The file at ``path`` with the CSP headers added."""
         response = await super().get_response(path, scope)
         host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
-        response.headers.update(security_headers(host))
+        response.headers.update(security_headers(host, hsts_max_age_s=_hsts(scope)))
         return response
 
 
@@ -120,6 +140,28 @@ async def verify_chain(request: Request, principal: AuditPrincipal) -> ChainStat
                        verified_at=datetime.now(UTC).isoformat(timespec="seconds"))
 
 
+@router.get("/v1/audit/export", tags=["audit"], responses=ERROR_RESPONSES)
+async def export_subject(
+    request: Request, principal: AuditPrincipal,
+    subject: Annotated[str, Query(min_length=1, max_length=128, description="plate, licence, name or id")],
+) -> dict[str, Any]:
+    """Every audit entry that touched ``subject``, as an Ed25519-signed disclosure bundle
+    (supervisor). The export is audited first."""
+    from service.disclosure import DEFAULT_KEY_NAME, build_bundle, load_or_create_key
+
+    services = request.app.state.services
+    core, settings = services.core, services.settings
+    await core.audit.write(AuditRecord(action="disclosure_export", status="ok", source="http",
+                                       officer=principal.officer, role=principal.role, unit=principal.unit,
+                                       slots={"disclosed_subject": subject.strip().upper()}))
+    path = settings.disclosure.signing_key_file or Path(settings.data_dir) / DEFAULT_KEY_NAME
+    key = await asyncio.to_thread(load_or_create_key, Path(path))
+    by = {"officer": principal.officer, "role": principal.role, "unit": principal.unit}
+    bundle: dict[str, Any] = await asyncio.to_thread(build_bundle, core.audit, subject, key=key,
+                                                     exported_by=by)
+    return bundle
+
+
 def install_console(app: FastAPI) -> None:
     """Add ``GET /``, the static files under ``/console`` and the console's JSON routes."""
     app.include_router(router)
@@ -128,6 +170,7 @@ def install_console(app: FastAPI) -> None:
     async def console_page(request: Request) -> FileResponse:
         """The operator console page."""
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html",
-                            headers=security_headers(request.headers.get("host")))
+                            headers=security_headers(request.headers.get("host"),
+                                                     hsts_max_age_s=_hsts(request.scope)))
 
     app.mount("/console", ConsoleFiles(directory=STATIC_DIR), name="console")

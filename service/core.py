@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 
 from analytics.base import Skill, SkillContext, bind_all
 from analytics.media import DEFAULT_LIMITS, MediaLimits
@@ -25,6 +25,8 @@ from service.auth import Authenticator, TokenStore
 from service.events import LocalBus, make_bus
 from service.pools import Pools
 from service.records import SERVICE_TABLES
+from service.retention import RetentionPolicy, RetentionScheduler
+from service.revocation import SessionWatch
 from service.router import IntentRouter, LookupEngine, SkillMatcher
 from service.settings import Settings
 from service.skills_runtime import SkillRunner
@@ -48,6 +50,9 @@ class Core:
     lookup: LookupEngine | None
     pools: Pools
     media_limits: MediaLimits = DEFAULT_LIMITS
+    # Periodic retention run (service.retention) and the revoked-token watch over open websockets.
+    retention: RetentionScheduler | None = None
+    sessions: SessionWatch | None = None
 
     def database_ok(self) -> bool:
         """True when the database answers a trivial query (blocking)."""
@@ -61,6 +66,10 @@ class Core:
 
     async def close(self) -> None:
         """Release connections and background tasks (the lifespan closes the pools after)."""
+        if self.retention is not None:
+            await self.retention.stop()
+        if self.sessions is not None:
+            await self.sessions.stop()
         await self.bus.close()
         self.runner.shutdown()
         closer = getattr(self.lookup, "close", None)
@@ -71,8 +80,15 @@ class Core:
 
 
 def ensure_tables(engine: Engine) -> None:
-    """Create the token and audit tables if missing (the Alembic revision does the same)."""
+    """Create the token and audit tables if missing (the Alembic revision does the same).
+
+    Tables from an older release (no audit content hashes yet) are not altered here: the
+    Alembic revision 0004_security converts their chain and re-verifies it."""
     Base.metadata.create_all(engine, tables=[Base.metadata.tables[name] for name in SERVICE_TABLES])
+    have = {c["name"] for c in inspect(engine).get_columns("audit_entry")}
+    if "content_hash" not in have:
+        raise RuntimeError("the audit table predates content hashes: run `patrol db init` to migrate "
+                           "(it converts and re-verifies the chain)")
 
 
 def load_lookup(url: str) -> LookupEngine | None:
@@ -108,8 +124,11 @@ async def build_core(settings: Settings, *, skills: Mapping[str, Skill], pools: 
     check_plate = _plate_checker(lookup)
 
     def context(name: str) -> SkillContext:
+        options = dict(settings.skills.options.get(name, {}))
+        if name == "face_watch":  # matched probes are kept for retention.face_probe_hours by default
+            options.setdefault("retention_days", settings.retention.face_probe_hours / 24.0)
         return SkillContext(engine=engine, data_dir=Path(settings.data_dir), media=media_limits,
-                            options=dict(settings.skills.options.get(name, {})), check_plate=check_plate)
+                            options=options, check_plate=check_plate)
 
     await blocking.run(bind_all, skills, context)
     runner = SkillRunner(max_timeout_s=settings.skills.max_timeout_s, executor=pools.skills)
@@ -127,7 +146,19 @@ async def build_core(settings: Settings, *, skills: Mapping[str, Skill], pools: 
                 auth=Authenticator(tokens, enabled=settings.auth.enabled,
                                    rate_per_minute=settings.auth.rate_per_minute),
                 audit=audit, skills=dict(skills), runner=runner, matcher=matcher, router=router, bus=bus,
-                lookup=lookup, pools=pools, media_limits=media_limits)
+                lookup=lookup, pools=pools, media_limits=media_limits,
+                retention=_start_retention(settings, audit),
+                sessions=SessionWatch.started(tokens, audit, poll_s=settings.auth.revocation_poll_s))
+
+
+def _start_retention(settings: Settings, audit: AuditLog) -> RetentionScheduler:
+    """The periodic retention run of this replica (started; retention.interval_hours=0: idle)."""
+    r = settings.retention
+    scheduler = RetentionScheduler(audit, RetentionPolicy(audit_text_days=r.audit_text_days,
+                                                          face_probe_hours=r.face_probe_hours),
+                                   interval_s=r.interval_hours * 3600.0)
+    scheduler.start()
+    return scheduler
 
 
 def _plate_checker(lookup: LookupEngine | None) -> Callable[[str], Any] | None:

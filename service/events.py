@@ -28,6 +28,7 @@ from service import metrics
 from service.auth import Role, authenticate_websocket, console_subprotocol
 from service.context import QueryContext
 from service.protocol import ServerEvent
+from service.revocation import watch_socket
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
@@ -216,6 +217,12 @@ async def events(websocket: WebSocket) -> None:
         async for message in bus.subscribe():
             await websocket.send_text(json.dumps(message, default=str))
 
+    async def close(code: int, reason: str) -> None:
+        with contextlib.suppress(Exception):
+            await websocket.close(code=code, reason=reason)
+
+    unwatch = watch_socket(websocket.app.state.services.core, principal, session="events", kind="events",
+                           close=close)
     sender = asyncio.create_task(forward())
     # Subscribers are registered synchronously at the first step of the generator; give it one turn.
     await asyncio.sleep(0)
@@ -228,6 +235,7 @@ async def events(websocket: WebSocket) -> None:
     except WebSocketDisconnect:
         pass
     finally:
+        unwatch()
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await sender

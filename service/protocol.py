@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, TypeAdapter, ValidationError
 
+from common.intents import IntentName  # the wire's intent names; re-exported here
 from service.errors import ProtocolError
 
 
@@ -28,19 +29,6 @@ class EventType(StrEnum):
     ERROR = "error"
     ANSWER_AUDIO = "answer_audio"
     ANSWER_AUDIO_END = "answer_audio_end"
-
-
-class IntentName(StrEnum):
-    """Intent names allowed on the wire."""
-
-    PLATE = "plate_lookup"
-    PERSON = "person_lookup"
-    LICENCE = "licence_lookup"
-    SKILL = "skill"
-    CONFIRM = "confirm"
-    CANCEL = "cancel"
-    REPEAT = "repeat"
-    UNKNOWN = "unknown"
 
 
 Encoding = Literal["pcm_s16le", "mulaw", "alaw"]

@@ -108,6 +108,10 @@ class AuditEntryOut(BaseModel):
     reason: str | None
     prev_hash: str
     hash: str
+    content_hash: str | None = Field(None, description="H(kept columns, personal part); kept after redaction")
+    redacted: bool = Field(False, description="the personal part was removed by retention")
+    redacted_at: str | None = None
+    redaction_policy: str | None = Field(None, description="e.g. audit_text_days=365")
 
 
 class AuditPage(BaseModel):

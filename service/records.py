@@ -1,5 +1,7 @@
 """Tables owned by the service core: API tokens and the audit log.
 
+The audit chain's digests are described in :mod:`service.audit_chain`.
+
 Both live on the one shared declarative ``Base`` from :mod:`lookup.db`, so they share the
 Alembic chain with the registry. JSON-ish columns (``slots``, ``record_ids``) are stored as
 canonical JSON *text*, so that the audit hash is computed over exactly the stored bytes and
@@ -30,6 +32,12 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, doc="last resolved (to within the cache time)")
+    channels: Mapped[str | None] = mapped_column(
+        Text, nullable=True, doc="comma-separated radio channels the token may use; NULL: any")
+    rotated_from: Mapped[int | None] = mapped_column(
+        Integer, nullable=True, doc="id of the token this one replaced (patrol token rotate)")
 
 
 class AuditEntry(Base):
@@ -59,7 +67,15 @@ class AuditEntry(Base):
     status: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True, doc="H(prev_hash, seq, at, content_hash)")
+    content_hash: Mapped[str | None] = mapped_column(
+        String(64), nullable=True, doc="H(kept columns, personal_hash); kept after redaction")
+    personal_hash: Mapped[str | None] = mapped_column(
+        String(64), nullable=True, doc="H(query_text, slots, record_ids, subjects, reason)")
+    redacted_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, doc="when retention removed the personal part")
+    redaction_policy: Mapped[str | None] = mapped_column(
+        String(64), nullable=True, doc="the retention policy that removed it, e.g. audit_text_days=365")
 
 
 SERVICE_TABLES = (ApiToken.__tablename__, AuditEntry.__tablename__)

@@ -33,6 +33,7 @@ from analytics.base import Skill
 from common.errors import PatrolError
 from common.executor import BoundedExecutor
 from lookup.errors import RegistryError
+from lookup.types import Query, Reading
 from models.embeddings import Embedder
 from service import metrics
 from service.audit import AuditLog, AuditRecord
@@ -123,6 +124,15 @@ class Understood:
     skill: str | None = None
     skill_match: str | None = None
     skill_score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A check that ended in ``clarify`` with candidates: "affirm" runs the first of them."""
+
+    intent: IntentName
+    query: Query
+    slots: dict[str, Any]
 
 
 Handler = Callable[[QueryContext, Heard, Understood], Awaitable[Outcome]]
@@ -233,8 +243,10 @@ class IntentRouter:
         self.names_limit = names_limit
         # Take a plate on file one symbol from an unmatched reading when the audio prefers it.
         self.near_miss_by_sound = near_miss_by_sound
-        # The hook carries no session object, so "repeat" needs a small bounded memory here.
+        # The hook carries no session object, so "repeat" and "affirm" need a small bounded
+        # memory here: the last answer, and the check a ``clarify`` left waiting for a yes or no.
         self._last: OrderedDict[str, ResultEvent] = OrderedDict()
+        self._pending: OrderedDict[str, Pending] = OrderedDict()
         self.table: dict[IntentName, Handler] = {
             IntentName.PLATE: self._check,
             IntentName.PERSON: self._check,
@@ -262,6 +274,7 @@ class IntentRouter:
                              alerts=outcome.alerts, candidates=outcome.candidates, readback=outcome.readback)
         if outcome.intent is not IntentName.REPEAT:
             self._remember(ctx.session, result)
+            self._hold(ctx.session, outcome, understood)
         metrics.observe_stage("route", time.perf_counter() - t0)
         logger.debug("routed utterance %d of %s to %s: %s", ctx.utterance, ctx.session, intent,
                      outcome.status)
@@ -455,10 +468,25 @@ class IntentRouter:
                        reason=str(output.get("grade") or output.get("label") or "") or None)
 
     async def _confirm(self, ctx: QueryContext, heard: Heard, understood: Understood) -> Outcome:
-        return self._simple(understood, IntentName.CONFIRM, "Copy, confirmed.")
+        """"Affirm" after a ``clarify`` that offered candidates runs the check on the first one
+        (as the readback offered it) and answers with that record; otherwise a plain copy."""
+        pending = self._pending.pop(ctx.session, None)
+        if pending is None:
+            return self._simple(understood, IntentName.CONFIRM, "Copy, confirmed.")
+        value = pending.slots.get("plate") or pending.slots.get("licence")
+        readings = (Reading(str(value), 1.0, source="confirmed"),) if value else ()
+        query = dataclasses.replace(pending.query, slots=pending.slots, confidence=1.0, readings=readings,
+                                    dob_readings=(), reason=None, suggested=None, heard_name=None,
+                                    heard_value=None, asr_confidence=1.0)
+        outcome = await self._check(ctx, heard, Understood(query=query))
+        return dataclasses.replace(outcome, intent=IntentName.CONFIRM, action="confirm",
+                                   confidence=self._confidence(understood),
+                                   reason=f"confirmed {pending.intent.value}")
 
     async def _cancel(self, ctx: QueryContext, heard: Heard, understood: Understood) -> Outcome:
-        return self._simple(understood, IntentName.CANCEL, "Copy, cancelled.")
+        dropped = self._pending.pop(ctx.session, None)
+        readback = "Copy, dropped." if dropped else "Copy, cancelled."
+        return self._simple(understood, IntentName.CANCEL, readback)
 
     async def _repeat(self, ctx: QueryContext, heard: Heard, understood: Understood) -> Outcome:
         last = self._last.get(ctx.session)
@@ -495,6 +523,21 @@ class IntentRouter:
     @staticmethod
     def _confidence(understood: Understood) -> float:
         return float(getattr(understood.query, "confidence", 0.0) or 0.0)
+
+    def _hold(self, session: str, outcome: Outcome, understood: Understood) -> None:
+        """Keep a check that asked "Confirm plate ...?" for the next "affirm"; any other answer
+        (a new query, a confirm, a cancel) leaves nothing waiting."""
+        self._pending.pop(session, None)
+        query = understood.query
+        if (outcome.action != "check" or outcome.status != "clarify" or not outcome.candidates
+                or not isinstance(query, Query)):
+            return
+        slots = _resolved_slots(outcome.intent, outcome.candidates[0])
+        if not slots:
+            return
+        self._pending[session] = Pending(intent=outcome.intent, query=query, slots=slots)
+        while len(self._pending) > _REPEAT_MEMORY:
+            self._pending.popitem(last=False)
 
     def _remember(self, session: str, result: ResultEvent) -> None:
         self._last[session] = result

@@ -115,6 +115,9 @@ class AuthSettings(BaseModel):
     rate_per_minute: int = Field(600, description="requests per token per minute")
     max_body_bytes: int = Field(1 << 20, description="largest JSON body accepted")
     max_upload_bytes: int = Field(20 << 20, description="largest file upload accepted")
+    revocation_poll_s: float = Field(2.0, gt=0, description=(
+        "how often open websockets' tokens are re-checked: a revoked or expired token's session is "
+        "closed with 4401 within about this time, on every replica"))
 
 
 class RouterSettings(BaseModel):
@@ -165,6 +168,34 @@ class EventSettings(BaseModel):
     subscriber_queue: int = Field(1000, ge=1, description="events buffered per console before dropping")
 
 
+class TlsSettings(BaseModel):
+    """HTTPS and WSS on the service's own port (TLS 1.2 or later only)."""
+
+    cert_file: Path | None = Field(None, description="PEM certificate chain; with key_file: serve TLS")
+    key_file: Path | None = Field(None, description="PEM private key of cert_file")
+    hsts_max_age_s: int = Field(31_536_000, ge=0, description=(
+        "Strict-Transport-Security max-age sent on the console routes over HTTPS; 0: not sent"))
+
+
+class RetentionSettings(BaseModel):
+    """How long personal data is kept (docs/security.md)."""
+
+    audit_text_days: float = Field(365.0, gt=0, description=(
+        "audit entries older than this lose query text, transcript, slots, subjects and reason; "
+        "the hash chain stays verifiable"))
+    face_probe_hours: float = Field(744.0, gt=0, description=(
+        "matched face probes are deleted after this many hours (unmatched probes are never kept)"))
+    interval_hours: float = Field(24.0, ge=0, description="run retention in the service this often; 0: off")
+
+
+class DisclosureSettings(BaseModel):
+    """Subject-access export bundles (GET /v1/audit/export)."""
+
+    signing_key_file: Path | None = Field(None, description=(
+        "Ed25519 private key (PEM, PKCS#8) that signs export bundles; unset: data_dir/"
+        "disclosure-ed25519.pem, created on first use"))
+
+
 class Settings(BaseSettings):
     """All settings of one service instance."""
 
@@ -184,3 +215,6 @@ class Settings(BaseSettings):
     skills: SkillSettings = SkillSettings()
     media: MediaSettings = MediaSettings()
     events: EventSettings = EventSettings()
+    tls: TlsSettings = TlsSettings()
+    retention: RetentionSettings = RetentionSettings()
+    disclosure: DisclosureSettings = DisclosureSettings()

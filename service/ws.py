@@ -8,6 +8,7 @@ gets an ``error`` event with a specific code and never closes a healthy session.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 
@@ -34,6 +35,7 @@ from service.protocol import (
     dump,
     parse_client_message,
 )
+from service.revocation import watch_socket
 from voice.answer_audio import AnswerChannel
 from voice.denoise import make_denoiser
 from voice.errors import AudioError
@@ -111,6 +113,14 @@ class RadioConnection:
             except (WebSocketDisconnect, RuntimeError):
                 self._closed = True
 
+    async def close_by_server(self, code: int, reason: str) -> None:
+        """Close from outside the receive loop (token revoked): nothing more is sent."""
+        async with self._send_lock:
+            self._closed = True
+            if self.ws.application_state == WebSocketState.CONNECTED:
+                with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                    await self.ws.close(code=code, reason=reason)
+
     async def error(self, err: PatrolError, utterance: int | None = None) -> None:
         """Send an error event (client-safe message only)."""
         await self.send(ErrorEvent(code=err.code, message=err.message, utterance=utterance), utterance or 0)
@@ -168,6 +178,9 @@ class RadioConnection:
             if self.session.started:
                 raise ProtocolError("this session has already started", code="already_started")
             answer_format = answers.answer_format(msg) if msg.answer_audio else None  # bad_* before start
+            principal = getattr(self.ws.state, "principal", None)
+            if principal is not None and not principal.may_use_channel(msg.channel):
+                raise ProtocolError("this token may not use that channel", code="channel_forbidden")
             self.session.start(msg.encoding, msg.rate)
             self.unit, self.channel = msg.unit, msg.channel
             await self.send(ReadyEvent(session=self.id, utterance=0))
@@ -238,7 +251,7 @@ async def radio(websocket: WebSocket) -> None:
     if principal is None:
         return
     websocket.state.officer, websocket.state.role = principal.officer, principal.role
-    websocket.state.unit = principal.unit
+    websocket.state.unit, websocket.state.principal = principal.unit, principal
     await websocket.accept()
     admission = services.admission
     busy = admission.admit() if admission is not None else None
@@ -250,11 +263,15 @@ async def radio(websocket: WebSocket) -> None:
         return
     connection = RadioConnection(websocket, services)
     services.open_sessions.add(connection.id)
+    # A revoked or expired token closes this session with 4401 within seconds (service.revocation).
+    unwatch = watch_socket(services.core, principal, session=connection.id, kind="radio",
+                           close=connection.close_by_server, channel=lambda: connection.channel)
     if admission is not None:
         admission.register(connection.id, lambda: connection.session.backlog_s, connection.error)
     try:
         await connection.run()
     finally:
+        unwatch()
         services.open_sessions.discard(connection.id)
         if admission is not None:
             admission.unregister(connection.id)

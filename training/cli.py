@@ -28,9 +28,11 @@ def _base_dir() -> Path:
 
 
 def _corpus(args: argparse.Namespace) -> int:
-    from training.corpus.build import build
+    from training.corpus.build import KINDS, KINDS_REPLIES, build
 
-    n = build(args.out, size=args.size, seed=args.seed, workers=args.workers, piper_share=args.piper_share)
+    kinds = KINDS_REPLIES if args.replies else KINDS
+    n = build(args.out, size=args.size, seed=args.seed, workers=args.workers, piper_share=args.piper_share,
+              kinds=kinds)
     logger.info("%d clips in %s", n, args.out)
     return 0
 
@@ -47,7 +49,8 @@ def _entries(directories: list[Path]) -> list[Any]:
         if d in done:
             continue
         recipe = json.loads((d / "recipe.json").read_text(encoding="utf-8"))
-        for item in plan(recipe["size"], recipe["seed"], piper_share=recipe["piper_share"]):
+        for item in plan(recipe["size"], recipe["seed"], piper_share=recipe["piper_share"],
+                         kinds=recipe.get("kinds")):
             if (d / item.file).is_file():
                 entries.append(Entry(d / item.file, item.sample.target, item.sample.kind))
     return entries
@@ -97,6 +100,8 @@ def register(subparsers: Any) -> None:
     c.add_argument("--seed", type=int, default=1)
     c.add_argument("--workers", type=int, default=2)
     c.add_argument("--piper-share", type=float, default=0.3)
+    c.add_argument("--replies", action="store_true",
+                   help="corpus v3: 30 %% short replies (affirm, negative, say again) beside queries")
     c.set_defaults(func=_corpus)
     a = sub.add_parser("asr", help="fine-tune the recogniser's decoder on corpora")
     a.add_argument("--corpus", type=Path, nargs="+", default=[Path("var/corpus/v1")])

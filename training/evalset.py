@@ -1,6 +1,7 @@
 """The evaluation set: registry records said in phrasings and voices training never used.
 
     python -m training.evalset --out var/eval/radio-v1 --queries 300 --seed 21
+    python -m training.evalset --out var/eval/replies-v1 --queries 150 --seed 22 --replies
     python -m tests.bench.bench_radio_asr --audio var/eval/radio-v1
 
 Generated after training and never trained or tuned on. What is withheld:
@@ -36,7 +37,8 @@ from tqdm import tqdm
 
 from fixtures.dev_set import BENCH_SEED, BENCH_SIZE, REGIONS, _registry_rows, say_date, say_value
 from fixtures.make_audio import CHANNELS, CLEAN_RATE, RADIO_RATE, make_clean, make_radio, write_wav
-from training.corpus.text import HELDOUT_TEMPLATES
+from lookup.phrases import CANCEL, CONFIRM, REPEAT
+from training.corpus.text import HELDOUT_TEMPLATES, REPLY_WORDS, reply_pair
 from training.corpus.voices import HELDOUT_ESPEAK_LANGS, HELDOUT_ESPEAK_VARIANTS, VoiceSetting, synthesize
 
 logger = logging.getLogger(__name__)
@@ -101,11 +103,34 @@ def plan(queries: int, seed: int) -> list[dict[str, Any]]:
     return out
 
 
-def generate(out: Path, *, queries: int, seed: int) -> int:
+def plan_replies(replies: int, seed: int) -> list[dict[str, Any]]:
+    """``replies`` short replies (confirm, cancel, repeat) in the withheld voices: half of them
+    one parser phrase alone (as in training, other voices), half two phrases of one intent in
+    one transmission ("Negative, cancel that"), a phrasing training never uses."""
+    rng = random.Random(seed)
+    intents = {"confirm": CONFIRM, "cancel": CANCEL, "repeat": REPEAT}
+    out = []
+    for i in range(replies):
+        if i % 2:
+            body, template = reply_pair(rng), "h-reply-pair"
+        else:
+            body, template = rng.choice(REPLY_WORDS), "reply"
+        first = body.split(", ")[0]
+        intent = next(name for name, vocab in intents.items() if first in vocab)
+        text = rng.choice(OPENINGS) + body + "."
+        voice_family = FAMILIES[(i + i // 10) % len(FAMILIES)]
+        out.append({"query_id": f"r{i:03d}", "text": text[0].upper() + text[1:], "intent": intent,
+                    "slots": {}, "template": template, "family": voice_family,
+                    "voice": _voice(voice_family, rng)})
+    return out
+
+
+def generate(out: Path, *, queries: int, seed: int, replies: bool = False) -> int:
     """Write the clips and the manifest; return the number of clips."""
     out.mkdir(parents=True, exist_ok=True)
     entries: list[dict[str, Any]] = []
-    for q in tqdm(plan(queries, seed), unit="query"):
+    planned = plan_replies(queries, seed) if replies else plan(queries, seed)
+    for q in tqdm(planned, unit="query"):
         voice: VoiceSetting = q.pop("voice")
         try:
             audio = synthesize(voice, q["text"]).astype("float64")
@@ -133,9 +158,12 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("var/eval/radio-v1"))
     ap.add_argument("--queries", type=int, default=300)
     ap.add_argument("--seed", type=int, default=21)
+    ap.add_argument("--replies", action="store_true",
+                    help="short replies (affirm, negative, say again) instead of queries")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    logger.info("wrote %d clips to %s", generate(args.out, queries=args.queries, seed=args.seed), args.out)
+    n = generate(args.out, queries=args.queries, seed=args.seed, replies=args.replies)
+    logger.info("wrote %d clips to %s", n, args.out)
 
 
 if __name__ == "__main__":

@@ -90,7 +90,7 @@ def train(base_dir: Path, entries: list[Entry], out: Path, options: TrainOptions
     variables = read_model(base_dir / "model.bin").variables
     if resume is not None:
         with np.load(resume) as delta:
-            variables = {**variables, **{k: delta[k] for k in delta.files}}
+            variables = {**variables, **{k: delta[k].astype(np.float32) for k in delta.files}}
     model = WhisperDecoder.from_ct2(variables).to(device)
     model.freeze_embeddings()
     params = [p for p in model.parameters() if p.requires_grad]

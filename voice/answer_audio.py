@@ -39,9 +39,11 @@ class AnswerOptions:
     """How answers are built and sent.
 
     Attributes:
-        max_seconds: an answer (tone included) stops adding detail phrases past this length;
-            the alert, the identity and status words are always said. ``full`` answers
+        max_seconds: an answer (tone included) is kept to this length: status words, then
+            details, are added only while they fit; if the alert and the identity alone run
+            longer, they are spoken faster (up to ``max_speedup``) to fit. ``full`` answers
             (the officer asked "repeat") have no limit.
+        max_speedup: the most an over-long answer is sped up (words per minute scaled).
         tone_gap_ms: silence between the tone and the first word.
         phrase_gap_ms: silence between phrases; ``spelled_gap_ms`` after a spelled one.
         speech_peak: speech is scaled to this peak (below full scale: no clipping in G.711).
@@ -53,6 +55,7 @@ class AnswerOptions:
     """
 
     max_seconds: float = 6.0
+    max_speedup: float = 1.4
     tone_gap_ms: int = 150
     phrase_gap_ms: int = 150
     spelled_gap_ms: int = 350
@@ -99,6 +102,19 @@ def _trim(samples: np.ndarray, rate: int, *, floor: float = 0.004, margin_ms: in
         return samples[:0]
     margin = rate * margin_ms // 1000
     return samples[max(0, loud[0] - margin): loud[-1] + margin + 1]
+
+
+def _within(phrases: Sequence[Phrase], lengths: Sequence[int], gaps: Sequence[int], room: int) -> list[int]:
+    """Which phrases to say, in their order: every alert and identity phrase, then status
+    words, then details, each added while it still fits in ``room`` samples."""
+    keep = {i for i, p in enumerate(phrases) if p.kind in ("alert", "identity")}
+    used = sum(lengths[i] + gaps[i] for i in keep)
+    for kind in ("status", "detail"):
+        for i, phrase in enumerate(phrases):
+            if phrase.kind == kind and used + lengths[i] + gaps[i] <= room:
+                keep.add(i)
+                used += lengths[i] + gaps[i]
+    return sorted(keep)
 
 
 class AnswerVoice:
@@ -151,24 +167,46 @@ class AnswerVoice:
         kind = classify(status, alerts)
         head = np.asarray(tone(kind, rate), dtype=np.float32)
         parts: list[np.ndarray] = [head, np.zeros(rate * o.tone_gap_ms // 1000, dtype=np.float32)]
-        used = sum(len(p) for p in parts)
-        budget = None if full else int(o.max_seconds * rate)
-        spoken: list[str] = []
         phrases = answer_phrases(status, readback, has_alerts=bool(alerts), has_candidates=has_candidates)
-        for phrase, speech in zip(phrases, self._speak_all(phrases), strict=True):
-            samples = _trim(resample(speech.samples, speech.rate, rate), rate)
-            gap = np.zeros(rate * (o.spelled_gap_ms if phrase.spelled else o.phrase_gap_ms) // 1000,
-                           dtype=np.float32)
-            if (budget is not None and phrase.kind == "detail"
-                    and used + len(samples) + len(gap) > budget):
-                continue  # a later, shorter detail may still fit
-            parts += [self._level(samples), gap]
-            used += len(samples) + len(gap)
-            spoken.append(phrase.text)
+        clips = [self._clip(speech, rate) for speech in self._speak_all(phrases)]
+        gaps = [rate * (o.spelled_gap_ms if p.spelled else o.phrase_gap_ms) // 1000 for p in phrases]
+        fixed = sum(len(p) for p in parts)
+        keep = list(range(len(phrases)))
+        if not full:
+            budget = int(o.max_seconds * rate)
+            keep = _within(phrases, [len(c) for c in clips], gaps, budget - fixed)
+            speech = sum(len(clips[i]) for i in keep)
+            room = budget - fixed - sum(gaps[i] for i in keep)
+            if speech > room > 0 and o.max_speedup > 1.0:
+                clips = self._faster(phrases, clips, keep, min(o.max_speedup, 1.03 * speech / room), rate)
+        spoken: list[str] = []
+        for i in keep:
+            parts += [self._level(clips[i]), np.zeros(gaps[i], dtype=np.float32)]
+            spoken.append(phrases[i].text)
         if len(parts) > 2:
             parts.pop()  # no trailing gap after the last phrase
         audio = encode(np.concatenate(parts), encoding)
         return Answer(kind, encoding, rate, audio, len(head), tuple(spoken), time.perf_counter() - started)
+
+    @staticmethod
+    def _clip(speech: Speech, rate: int) -> np.ndarray:
+        return _trim(resample(speech.samples, speech.rate, rate), rate)
+
+    def _faster(self, phrases: Sequence[Phrase], clips: list[np.ndarray], keep: Sequence[int],
+                factor: float, rate: int) -> list[np.ndarray]:
+        """The kept phrases spoken again ``factor`` times as fast, by engines that can."""
+        jobs: list[tuple[Synthesizer, str]] = []
+        which: list[int] = []
+        for i in keep:
+            engine = self.spelled if phrases[i].spelled else self.synthesizer
+            faster = getattr(engine, "faster", None)
+            if callable(faster):
+                jobs.append((faster(factor), phrases[i].text))
+                which.append(i)
+        out = list(clips)
+        for i, speech in zip(which, synthesize_all(jobs, timeout_s=self.options.timeout_s), strict=True):
+            out[i] = self._clip(speech, rate)
+        return out
 
     def _level(self, samples: np.ndarray) -> np.ndarray:
         peak = float(np.max(np.abs(samples))) if len(samples) else 0.0

@@ -16,6 +16,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from common.vocabulary import spelling_words
+
 # Alert words as the readback writes them (lookup.readback), and how they are spoken.
 _ALERT_FRAGMENTS = {
     "wanted": "Wanted",
@@ -25,14 +27,8 @@ _ALERT_FRAGMENTS = {
     "stolen": "Stolen",
     "missing person": "Missing person",
 }
-# ICAO spelling words and the digits in words: a fragment made mostly of these is spelled.
-SPELLING_WORDS = frozenset(
-    "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar "
-    "papa quebec romeo sierra tango uniform victor whiskey x-ray yankee zulu "
-    "adam boy charles david edward frank george henry ida john king lincoln mary nora ocean peter "
-    "queen robert sam tom union william young zebra "
-    "zero one two three four five six seven eight nine niner".split()
-)
+# Spelling words and the digits in words: a fragment made mostly of these is spelled.
+SPELLING_WORDS = frozenset(spelling_words())
 _DIGITS = "zero one two three four five six seven eight nine".split()
 _ONES = ["", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
          "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
@@ -51,9 +47,10 @@ class Phrase:
 
     Attributes:
         text: what to say.
-        kind: ``"alert"`` (lifted to the front), ``"identity"`` (the record, its date of birth and
-            status words in capitals: kept whatever the length) or
-            ``"detail"`` (dropped first when the answer would run too long).
+        kind: ``"alert"`` (lifted to the front), ``"identity"`` (the record and its date of
+            birth: kept whatever the length), ``"status"`` (words the readback writes in
+            capitals, SUSPENDED: kept unless the answer would run too long) or ``"detail"``
+            (dropped first).
         spelled: mostly spelling-alphabet words and digits: spoken slower, with gaps.
         fixed: holds nothing particular to one record (safe to cache).
     """
@@ -155,11 +152,14 @@ def answer_phrases(status: str, readback: str, *, has_alerts: bool, has_candidat
             rest.append(fragment)
     phrases: list[Phrase] = []
     if alerts:
+        # Officer safety first ("Use caution, wanted, stolen."), as the alerts are ranked.
+        alerts.sort(key=lambda a: not a.endswith("aution"))
         phrases.append(Phrase(", ".join(alerts) + ".", "alert", fixed=True))
     for i, fragment in enumerate(rest):
-        # The first fragment names the record; a date of birth and anything the readback
-        # writes in capitals (SUSPENDED, REVOKED) are kept whatever the length.
-        kept = i == 0 or fragment.startswith("born ") or _CAPS.search(fragment) is not None
-        phrases.append(Phrase(speakable(fragment) + ("." if i == len(rest) - 1 else ","),
-                              "identity" if kept else "detail", spelled=_is_spelled(fragment)))
+        # The first fragment names the record, with its date of birth; what the readback
+        # writes in capitals (SUSPENDED, REVOKED) comes next, and details last.
+        kind = ("identity" if i == 0 or fragment.startswith("born ")
+                else "status" if _CAPS.search(fragment) is not None else "detail")
+        phrases.append(Phrase(speakable(fragment) + ("." if i == len(rest) - 1 else ","), kind,
+                              spelled=_is_spelled(fragment)))
     return phrases

@@ -1,24 +1,17 @@
-"""The vocabulary of spelled alphanumerics: spelling alphabets, digits and number words.
+"""What the recogniser needs to hear spelled alphanumerics: prompts, keywords, the pass's words.
 
-Used by the recogniser's domain prompt and by the constrained second pass, which may
-emit only these words (see :mod:`voice.stt`). Parsing the words back into characters
-is the lookup package's job.
+The words themselves (NATO, APCO and LAPD alphabets, digit words, repeaters) live in
+:mod:`common.vocabulary`, which the lookup parser reads too, so the constrained second pass
+(see :mod:`voice.stt`) may emit exactly the spelling words the parser understands. Parsing
+the words back into characters is the lookup package's job.
 """
 
 from __future__ import annotations
 
 import re
 
-NATO = (
-    "Alpha Alfa Bravo Charlie Delta Echo Foxtrot Golf Hotel India Juliet Juliett Kilo Lima Mike "
-    "November Oscar Papa Quebec Romeo Sierra Tango Uniform Victor Whiskey X-ray Xray Yankee Zulu"
-).split()
-APCO = (
-    "Adam Boy Charles David Edward Frank George Henry Ida John King Lincoln Mary Nora Ocean Paul "
-    "Queen Robert Sam Tom Union Victor William X-ray Young Zebra"
-).split()
-DIGIT_WORDS = "zero oh one two three four five six seven eight nine niner double triple".split()
-SEPARATORS = (",", ".", "-", " ")
+from common.vocabulary import ALPHABET_WORDS, DIGIT_WORDS, REPEATERS
+from common.vocabulary import spelling_words as _vocabulary_words
 
 # Words after which the rest of the utterance is usually a spelled plate or licence.
 KEYWORDS = re.compile(r"^(plates?|licen[cs]e|registration|reg|tag|number|numbers)$", re.IGNORECASE)
@@ -29,13 +22,14 @@ LEAD_KEYWORDS = re.compile(r"^(vehicles?|car)$", re.IGNORECASE)
 PREFIX_FILLERS = frozenset(
     "a an the for me on of check please is its number numbers vehicle run to that uh um er".split())
 
-_SPELLING_SET = {w.lower().replace("-", "") for w in NATO + APCO} | set(DIGIT_WORDS)
+# Single letters ("x", LAPD's X) are left to the letter-and-digit pattern below.
+_SPELLING_SET = {w for w in (*ALPHABET_WORDS, *DIGIT_WORDS, *REPEATERS) if len(w) > 1}
 
 
 def spelling_words() -> list[str]:
-    """Every word the constrained pass may produce, with digits, deduplicated, in a stable order."""
-    words = dict.fromkeys(NATO + APCO + DIGIT_WORDS + [str(d) for d in range(10)])
-    return list(words)
+    """Every word the constrained pass may produce: each spelling word the lookup parser reads
+    (NATO, APCO and LAPD alphabets, digit words, repeaters) and the digits, in a stable order."""
+    return [*_vocabulary_words(), *(str(d) for d in range(10))]
 
 
 def is_spelling_token(word: str) -> bool:
@@ -52,4 +46,4 @@ DOMAIN_PROMPT = (
     "Papa Quebec Romeo Sierra Tango Uniform Victor Whiskey X-ray Yankee Zulu. "
     "Person check, date of birth 4th of March 1985. Driver's licence number."
 )
-SPELLING_PROMPT = " ".join(NATO[:8] + ["X-ray", "Yankee", "Zulu", "1", "2", "3", "4", "5"])
+SPELLING_PROMPT = "Alpha Alfa Bravo Charlie Delta Echo Foxtrot Golf X-ray Yankee Zulu 1 2 3 4 5"

@@ -14,6 +14,7 @@ import threading
 import numpy as np
 from faster_whisper import WhisperModel
 
+from common.tencodes import PLATE_CHECK, TEN_CODE, ten_code
 from voice.decoding import SttOptions, cut_loop, decode, joined
 from voice.spelling import (
     KEYWORDS,
@@ -41,8 +42,9 @@ def spelled_prefix(text: str) -> str | None:
     if last is None:
         last = next((i for i in reversed(range(len(words))) if LEAD_KEYWORDS.match(bare[i])), None)
     if last is None:
-        last = next((i for i in range(min(len(words), 4)) if bare[i] == "1028"
-                     or (i > 0 and bare[i - 1] in ("10", "ten") and bare[i] in ("28", "twentyeight"))), None)
+        head = " ".join(b or "_" for b in bare[:4])  # one token a word, so spaces count words
+        code = next((m for m in TEN_CODE.finditer(head) if ten_code(m) == PLATE_CHECK), None)
+        last = head[: code.end()].count(" ") if code else None
     if last is not None:
         end = last + 1
         while end < len(words) and bare[end] in PREFIX_FILLERS and not is_spelling_token(words[end]):

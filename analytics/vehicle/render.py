@@ -2,7 +2,7 @@
 
 No make/model weights or labelled vehicle photos can be installed here, so the classifier
 is trained on images this module draws. Each make/model of the registry vocabulary
-(:data:`lookup.vocab.MAKES_MODELS`, copied here so analytics does not import lookup) gets a
+(:data:`common.vehicles.MAKES_MODELS`, which the registry seeder reads too) gets a
 body class by hand (sedan, hatchback, SUV, pickup, van, coupe) and design parameters drawn
 from a generator seeded by its name (length, roof line, bonnet, wheels, windows, lights).
 Each image then varies colour, scale, position, background, tilt, noise, blur and JPEG.
@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
+
+from common.vehicles import MAKES_MODELS
 
 BODY: dict[str, str] = {
     "Corolla": "sedan",
@@ -79,23 +81,6 @@ BODY: dict[str, str] = {
     "Wrangler": "suv",
     "Charger": "coupe",
     "Ram": "pickup",
-}
-MAKES_MODELS: dict[str, tuple[str, ...]] = {
-    "Toyota": ("Corolla", "Camry", "RAV4", "Prius", "Tacoma", "Highlander"),
-    "Honda": ("Civic", "Accord", "CR-V", "Pilot", "Fit"),
-    "Ford": ("F-150", "Focus", "Fiesta", "Explorer", "Transit", "Mustang"),
-    "Chevrolet": ("Malibu", "Silverado", "Impala", "Equinox", "Tahoe"),
-    "Nissan": ("Altima", "Rogue", "Sentra", "Leaf"),
-    "Volkswagen": ("Golf", "Jetta", "Passat", "Polo"),
-    "BMW": ("3 Series", "5 Series", "X5"),
-    "Vauxhall": ("Astra", "Corsa", "Insignia"),
-    "Hyundai": ("Elantra", "Tucson", "Sonata"),
-    "Kia": ("Sorento", "Sportage", "Rio"),
-    "Subaru": ("Outback", "Forester", "Impreza"),
-    "Mazda": ("CX-5", "Mazda3", "MX-5"),
-    "Tesla": ("Model 3", "Model Y"),
-    "Jeep": ("Cherokee", "Wrangler"),
-    "Dodge": ("Charger", "Ram"),
 }
 LABELS: tuple[str, ...] = tuple(
     f"{make} {model}" for make, models in MAKES_MODELS.items() for model in models

@@ -17,13 +17,20 @@ function isoOf(local) {
   return local ? new Date(local).toISOString() : "";
 }
 
+function redactedNote(e) {
+  // Retention removed the personal part; the hashes still prove the entry is unchanged.
+  const when = e.redacted_at ? new Date(e.redacted_at).toLocaleDateString() : "";
+  return `[redacted ${when} under ${e.redaction_policy || "retention"}]`;
+}
+
 function row(e) {
   const records = (e.record_ids || []).join(" ");
   return el("tr", {dataset: {seq: e.seq}},
             el("td", {}, e.seq), el("td", {}, el("time", {datetime: e.at}, new Date(e.at).toLocaleString())),
             el("td", {}, e.officer || ""), el("td", {}, e.role || ""), el("td", {}, e.unit || ""),
             el("td", {}, e.action), el("td", {}, e.intent || ""),
-            el("td", {class: "q"}, e.query_text || brief(e.slots)), el("td", {}, e.status + (e.reason ? ` (${e.reason})` : "")),
+            el("td", {class: "q"}, e.redacted ? redactedNote(e) : (e.query_text || brief(e.slots))),
+            el("td", {}, e.status + (e.reason ? ` (${e.reason})` : "")),
             el("td", {class: "ids"}, records), el("td", {class: "hash", title: e.hash}, e.hash.slice(0, 10) + "…"));
 }
 

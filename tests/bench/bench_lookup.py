@@ -25,11 +25,12 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from lookup.bulk import registry_counts
 from lookup.db import make_engine
 from lookup.engine import LookupEngine
 from lookup.migrate import upgrade
-from lookup.seed import SeedOptions, registry_counts, seed_registry
-from lookup.spoken import spell_out
+from lookup.render import spell_out
+from lookup.seed import SeedOptions, seed_registry
 
 OUT = Path("var/bench")
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -10,6 +10,8 @@ rate between PTT key events, sent as fast as the server takes them) and reads th
 * slot exact: the last check intent (plate, licence or person) carries the expected slots;
 * on file: the spoken record is among the result's candidates, and first;
 * latency: PTT key-up to the ``result`` event (p50, p95), over every query, unclear ones too;
+* replies (a set made with ``training.evalset --replies``): "exact" is the reply's intent
+  (confirm, cancel, repeat) and "among"/"first" both mean no check intent was raised;
 * phantoms: ``--noise N`` noise-only clips (white, pink, babble-like, siren, engine; 3 s at
   8 kHz through the radio band) that must give no check intent at all.
 
@@ -128,10 +130,15 @@ def run(audio_dir: Path, *, model: str, spelling_model: str, limit: int | None, 
                 latencies.append(latency)
             checks = [e for e in events if e["type"] == "intent" and e["name"] in CHECKS]
             last = checks[-1] if checks else None
-            ok = bool(last and last["name"] == m["intent"]
-                      and all(last["slots"].get(k) == v for k, v in m["slots"].items()))
             results = [e for e in events if e["type"] == "result"]
-            among, first = _on_file(results[-1] if results else None, m["slots"])
+            if m["intent"] in CHECKS:
+                ok = bool(last and last["name"] == m["intent"]
+                          and all(last["slots"].get(k) == v for k, v in m["slots"].items()))
+                among, first = _on_file(results[-1] if results else None, m["slots"])
+            else:  # a short reply (training.evalset --replies): its intent, and no check run
+                intents = [e for e in events if e["type"] == "intent"]
+                ok = bool(intents and intents[-1]["name"] == m["intent"])
+                among = first = last is None
             kind = m["intent"].removesuffix("_lookup")
             for key in (f"{m['family']}/{m['channel']}", f"{m['family']}/{m['channel']}/{kind}",
                         f"all/{m['channel']}", "all/all"):

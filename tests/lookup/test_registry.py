@@ -7,11 +7,11 @@ from sqlalchemy import text
 
 from common.errors import PatrolError
 from fixtures.queries import QUERIES
+from lookup.bulk import registry_counts
 from lookup.db import make_engine
 from lookup.engine import LookupEngine
 from lookup.errors import IntentError
 from lookup.readback import no_match_readback
-from lookup.seed import registry_counts
 from lookup.spoken import skeleton
 
 

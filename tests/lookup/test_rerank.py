@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lookup.parser import understand
+from lookup.render import render_spelled, spelling_style
 from lookup.rerank import (
     PersonCandidate,
     SpokenCandidate,
@@ -15,7 +16,6 @@ from lookup.rerank import (
     rerank,
     with_decoys,
 )
-from lookup.spoken import render_spelled, spelling_style
 
 
 @pytest.mark.parametrize(

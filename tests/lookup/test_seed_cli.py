@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
+from lookup.bulk import registry_counts
 from lookup.cli import register
 from lookup.db import make_engine
 from lookup.migrate import downgrade, upgrade
 from lookup.readback import alert_phrase, vehicle_readback
-from lookup.seed import SeedOptions, make_licence, make_plate, registry_counts, seed_registry
+from lookup.seed import SeedOptions, make_licence, make_plate, seed_registry
 
 
 def _plates(url: str) -> list[str]:

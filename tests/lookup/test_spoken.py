@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lookup.nbest import merge_readings
-from lookup.spoken import decode_spelled, fuzzy_symbol, skeleton, spell_out, tokenize
+from lookup.render import spell_out
+from lookup.spoken import decode_spelled, fuzzy_symbol, skeleton, tokenize
 
 
 def top(text: str) -> str:

@@ -31,6 +31,7 @@ HTTP_MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/transcribe"): frozenset({"patrol", "gateway", "operator", "supervisor"}),
     ("GET", "/v1/whoami"): ALL_ROLES,
     ("GET", "/v1/audit/verify"): frozenset({"supervisor", "admin"}),
+    ("GET", "/v1/audit/export"): frozenset({"supervisor", "admin"}),
 }
 WS_MATRIX: dict[str, frozenset[str]] = {
     "/v1/radio": frozenset({"patrol", "gateway", "operator", "supervisor"}),

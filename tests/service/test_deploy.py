@@ -77,11 +77,12 @@ def test_ports_and_probes_line_up() -> None:
     port = int(docs["ConfigMap"]["data"]["PATROL_PORT"])
     container = docs["Deployment"]["spec"]["template"]["spec"]["containers"][0]
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
-    assert ports["http"] == port
-    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert ports["https"] == port
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "https", "scheme": "HTTPS"}
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["livenessProbe"]["httpGet"]["scheme"] == "HTTPS"
     service = docs["Service"]["spec"]
-    assert service["ports"][0]["targetPort"] in ("http", port)
+    assert service["ports"][0]["targetPort"] in ("https", port) and service["ports"][0]["port"] == 443
     assert service["selector"] == docs["Deployment"]["spec"]["selector"]["matchLabels"]
     assert (
         docs["HorizontalPodAutoscaler"]["spec"]["scaleTargetRef"]["name"]
@@ -97,3 +98,15 @@ def test_dockerfile_installs_cpu_torch_first() -> None:
     text = (DEPLOY / "Dockerfile").read_text()
     assert text.index("torch==2.13.0") < text.index("pip install .")
     assert "HF_HUB_OFFLINE=1" in text and "EXPOSE 8000" in text
+
+
+def test_tls_and_signing_key_come_from_secrets() -> None:
+    spec = _docs()["Deployment"]["spec"]["template"]["spec"]
+    container = spec["containers"][0]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    secrets = {v["name"]: v["secret"]["secretName"] for v in spec["volumes"] if "secret" in v}
+    assert secrets == {"tls": "patrol-tls", "disclosure": "patrol-disclosure-key"}
+    assert env["PATROL_TLS__CERT_FILE"] == f"{mounts['tls']}/tls.crt"
+    assert env["PATROL_TLS__KEY_FILE"] == f"{mounts['tls']}/tls.key"
+    assert env["PATROL_DISCLOSURE__SIGNING_KEY_FILE"].startswith(mounts["disclosure"] + "/")

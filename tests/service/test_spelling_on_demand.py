@@ -14,10 +14,10 @@ import pytest
 
 from lookup.db import make_engine
 from lookup.engine import LookupEngine
-from lookup.migrate import upgrade
 from lookup.seed import SeedOptions, seed_registry
 from service.audit import AuditLog
 from service.context import Heard, QueryContext
+from service.migrations import upgrade
 from service.router import IntentRouter, SkillMatcher
 from service.skills_runtime import SkillRunner
 

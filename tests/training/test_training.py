@@ -120,3 +120,34 @@ def test_train_writes_a_checkpoint_the_service_loads(base_dir: Path, clips: list
 def test_training_and_evaluation_phrasings_are_apart() -> None:
     assert not set(HELDOUT_TEMPLATES.values()) & {*PLATE_TEMPLATES.values(), *PERSON_TEMPLATES.values()}
     assert all(k.startswith("h-") for k in HELDOUT_TEMPLATES)
+
+
+def test_short_replies_are_parser_phrases_and_pairs_stay_out_of_training() -> None:
+    from lookup.parser import understand
+    from training.corpus.build import KINDS, KINDS_REPLIES, plan
+    from training.corpus.text import make_reply, reply_pair
+    from training.evalset import plan_replies
+
+    # Corpora v1 and v2 are planned as before (no replies), v3 with them.
+    assert "reply" not in KINDS and all(p.sample.kind != "reply" for p in plan(200, 1))
+    replies = [p.sample for p in plan(300, 3, kinds=KINDS_REPLIES) if p.sample.kind == "reply"]
+    assert 60 < len(replies) < 130
+    rng = random.Random(5)
+    trained = [make_reply(rng).target for _ in range(400)]
+    pairs = [reply_pair(rng) for _ in range(50)]
+    # A pair ("Negative, cancel that") is a phrasing of the evaluation set only.
+    assert not any(pair.lower() in target.lower() for pair in pairs for target in trained)
+    # Every evaluation reply parses to the intent it is labelled with.
+    for reply in plan_replies(60, 22):
+        assert understand(reply["text"]).intent == reply["intent"], reply["text"]
+        assert reply["family"] in ("human", "espeak-accent", "unseen-engine")
+
+
+def test_text_longer_than_its_speech_is_caught() -> None:
+    from voice.fitted_stt import runs_on
+
+    # The fitted decoder's own phantom for a 0.6 s "Affirmative" (radio-tiny-v1, espeak en-gb).
+    assert runs_on("Base, person check, Catherine Martinez, date of birth the 5th of November 1985.", 0.6)
+    assert not runs_on("Affirmative.", 0.6)
+    assert not runs_on("Control, run plate 7 X-ray Yankee Zulu 4 5 6, over.", 2.6)
+    assert not runs_on("No.", 0.22)

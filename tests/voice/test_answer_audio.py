@@ -122,7 +122,11 @@ def test_phrases_put_the_alert_first_and_mark_the_spelled_identity() -> None:
     person = answer_phrases("hit", "Hiroshi Sato, born 1971-03-02, licence SUSPENDED, CAUTION, use caution.",
                             has_alerts=True, has_candidates=True)
     assert person[0].text == "Caution, Use caution."
-    assert [p.kind for p in person[1:]] == ["identity", "identity", "identity"]
+    assert [p.kind for p in person[1:]] == ["identity", "identity", "status"]
+    # Officer safety leads the alert words, whatever order the readback wrote them in.
+    many = answer_phrases("hit", "Marcus Quill, born 1979-02-11, WANTED, MISSING PERSON, use caution.",
+                          has_alerts=True, has_candidates=True)
+    assert many[0].text == "Use caution, Wanted, Missing person."
     fixed = answer_phrases("clarify", "Say again plate.", has_alerts=False, has_candidates=False)
     assert len(fixed) == 1 and fixed[0].fixed
 
@@ -177,6 +181,28 @@ def test_long_answers_drop_details_unless_full(voice: AnswerVoice) -> None:
     full = voice.build("hit", STOLEN, PLATE_READBACK, encoding="mulaw", rate=8000, full=True)
     assert full.duration_ms > short.duration_ms and short.duration_ms <= 6000
     assert len(full.phrases) == 4 and "registered owner John Smith." in full.phrases
+
+
+# An owner wanted and missing, the car stolen, the licence suspended: at the normal pace the
+# alert and the spelled plate alone run past six seconds.
+CROWDED = ("Quebec Quebec seven zero Zulu Zulu Zulu, green Ford Focus, registered owner Marcus Quill, "
+           "owner licence SUSPENDED, WANTED, STOLEN, MISSING PERSON, use caution.")
+CROWDED_ALERTS = [{"kind": k, "officer_safety": k == "caution"}
+                  for k in ("caution", "wanted", "stolen", "missing")]
+
+
+def test_a_crowded_answer_is_sped_up_to_fit_and_keeps_alert_and_identity(voice: AnswerVoice) -> None:
+    fitted = voice.build("hit", CROWDED_ALERTS, CROWDED, encoding="mulaw", rate=8000)
+    full = voice.build("hit", CROWDED_ALERTS, CROWDED, encoding="mulaw", rate=8000, full=True)
+    assert fitted.duration_ms <= 6000 < full.duration_ms
+    assert fitted.phrases[0] == "Use caution, Wanted, Stolen, Missing person."
+    assert fitted.phrases[1].startswith("Quebec Quebec seven zero Zulu")
+    # Details and status words went; the repeat says everything at the normal pace.
+    assert len(fitted.phrases) == 2 and len(full.phrases) == 5
+    slow = AnswerVoice(voice.synthesizer, AnswerOptions(max_speedup=1.0), spelled=voice.spelled)
+    unhurried = slow.build("hit", CROWDED_ALERTS, CROWDED, encoding="mulaw", rate=8000)
+    # Without the speed-up the same two phrases overflow: the speed-up is what made it fit.
+    assert unhurried.phrases == fitted.phrases and unhurried.duration_ms > 6000
 
 
 def test_decoded_by_the_session_decoder(voice: AnswerVoice) -> None:

@@ -76,7 +76,7 @@ def test_the_spelling_pass_runs_on_its_own_model(clips: list[Clip], tiny_transcr
 def test_forced_alignment_prefers_what_was_said(clips: list[Clip], transcriber: Any) -> None:
     """The rescoring pass ranks the spoken plate above near misses that differ by one symbol,
     a missing symbol and a swapped pair, on a clean clip of every voice in the fixtures."""
-    from lookup.spoken import render_spelled, spelling_style
+    from lookup.render import render_spelled, spelling_style
 
     chosen = [c for c in clips if c.entry["channel"] == "clean" and c.entry["intent"] == "plate_lookup"][:6]
     assert chosen

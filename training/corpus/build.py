@@ -22,12 +22,15 @@ import numpy as np
 import soundfile as sf
 from tqdm import tqdm
 
-from training.corpus.text import Sample, make_chatter, make_query
+from training.corpus.text import Sample, make_chatter, make_query, make_reply
 from training.corpus.voices import RATE, VoiceSetting, synthesize, train_voice
 
 logger = logging.getLogger(__name__)
 
 KINDS = {"plate": 0.32, "licence": 0.2, "person": 0.33, "chatter": 0.15}
+# Corpus v3 (radio-tiny-v2): short replies beside the queries, as the officer answers a
+# "Confirm plate ...?" with one word.
+KINDS_REPLIES = {"plate": 0.22, "licence": 0.14, "person": 0.22, "chatter": 0.12, "reply": 0.30}
 FORTUNES = Path("/usr/share/games/fortunes")
 
 
@@ -78,15 +81,23 @@ def _names(seed: int) -> dict[str, tuple[list[str], list[str]]]:
     return names
 
 
-def plan(size: int, seed: int, *, piper_share: float = 0.3) -> list[Planned]:
-    """The corpus's clips: content, phrasing and voice of each, from ``seed`` alone."""
+def plan(size: int, seed: int, *, piper_share: float = 0.3,
+         kinds: dict[str, float] | None = None) -> list[Planned]:
+    """The corpus's clips: content, phrasing and voice of each, from ``seed`` and the shares
+    of each kind alone (:data:`KINDS` by default, as corpora v1 and v2 were made)."""
+    shares = KINDS if kinds is None else kinds
     rng = random.Random(seed)
     names = _names(seed)
     general = general_sentences()
-    kinds = rng.choices(list(KINDS), weights=list(KINDS.values()), k=size)
+    drawn = rng.choices(list(shares), weights=list(shares.values()), k=size)
     out = []
-    for i, kind in enumerate(kinds):
-        sample = make_chatter(rng, general) if kind == "chatter" else make_query(rng, kind, names)
+    for i, kind in enumerate(drawn):
+        if kind == "chatter":
+            sample = make_chatter(rng, general)
+        elif kind == "reply":
+            sample = make_reply(rng)
+        else:
+            sample = make_query(rng, kind, names)
         out.append(Planned(i, sample, train_voice(rng, piper_share)))
     return out
 
@@ -115,12 +126,14 @@ def _render_many(items: list[Planned], out: Path) -> list[dict[str, object] | No
     return [_render(item, out) for item in items]
 
 
-def build(out: Path, *, size: int, seed: int, workers: int = 2, piper_share: float = 0.3) -> int:
+def build(out: Path, *, size: int, seed: int, workers: int = 2, piper_share: float = 0.3,
+          kinds: dict[str, float] | None = None) -> int:
     """Render the corpus into ``out``; return the number of clips in its manifest."""
     out.mkdir(parents=True, exist_ok=True)
-    items = plan(size, seed, piper_share=piper_share)
+    shares = KINDS if kinds is None else kinds
+    items = plan(size, seed, piper_share=piper_share, kinds=shares)
     (out / "recipe.json").write_text(json.dumps({"size": size, "seed": seed, "piper_share": piper_share,
-                                                 "kinds": KINDS}, indent=1) + "\n", encoding="utf-8")
+                                                 "kinds": shares}, indent=1) + "\n", encoding="utf-8")
     chunks = [items[i:i + 25] for i in range(0, len(items), 25)]
     entries: list[dict[str, object]] = []
     with ProcessPoolExecutor(max_workers=workers) as pool, tqdm(total=len(items), unit="clip") as bar:

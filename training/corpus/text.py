@@ -21,6 +21,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from lookup.phrases import CANCEL, CONFIRM, REPEAT
 from lookup.seed import make_licence, make_plate
 
 NATO = ("Alpha Bravo Charlie Delta Echo Foxtrot Golf Hotel India Juliet Kilo Lima Mike November "
@@ -44,7 +45,7 @@ class Sample:
 
     spoken: str
     target: str
-    kind: str  # plate | licence | person | chatter | general
+    kind: str  # plate | licence | person | chatter | general | reply
     template: str
     slots: dict[str, str] = field(default_factory=dict)
 
@@ -275,3 +276,28 @@ def make_chatter(rng: random.Random, general: list[str]) -> Sample:
     body = rng.choice(CHATTER)
     spoken, written = _wrap(rng, body, body)
     return Sample(spoken, written, "chatter", "chatter")
+
+
+# The short replies the parser knows (confirm, cancel, repeat: lookup.phrases), said alone
+# (with a call sign or a sign-off at random) in training. A recogniser trained on queries
+# alone writes a whole query for a one-word "Affirmative"; these keep it to what was said.
+# Digit forms ("10-4") are left to their words ("ten four").
+REPLY_WORDS = tuple(sorted(p for p in CONFIRM | CANCEL | REPEAT if not any(c.isdigit() for c in p)))
+ACKNOWLEDGEMENTS = ("roger", "copy", "received", "stand by", "standing by", "understood", "will do",
+                    "wilco", "ten four", "negative contact", "thank you", "thanks control")
+
+
+def make_reply(rng: random.Random) -> Sample:
+    """One short reply: a confirm, cancel or repeat word, or an acknowledgement."""
+    body = rng.choice(REPLY_WORDS) if rng.random() < 0.8 else rng.choice(ACKNOWLEDGEMENTS)
+    spoken, written = _wrap(rng, body, body)
+    return Sample(spoken, written, "reply", "reply")
+
+
+def reply_pair(rng: random.Random) -> str:
+    """Two replies of one intent in one transmission ("Negative, cancel that"): a phrasing
+    training never uses, for the evaluation of replies only."""
+    vocab = rng.choice((CONFIRM, CANCEL, REPEAT))
+    words = sorted(p for p in vocab if not any(c.isdigit() for c in p))
+    first, second = rng.sample(words, 2)
+    return f"{first}, {second}"
