@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from models.embeddings import Embedder
     from service.admission import Admission
     from service.core import Core
+    from service.lookup_protocol import LookupEngine
     from service.pools import Pools
-    from service.router import LookupEngine
     from voice.answer_audio import AnswerVoice
 
 logger = logging.getLogger(__name__)

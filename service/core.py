@@ -18,17 +18,20 @@ from sqlalchemy import Engine, inspect, text
 
 from analytics.base import Skill, SkillContext, bind_all
 from analytics.media import DEFAULT_LIMITS, MediaLimits
+from common.intents import IntentName
 from lookup.db import Base, make_engine
 from models.embeddings import Embedder
 from service.audit import AuditLog
 from service.auth import Authenticator, TokenStore
 from service.events import LocalBus, make_bus
+from service.lookup_protocol import LookupEngine
 from service.pools import Pools
 from service.records import SERVICE_TABLES
 from service.retention import RetentionPolicy, RetentionScheduler
 from service.revocation import SessionWatch
-from service.router import IntentRouter, LookupEngine, SkillMatcher
+from service.router import IntentRouter
 from service.settings import Settings
+from service.skill_match import SkillMatcher
 from service.skills_runtime import SkillRunner
 
 logger = logging.getLogger(__name__)
@@ -172,7 +175,7 @@ def _plate_checker(lookup: LookupEngine | None) -> Callable[[str], Any] | None:
         if getattr(query, "intent", None) != "plate_lookup" or query.slots.get("plate") != plate:
             logger.debug("plate check: the parser read the plate differently")
             # Queries are frozen dataclasses: build the plate query the parser did not.
-            query = dataclasses.replace(query, intent="plate_lookup", slots={"plate": plate})
+            query = dataclasses.replace(query, intent=IntentName.PLATE, slots={"plate": plate})
         return engine.check(query)
 
     return check_plate
