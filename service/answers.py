@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from common.errors import PatrolError
+from common.executor import BoundedExecutor
 from service.errors import ProtocolError
 from service.protocol import (
     AnswerAudioEndEvent,
@@ -35,8 +36,10 @@ SendEvent = Callable[[ServerEvent, int], Awaitable[None]]
 SendBytes = Callable[[bytes], Awaitable[None]]
 
 
-def build_answer_voice(settings: TtsSettings) -> AnswerVoice | None:
-    """The process-wide answer voice, or None when it is off or espeak-ng is not installed."""
+def build_answer_voice(settings: TtsSettings, *,
+                       executor: BoundedExecutor | None = None) -> AnswerVoice | None:
+    """The process-wide answer voice, or None when it is off or espeak-ng is not installed;
+    ``executor`` (the lifespan's ``tts`` pool) runs synthesis."""
     if not settings.enabled:
         return None
     if not EspeakSynthesizer.available():
@@ -49,7 +52,7 @@ def build_answer_voice(settings: TtsSettings) -> AnswerVoice | None:
                                               timeout_s=settings.timeout_s))
     options = AnswerOptions(max_seconds=settings.max_answer_s, timeout_s=settings.timeout_s,
                             workers=settings.workers, max_queue=settings.max_queue, lead_ms=settings.lead_ms)
-    return AnswerVoice(plain, options, spelled=spelled)
+    return AnswerVoice(plain, options, spelled=spelled, executor=executor)
 
 
 def answer_format(msg: StartMessage) -> tuple[str, int]:

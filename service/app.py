@@ -1,7 +1,9 @@
 """FastAPI application factory and lifespan.
 
-``create_app()`` builds settings and the app; the lifespan loads the ASR model once into
-a typed :class:`Services` object on ``app.state``. Nothing happens at import time.
+``create_app()`` builds settings and the app; the lifespan creates the bounded executors
+(:mod:`service.pools`), loads the ASR model once into a typed :class:`Services` object on
+``app.state``, and on the way out waits for running work and joins every pool's threads.
+Nothing happens at import time.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ if TYPE_CHECKING:
     from models.embeddings import Embedder
     from service.admission import Admission
     from service.core import Core
-    from service.router import LookupEngine
+    from service.lookup_protocol import LookupEngine
+    from service.pools import Pools
     from voice.answer_audio import AnswerVoice
 
 logger = logging.getLogger(__name__)
@@ -55,6 +58,8 @@ class Services:
     admission: Admission | None = None
     # Speaks answers back to sessions that ask for "answer_audio" (None: unavailable).
     answer_voice: AnswerVoice | None = None
+    # Every bounded executor of the instance (inference, speller, lookup, skills, tts).
+    pools: Pools | None = None
 
 
 def get_services(request: Request) -> Services:
@@ -92,17 +97,25 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
         from service.answers import build_answer_voice
         from service.core import build_core, describe
         from service.events import event_sink
+        from service.pools import Pools
         from voice.loading import load_transcriber
 
-        stt = transcriber or load_transcriber(**settings.stt.loader_options())
-        pool = InferencePool(workers=settings.stt.workers, max_queue=settings.stt.max_queue)
-        core = await build_core(settings, skills=hosted, lookup=lookup, embedder=embedder)
+        pools = Pools.from_settings(settings)
+        try:
+            stt = transcriber or load_transcriber(**settings.stt.loader_options(), side_pool=pools.speller)
+            pool = InferencePool(workers=settings.stt.workers, max_queue=settings.stt.max_queue,
+                                 executor=pools.inference)
+            core = await build_core(settings, skills=hosted, pools=pools, lookup=lookup, embedder=embedder)
+        except BaseException:
+            await pools.aclose()
+            raise
         app.state.services = Services(settings=settings, transcriber=stt, pool=pool,
                                       handle_utterance=core.router.handle, on_event=event_sink(core.bus),
                                       core=core, turns=_turns(core),
-                                      answer_voice=build_answer_voice(settings.tts),
+                                      answer_voice=build_answer_voice(settings.tts, executor=pools.tts),
                                       admission=Admission(pool, bound_s=settings.stt.admit_wait_s,
-                                                          max_sessions=settings.stt.max_sessions))
+                                                          max_sessions=settings.stt.max_sessions),
+                                      pools=pools)
         logger.info("service ready: model=%s workers=%d core=%s", settings.stt.model, settings.stt.workers,
                     describe(core))
         try:
@@ -112,6 +125,7 @@ def create_app(settings: Settings | None = None, *, transcriber: Transcriber | N
             if app.state.services.answer_voice is not None:
                 app.state.services.answer_voice.shutdown()
             await core.close()
+            await pools.aclose()  # waits for running calls, then joins every thread
 
     app = FastAPI(
         title="Patrol voice query assistant",

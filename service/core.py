@@ -1,10 +1,12 @@
 """The query-side services built once in the lifespan: database, auth, audit, skills,
 router, live-event bus and the lookup engine. They hang off ``Services.core``.
+
+Their blocking work (database setup, model loads, registry calls) runs in the lifespan's
+bounded ``lookup`` executor (:mod:`service.pools`), skills in its ``skills`` executor.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable, Mapping
@@ -16,16 +18,20 @@ from sqlalchemy import Engine, inspect, text
 
 from analytics.base import Skill, SkillContext, bind_all
 from analytics.media import DEFAULT_LIMITS, MediaLimits
+from common.intents import IntentName
 from lookup.db import Base, make_engine
 from models.embeddings import Embedder
 from service.audit import AuditLog
 from service.auth import Authenticator, TokenStore
 from service.events import LocalBus, make_bus
+from service.lookup_protocol import LookupEngine
+from service.pools import Pools
 from service.records import SERVICE_TABLES
 from service.retention import RetentionPolicy, RetentionScheduler
 from service.revocation import SessionWatch
-from service.router import IntentRouter, LookupEngine, SkillMatcher
+from service.router import IntentRouter
 from service.settings import Settings
+from service.skill_match import SkillMatcher
 from service.skills_runtime import SkillRunner
 
 logger = logging.getLogger(__name__)
@@ -45,6 +51,7 @@ class Core:
     router: IntentRouter
     bus: LocalBus
     lookup: LookupEngine | None
+    pools: Pools
     media_limits: MediaLimits = DEFAULT_LIMITS
     # Periodic retention run (service.retention) and the revoked-token watch over open websockets.
     retention: RetentionScheduler | None = None
@@ -61,7 +68,7 @@ class Core:
             return False
 
     async def close(self) -> None:
-        """Release pools, connections and background tasks."""
+        """Release connections and background tasks (the lifespan closes the pools after)."""
         if self.retention is not None:
             await self.retention.stop()
         if self.sessions is not None:
@@ -70,7 +77,7 @@ class Core:
         self.runner.shutdown()
         closer = getattr(self.lookup, "close", None)
         if callable(closer):
-            await asyncio.to_thread(closer)
+            await self.pools.lookup.run(closer)
         self.audit.close()
         self.engine.dispose()
 
@@ -100,20 +107,22 @@ def load_lookup(url: str) -> LookupEngine | None:
     return engine
 
 
-async def build_core(settings: Settings, *, skills: Mapping[str, Skill], lookup: LookupEngine | None = None,
-                     embedder: Embedder | None = None, load_registry: bool = True) -> Core:
-    """Build the query-side services; blocking work (DB, models) runs in worker threads."""
+async def build_core(settings: Settings, *, skills: Mapping[str, Skill], pools: Pools,
+                     lookup: LookupEngine | None = None, embedder: Embedder | None = None,
+                     load_registry: bool = True) -> Core:
+    """Build the query-side services; blocking work (DB, models) runs in ``pools.lookup``."""
+    blocking = pools.lookup
     engine = make_engine(settings.registry.url, echo=settings.registry.echo)
-    await asyncio.to_thread(ensure_tables, engine)
+    await blocking.run(ensure_tables, engine)
     if lookup is None and load_registry:
-        lookup = await asyncio.to_thread(load_lookup, settings.registry.url)
+        lookup = await blocking.run(load_lookup, settings.registry.url)
     if embedder is None and settings.router.semantic and skills:
         from models.embeddings import load_embedder
 
-        embedder = await asyncio.to_thread(load_embedder)
+        embedder = await blocking.run(load_embedder)
     matcher = SkillMatcher(skills, embedder=embedder if settings.router.semantic else None,
                            threshold=settings.router.skill_threshold)
-    await asyncio.to_thread(matcher.prepare)
+    await blocking.run(matcher.prepare)
     media_limits = MediaLimits(**settings.media.model_dump())
     check_plate = _plate_checker(lookup)
 
@@ -124,9 +133,8 @@ async def build_core(settings: Settings, *, skills: Mapping[str, Skill], lookup:
         return SkillContext(engine=engine, data_dir=Path(settings.data_dir), media=media_limits,
                             options=options, check_plate=check_plate)
 
-    await asyncio.to_thread(bind_all, skills, context)
-    runner = SkillRunner(workers=settings.skills.workers, max_queue=settings.skills.max_queue,
-                         max_timeout_s=settings.skills.max_timeout_s)
+    await blocking.run(bind_all, skills, context)
+    runner = SkillRunner(max_timeout_s=settings.skills.max_timeout_s, executor=pools.skills)
     audit = AuditLog(engine)
     tokens = TokenStore(engine)
     bus = make_bus(settings.redis_url, channel=settings.events.channel,
@@ -136,12 +144,12 @@ async def build_core(settings: Settings, *, skills: Mapping[str, Skill], lookup:
                           min_confidence=settings.router.min_confidence, rescore=settings.router.rescore,
                           rescore_names=settings.router.rescore_names,
                           names_limit=settings.router.names_limit,
-                          near_miss_by_sound=settings.router.near_miss_by_sound)
+                          near_miss_by_sound=settings.router.near_miss_by_sound, blocking=blocking)
     return Core(engine=engine, tokens=tokens,
                 auth=Authenticator(tokens, enabled=settings.auth.enabled,
                                    rate_per_minute=settings.auth.rate_per_minute),
                 audit=audit, skills=dict(skills), runner=runner, matcher=matcher, router=router, bus=bus,
-                lookup=lookup, media_limits=media_limits,
+                lookup=lookup, pools=pools, media_limits=media_limits,
                 retention=_start_retention(settings, audit),
                 sessions=SessionWatch.started(tokens, audit, poll_s=settings.auth.revocation_poll_s))
 
@@ -167,7 +175,7 @@ def _plate_checker(lookup: LookupEngine | None) -> Callable[[str], Any] | None:
         if getattr(query, "intent", None) != "plate_lookup" or query.slots.get("plate") != plate:
             logger.debug("plate check: the parser read the plate differently")
             # Queries are frozen dataclasses: build the plate query the parser did not.
-            query = dataclasses.replace(query, intent="plate_lookup", slots={"plate": plate})
+            query = dataclasses.replace(query, intent=IntentName.PLATE, slots={"plate": plate})
         return engine.check(query)
 
     return check_plate

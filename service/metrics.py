@@ -37,6 +37,7 @@ __all__ = [
     "render",
     "session_closed",
     "session_opened",
+    "set_pool",
     "set_queue_depth",
     "set_session_queue",
     "set_sessions",
@@ -63,6 +64,10 @@ class _Metrics:
     session_jobs: Gauge
     session_backlog: Gauge
     audit_batch: Histogram
+    pool_running: Gauge
+    pool_waiting: Gauge
+    pool_peak: Gauge
+    pool_workers: Gauge
 
 
 @functools.lru_cache(maxsize=1)
@@ -97,6 +102,15 @@ def _m() -> _Metrics:
                               registry=registry),
         audit_batch=Histogram("patrol_audit_batch_entries", "Audit entries written per group commit",
                               buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256), registry=registry),
+        pool_running=Gauge("patrol_pool_running", "Calls a bounded executor's threads run right now",
+                           ["pool"], registry=registry),
+        pool_waiting=Gauge("patrol_pool_waiting", "Calls waiting for a bounded executor's thread",
+                           ["pool"], registry=registry),
+        pool_peak=Gauge("patrol_pool_peak_running",
+                        "Most calls a bounded executor ever ran at once (counted in its threads)",
+                        ["pool"], registry=registry),
+        pool_workers=Gauge("patrol_pool_workers", "Threads of a bounded executor", ["pool"],
+                           registry=registry),
     )
 
 
@@ -128,6 +142,15 @@ def set_sessions(count: int) -> None:
 def set_queue_depth(queue: str, depth: int) -> None:
     """Report how much work is waiting in a named bounded queue (stt, skills)."""
     _m().queue.labels(queue=queue).set(depth)
+
+
+def set_pool(pool: str, *, workers: int, running: int, waiting: int, peak: int) -> None:
+    """One bounded executor's gauges (inference, speller, lookup, skills, tts), set at scrape time."""
+    m = _m()
+    m.pool_workers.labels(pool=pool).set(workers)
+    m.pool_running.labels(pool=pool).set(running)
+    m.pool_waiting.labels(pool=pool).set(waiting)
+    m.pool_peak.labels(pool=pool).set(peak)
 
 
 def set_wait_estimate(seconds: float) -> None:

@@ -10,7 +10,6 @@ operator or admin token (Prometheus sends it with ``authorization.credentials_fi
 
 from __future__ import annotations
 
-import asyncio
 import io
 import wave
 from datetime import datetime
@@ -142,8 +141,8 @@ async def audit(
         action="audit_read", status="ok", source="http", officer=principal.officer, role=principal.role,
         unit=principal.unit, slots={k: v for k, v in filters.items() if v is not None},
     ))
-    rows = await asyncio.to_thread(core.audit.search, officer=officer, unit=unit, subject=subject,
-                                   since=since, until=until, before_seq=before_seq, limit=limit)
+    rows = await core.pools.lookup.run(core.audit.search, officer=officer, unit=unit, subject=subject,
+                                       since=since, until=until, before_seq=before_seq, limit=limit)
     entries = [AuditEntryOut(**entry_to_dict(r)) for r in rows]
     return AuditPage(entries=entries, next_before_seq=entries[-1].seq if len(entries) == limit else None)
 
@@ -163,7 +162,7 @@ async def readyz(request: Request) -> Any:
     checks = {"model": services is not None and services.transcriber is not None, "database": False,
               "registry": core is not None and core.lookup is not None}
     if core is not None:
-        checks["database"] = await asyncio.to_thread(core.database_ok)
+        checks["database"] = await core.pools.lookup.run(core.database_ok)
         ping = getattr(core.bus, "ping", None)
         if ping is not None:
             checks["events"] = await ping()
@@ -183,4 +182,6 @@ async def prometheus(request: Request, principal: MetricsPrincipal) -> Response:
     if services.admission is not None:
         services.admission.export()
     metrics.set_queue_depth("skills", services.core.runner.depth)
+    if services.pools is not None:
+        services.pools.export()  # each bounded executor's running / waiting / peak gauges
     return Response(metrics.render(), media_type=metrics.CONTENT_TYPE)

@@ -9,6 +9,10 @@ Order of decisions for one utterance (radio, typed or ``POST /v1/query``):
    ``router.skill_threshold``.
 4. Otherwise ``clarify``: the readback asks the officer to say it again.
 
+Skill matching lives in :mod:`service.skill_match`, second looks at the audio (spelling
+pass, rescoring) in :mod:`service.second_looks`, and the protocol of the check chain in
+:mod:`service.lookup_protocol`; this module is the dispatch.
+
 Dispatch is a table from :class:`~service.protocol.IntentName` to a handler. Each handler
 returns an :class:`Outcome`; the router writes the audit entry *before* it hands back the
 ``intent`` and ``result`` events, and if the audit write fails it raises
@@ -17,87 +21,35 @@ returns an :class:`Outcome`; the router writes the audit entry *before* it hands
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
-import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-import numpy as np
 from pydantic import BaseModel
 
-from analytics.base import Skill
 from common.errors import PatrolError
+from common.executor import BoundedExecutor
 from lookup.errors import RegistryError
 from lookup.types import Query, Reading
-from models.embeddings import Embedder
 from service import metrics
 from service.audit import AuditLog, AuditRecord
 from service.context import Heard, QueryContext
+from service.lookup_protocol import LookupEngine
 from service.protocol import IntentEvent, IntentName, ResultEvent, ServerEvent
+from service.second_looks import SecondLooks
+from service.skill_match import SkillMatcher
 from service.skills_runtime import SkillRunner
-from voice.stt import spelled_prefix
 
 logger = logging.getLogger(__name__)
 
-CHECK_INTENTS = frozenset({IntentName.PLATE, IntentName.PERSON, IntentName.LICENCE})
+__all__ = ["IntentRouter", "LookupEngine", "Outcome", "SkillMatcher", "Understood", "jsonable"]
+
 _SAY_AGAIN = "Say again: I could not make out the query."
 _REPEAT_MEMORY = 4096
-
-
-class ParsedQuery(Protocol):
-    """What ``LookupEngine.understand`` returns."""
-
-    intent: str
-    slots: dict[str, Any]
-    confidence: float
-
-
-class LookupEngine(Protocol):
-    """The check chain from :mod:`lookup` (blocking; called in a worker thread)."""
-
-    def understand(self, text: str, *, alternatives: tuple[str, ...] = (),
-                   asr_confidence: float = 1.0) -> Any:
-        """Parse text into a query with ``intent``, ``slots`` and ``confidence``."""
-        ...
-
-    def check(self, query: Any) -> Any:
-        """Run a check; the result has status, alerts, candidates, readback and record_ids."""
-        ...
-
-    def spoken_candidates(self, query: Any, *, heard: str) -> list[Any]:
-        """Candidate slot values with ``value``, ``spoken`` (as transcribed) and ``on_file``."""
-        ...
-
-    def rerank(self, query: Any, candidates: Any, scores: list[float], *, on_file_prior: float = 0.0) -> Any:
-        """The query with the reading the audio supports best first and a confidence to match."""
-        ...
-
-    def person_candidates(
-        self, query: Any, *, heard: str, limit: int = 40
-    ) -> tuple[str, list[Any], list[str]]:
-        """Prefix, persons on file and continuations (the heard one last) to score a name by."""
-        ...
-
-    def rerank_person(self, query: Any, candidates: Any, scores: list[float]) -> Any:
-        """The query naming the person on file the audio supports clearly, or unchanged."""
-        ...
-
-    def near_miss_candidates(self, query: Any, *, heard: str) -> list[Any]:
-        """Heard plate readings and the plates on file one symbol away, as spoken; or none."""
-        ...
-
-    def rerank_near_miss(self, query: Any, candidates: Any, scores: list[float]) -> Any:
-        """The query naming the plate on file the audio clearly prefers, or unchanged."""
-        ...
-
-    def opening(self, text: str, query: Any = None) -> str | None:
-        """What a bare opening ("Control, run plate") waits for; None for anything else."""
-        ...
 
 
 @dataclass
@@ -120,7 +72,7 @@ class Outcome:
 class Understood:
     """The parsed query plus, when the text named a skill, which one and how."""
 
-    query: Any | None
+    query: Query | None
     skill: str | None = None
     skill_match: str | None = None
     skill_score: float = 0.0
@@ -164,66 +116,18 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-class SkillMatcher:
-    """Finds the skill a text asks for: explicit phrases first, then semantic similarity."""
-
-    def __init__(self, skills: Mapping[str, Skill], *, embedder: Embedder | None, threshold: float) -> None:
-        self.skills = dict(skills)
-        self.embedder = embedder
-        self.threshold = threshold
-        self._rules = [(name, _rule_for(skill)) for name, skill in self.skills.items()]
-        self._names: list[str] = []
-        self._matrix: np.ndarray | None = None
-
-    def prepare(self) -> None:
-        """Embed every skill's examples once (blocking; done at startup)."""
-        if self.embedder is None:
-            return
-        names: list[str] = []
-        texts: list[str] = []
-        for name, skill in self.skills.items():
-            for example in (skill.description, *skill.examples):
-                names.append(name)
-                texts.append(example)
-        self._names = names
-        self._matrix = self.embedder.embed(texts) if texts else None
-
-    def by_rule(self, text: str) -> str | None:
-        """The skill whose name or trigger phrase the text contains."""
-        for name, pattern in self._rules:
-            if pattern.search(text):
-                return name
-        return None
-
-    def by_meaning(self, text: str) -> tuple[str | None, float]:
-        """The most similar skill and its cosine score, if above the threshold (blocking)."""
-        if self.embedder is None or self._matrix is None or not len(self._names):
-            return None, 0.0
-        vector = self.embedder.embed([text])[0]
-        scores = self._matrix @ vector
-        best = int(np.argmax(scores))
-        score = float(scores[best])
-        return (self._names[best] if score >= self.threshold else None), score
-
-
-def _rule_for(skill: Skill) -> re.Pattern[str]:
-    # The skill's name in words ("dash risk"), its own trigger phrases if it declares any,
-    # and every example's lead-in before a colon ("screen this post:").
-    phrases = [skill.name.replace("_", " "), skill.name]
-    phrases.extend(getattr(skill, "triggers", ()))
-    phrases.extend(e.split(":", 1)[0] for e in skill.examples if ":" in e)
-    alternation = "|".join(re.escape(p.strip()).replace(r"\ ", r"[\s_-]+") for p in phrases if p.strip())
-    return re.compile(rf"(?<![\w])(?:{alternation})(?![\w])", re.IGNORECASE)
-
-
-class IntentRouter:
+class IntentRouter(SecondLooks):
     """Routes one utterance to a check, a skill or a clarification, and audits it."""
 
     def __init__(self, *, lookup: LookupEngine | None, matcher: SkillMatcher, runner: SkillRunner,
                  audit: AuditLog, min_confidence: float = 0.35, clear_confidence: float = 0.8,
                  rescore: bool = False, on_file_prior: float = 0.0, rescore_names: bool = True,
-                 names_limit: int = 40, near_miss_by_sound: bool = True) -> None:
+                 names_limit: int = 40, near_miss_by_sound: bool = True,
+                 blocking: BoundedExecutor | None = None) -> None:
         self.lookup = lookup
+        # Registry calls and embeddings run here: bounded, beside the inference pool (the
+        # lifespan's ``lookup`` executor; a router built alone gets a small one of its own).
+        self.blocking = blocking or BoundedExecutor("lookup", 4, max_queue=64)
         self.matcher = matcher
         self.runner = runner
         self.audit = audit
@@ -288,7 +192,7 @@ class IntentRouter:
         query = None
         if self.lookup is not None:
             t0 = time.perf_counter()
-            query = await asyncio.to_thread(self.lookup.understand, heard.text,
+            query = await self.blocking.run(self.lookup.understand, heard.text,
                                             alternatives=tuple(heard.alternatives),
                                             asr_confidence=heard.confidence)
             metrics.observe_stage("parse", time.perf_counter() - t0)
@@ -301,100 +205,11 @@ class IntentRouter:
             return Understood(query=query)
         if self.matcher.embedder is not None:
             t0 = time.perf_counter()
-            name, score = await asyncio.to_thread(self.matcher.by_meaning, heard.text)
+            name, score = await self.blocking.run(self.matcher.by_meaning, heard.text)
             metrics.observe_stage("embed", time.perf_counter() - t0)
             if name is not None:
                 return Understood(query=query, skill=name, skill_match="semantic", skill_score=score)
         return Understood(query=query)
-
-    async def _refine_if_unclear(self, heard: Heard, query: Any) -> Any:
-        """Run the on-demand spelling pass unless the first reading of a plate or licence is
-        confident and names exactly one record on file; then parse again with both readings."""
-        assert heard.refine is not None and self.lookup is not None
-        if str(query.intent) not in (IntentName.PLATE, IntentName.LICENCE):
-            return query
-        if float(query.confidence) >= self.clear_confidence:
-            first = await asyncio.to_thread(self.lookup.check, query)
-            top = list(first.candidates)[:2]
-            if (str(first.status) in ("hit", "clear") and len(top) == 1
-                    and str(top[0].get("why", "")).startswith("exact")):
-                return query
-        t0 = time.perf_counter()
-        alternatives = await heard.refine()
-        metrics.observe_stage("spelling_pass", time.perf_counter() - t0)
-        if alternatives:
-            query = await asyncio.to_thread(self.lookup.understand, heard.text,
-                                            alternatives=tuple(heard.alternatives) + tuple(alternatives),
-                                            asr_confidence=heard.confidence)
-        spoken = " ".join((heard.text, *alternatives))
-        if (self.rescore and heard.rescore is not None
-                and str(query.intent) in (IntentName.PLATE, IntentName.LICENCE)):
-            return await self._rescore(heard, query, spoken)
-        if (self.near_miss_by_sound and heard.rescore is not None
-                and str(query.intent) in (IntentName.PLATE, IntentName.LICENCE)):
-            return await self._near_miss(heard, query, spoken)
-        return query
-
-    async def _rescore(self, heard: Heard, query: Any, spoken: str) -> Any:
-        """Let the audio choose among the n-best readings and the registry records they point
-        at: each candidate is scored by forced alignment after the words before the span."""
-        assert self.lookup is not None
-        lookup = self.lookup
-        return await self._by_audio(
-            heard, query, lambda: lookup.spoken_candidates(query, heard=spoken),
-            lambda cands, scores: lookup.rerank(query, cands, scores, on_file_prior=self.on_file_prior),
-            "readings")
-
-    async def _near_miss(self, heard: Heard, query: Any, spoken: str) -> Any:
-        """When no reading of a plate or licence is on file but records one symbol away are,
-        score the readings and those records against the audio, and take one on file only when
-        the audio clearly prefers it to every reading ("Queen Ida Boy" heard as "Queen 9 Boy")."""
-        assert self.lookup is not None
-        lookup = self.lookup
-        return await self._by_audio(
-            heard, query, lambda: lookup.near_miss_candidates(query, heard=spoken),
-            lambda cands, scores: lookup.rerank_near_miss(query, cands, scores), "near misses")
-
-    async def _by_audio(self, heard: Heard, query: Any, gather: Callable[[], list[Any]],
-                        choose: Callable[[list[Any], list[float]], Any], what: str) -> Any:
-        """Score the plate/licence candidates ``gather`` finds, each said after the words before
-        the spelled run, and let ``choose`` decide; the query as parsed when there are fewer than
-        two candidates or scoring fails (the candidates are still offered by the check)."""
-        assert heard.rescore is not None
-        prefix = spelled_prefix(heard.text)
-        if prefix is None:
-            return query
-        t0 = time.perf_counter()
-        candidates = await asyncio.to_thread(gather)
-        if len(candidates) < 2:
-            return query
-        try:
-            scores = await heard.rescore(prefix, tuple(c.spoken + "." for c in candidates), True)
-        except PatrolError as err:
-            logger.warning("scoring %s against the audio failed: %s", what, err)
-            return query
-        chosen = await asyncio.to_thread(choose, candidates, scores)
-        metrics.observe_stage("rescore", time.perf_counter() - t0)
-        return chosen
-
-    async def _rescore_person(self, heard: Heard, query: Any) -> Any:
-        """Unless the heard name and date already name one person exactly, score the names of
-        the persons on file for the heard date of birth (or the name's sound) in place of the
-        heard name, and take one only when the audio clearly prefers it."""
-        assert heard.rescore is not None and self.lookup is not None
-        t0 = time.perf_counter()
-        prefix, candidates, texts = await asyncio.to_thread(self.lookup.person_candidates, query,
-                                                            heard=heard.text, limit=self.names_limit)
-        if not candidates:
-            return query
-        try:
-            scores = await heard.rescore(prefix, tuple(texts), False)
-        except PatrolError as err:  # the transcript still answers: check the name as heard
-            logger.warning("scoring names against the audio failed: %s", err)
-            return query
-        chosen = await asyncio.to_thread(self.lookup.rerank_person, query, candidates, scores)
-        metrics.observe_stage("rescore", time.perf_counter() - t0)
-        return chosen
 
     @staticmethod
     def _intent_of(understood: Understood) -> IntentName:
@@ -408,7 +223,8 @@ class IntentRouter:
             return IntentName.UNKNOWN
 
     async def _check(self, ctx: QueryContext, heard: Heard, understood: Understood) -> Outcome:
-        query: Any = understood.query
+        query = understood.query
+        assert query is not None  # the check intents come from a parsed query
         intent = self._intent_of(understood)
         slots = jsonable(dict(query.slots))
         confidence = float(query.confidence)
@@ -420,7 +236,7 @@ class IntentRouter:
             raise RegistryError("the registry is not configured on this instance")
         t0 = time.perf_counter()
         try:
-            result = await asyncio.to_thread(self.lookup.check, query)
+            result = await self.blocking.run(self.lookup.check, query)
         except PatrolError:
             raise
         except Exception as err:

@@ -13,27 +13,42 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from voice.session import SessionOptions
+
+# The voice layer's option defaults are the one source of the audio settings' defaults.
+_SESSION = SessionOptions()
+_EP = _SESSION.endpointer
+
 
 class AudioSettings(BaseModel):
-    """Decoding, endpointing and admission limits for radio audio."""
+    """Decoding, endpointing and admission limits for radio audio.
+
+    Field names match :class:`voice.session.SessionOptions` and its endpointer options, and
+    their defaults are taken from there (``SessionOptions.from_settings`` reads them back).
+    """
 
     max_frame_bytes: int = Field(1 << 20, description="largest binary websocket frame accepted (bytes)")
-    vad_aggressiveness: int = Field(2, ge=0, le=3, description="webrtcvad mode, 0 (lenient) to 3 (strict)")
-    preroll_ms: int = Field(500, description="audio kept before the detected speech start")
-    tail_ms: int = Field(600, description="audio kept after the last voiced frame (at most the hang-over)")
-    hangover_ms: int = Field(700, description="silence that ends an utterance when no PTT is used")
-    min_speech_ms: int = Field(200, description="shorter bursts (clicks, breaths) are not utterances")
-    max_utterance_s: float = Field(20.0, description="an utterance longer than this is cut")
-    partial_interval_s: float = Field(1.0, description="seconds of new audio between partial transcripts")
-    speculate_after_ms: int = Field(
-        300, description="silence after speech (key still held) after which the final decode starts early")
-    join_window_s: float = Field(
-        12.0, ge=0, description="an utterance that only opened a request ('Control, run plate') is read "
+    vad_aggressiveness: int = Field(_EP.aggressiveness, ge=0, le=3,
+                                    description="webrtcvad mode, 0 (lenient) to 3 (strict)")
+    preroll_ms: int = Field(_EP.preroll_ms, description="audio kept before the detected speech start")
+    tail_ms: int = Field(_EP.tail_ms,
+                         description="audio kept after the last voiced frame (at most the hang-over)")
+    hangover_ms: int = Field(_EP.hangover_ms,
+                             description="silence that ends an utterance when no PTT is used")
+    min_speech_ms: int = Field(_EP.min_speech_ms,
+                               description="shorter bursts (clicks, breaths) are not utterances")
+    max_utterance_s: float = Field(_EP.max_utterance_s, description="an utterance longer than this is cut")
+    partial_interval_s: float = Field(_SESSION.partial_interval_s,
+                                      description="seconds of new audio between partial transcripts")
+    speculate_after_ms: int = Field(_SESSION.speculate_after_ms, description=(
+        "silence after speech (key still held) after which the final decode starts early"))
+    join_window_s: float = Field(_SESSION.join_window_s, ge=0, description=(
+        "an utterance that only opened a request ('Control, run plate') is read "
         "with the next one if it follows within this many seconds, has no keyword of its own and is not "
-        "plainly another kind of check; 0: off")
-    frame_gap_ms: int = Field(
-        300, ge=0, description="wall time with no audio frame after which the gap counts as silence "
-        "(gateways with silence suppression stop sending); shorter gaps are jitter; 0: off")
+        "plainly another kind of check; 0: off"))
+    frame_gap_ms: int = Field(_SESSION.frame_gap_ms, ge=0, description=(
+        "wall time with no audio frame after which the gap counts as silence "
+        "(gateways with silence suppression stop sending); shorter gaps are jitter; 0: off"))
     denoise: Literal["off", "auto", "on"] = Field("off", description="noisereduce policy; see README figures")
     denoise_snr_db: float = Field(12.0, description="auto mode denoises only below this estimated SNR")
 
@@ -88,6 +103,9 @@ class RegistrySettings(BaseModel):
 
     url: str = Field("sqlite:///var/patrol.sqlite3", description="SQLAlchemy URL; PostgreSQL in production")
     echo: bool = False
+    workers: int = Field(4, ge=1, description=(
+        "registry lookups, parses and embeddings running at once (bounded pool, beside the ASR pool)"))
+    max_queue: int = Field(64, ge=0, description="lookups waiting for a worker before new ones get 'busy'")
 
 
 class AuthSettings(BaseModel):

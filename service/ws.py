@@ -38,7 +38,6 @@ from service.protocol import (
 from service.revocation import watch_socket
 from voice.answer_audio import AnswerChannel
 from voice.denoise import make_denoiser
-from voice.endpointer import EndpointerOptions
 from voice.errors import AudioError
 from voice.session import (
     Failure,
@@ -80,17 +79,7 @@ class RadioConnection:
             emit=self._on_voice_event,
             on_final=self._on_final,
             denoiser=make_denoiser(audio.denoise, audio.denoise_snr_db),
-            options=SessionOptions(
-                endpointer=EndpointerOptions(
-                    aggressiveness=audio.vad_aggressiveness, preroll_ms=audio.preroll_ms,
-                    tail_ms=audio.tail_ms,
-                    hangover_ms=audio.hangover_ms, min_speech_ms=audio.min_speech_ms,
-                    max_utterance_s=audio.max_utterance_s,
-                ),
-                partial_interval_s=audio.partial_interval_s,
-                speculate_after_ms=audio.speculate_after_ms,
-                join_window_s=audio.join_window_s, frame_gap_ms=audio.frame_gap_ms,
-            ),
+            options=SessionOptions.from_settings(audio),
             turns=services.turns,
         )
 

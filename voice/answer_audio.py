@@ -17,13 +17,14 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from common.errors import PatrolError
+from common.errors import OverloadedError, PatrolError
+from common.executor import BoundedExecutor
 from voice.encoders import bytes_per_sample, check_format, encode, resample
 from voice.errors import SynthesisError
 from voice.speakable import Phrase, answer_phrases
@@ -120,19 +121,22 @@ class AnswerVoice:
     """Builds answers: tone + synthesised phrases, encoded; shared by every session."""
 
     def __init__(self, synthesizer: Synthesizer, options: AnswerOptions | None = None, *,
-                 spelled: Synthesizer | None = None, cache_size: int = 128) -> None:
+                 spelled: Synthesizer | None = None, cache_size: int = 128,
+                 executor: BoundedExecutor | None = None) -> None:
+        """``executor`` runs synthesis (its bounds win over ``options.workers`` and
+        ``max_queue``); without one the voice makes its own, closed by :meth:`shutdown`."""
         self.options = options or AnswerOptions()
         self.synthesizer = synthesizer
         self.spelled = spelled or synthesizer
         self._cache = PhraseCache(synthesizer, cache_size)
         self._spelled_cache = PhraseCache(self.spelled, cache_size)
-        self._executor = ThreadPoolExecutor(max_workers=self.options.workers, thread_name_prefix="tts")
-        self._inflight = 0
+        self.executor = executor or BoundedExecutor("tts", self.options.workers,
+                                                    max_queue=self.options.max_queue)
 
     @property
     def depth(self) -> int:
         """Synthesis jobs running or waiting."""
-        return self._inflight
+        return self.executor.depth
 
     def _speak_all(self, phrases: Sequence[Phrase]) -> list[Speech]:
         """Speech for every phrase: fixed ones from the cache, the rest synthesised at once."""
@@ -218,27 +222,22 @@ class AnswerVoice:
         past ``timeout_s``, ``tts_failed`` / ``tts_unavailable`` from the engine.
         """
         o = self.options
-        if self._inflight >= o.workers + o.max_queue:
+        try:
+            job: Future[Answer] = self.executor.submit(
+                self.build, status, alerts, readback, encoding=encoding, rate=rate, full=full,
+                has_candidates=has_candidates)
+        except OverloadedError as err:
             raise SynthesisError("speech synthesis is at capacity; answer not spoken", code="tts_busy",
-                                 http_status=503)
-        self._inflight += 1
-        job: Future[Answer] = self._executor.submit(
-            self.build, status, alerts, readback, encoding=encoding, rate=rate, full=full,
-            has_candidates=has_candidates)
-        loop = asyncio.get_running_loop()
-        job.add_done_callback(lambda _f: loop.call_soon_threadsafe(self._release))
+                                 http_status=503) from err
         try:
             return await asyncio.wait_for(asyncio.wrap_future(job), o.timeout_s)
         except TimeoutError as err:
             raise SynthesisError(f"speech synthesis took over {o.timeout_s:g} s; answer not spoken",
                                  code="tts_timeout") from err
 
-    def _release(self) -> None:
-        self._inflight -= 1
-
     def shutdown(self) -> None:
-        """Stop accepting work; running jobs finish."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Stop accepting work; running jobs finish (the lifespan's ``aclose`` waits for them)."""
+        self.executor.shutdown(wait=False)
 
 
 Begin = Callable[[int, Answer], Awaitable[None]]

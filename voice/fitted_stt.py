@@ -24,16 +24,11 @@ from typing import Any
 import ctranslate2
 import numpy as np
 
+from voice.alignment import EncodedAudio
 from voice.codecs import INTERNAL_RATE
+from voice.decoding import PHANTOM_PHRASES, cut_loop, normalise_phrase
 from voice.errors import TranscriptionError
-from voice.stt import (
-    PHANTOM_PHRASES,
-    EncodedAudio,
-    Transcript,
-    WhisperTranscriber,
-    _normalise_phrase,
-    cut_loop,
-)
+from voice.stt import Transcript, WhisperTranscriber
 
 TAIL_S = 0.3  # silence appended to every utterance before its features are taken
 MAX_FRAMES = 3000  # Whisper's window: longer audio is cut (an utterance is seconds long)
@@ -122,7 +117,7 @@ class FittedTranscriber(WhisperTranscriber):
         if not text:
             return Transcript("", 0.0, dropped="no_speech_model")
         confidence = float(np.clip(math.exp(min(0.0, avg_logprob)) * (1.0 - 0.5 * no_speech), 0.0, 1.0))
-        if _normalise_phrase(text) in PHANTOM_PHRASES and (speech_s < 1.0 or confidence < 0.6):
+        if normalise_phrase(text) in PHANTOM_PHRASES and (speech_s < 1.0 or confidence < 0.6):
             return Transcript("", 0.0, dropped="phantom_phrase")
         text = once_each(text)
         if runs_on(text, speech_s):

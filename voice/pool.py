@@ -12,7 +12,9 @@ second of wall time over all workers, learned per kind of job from the jobs that
 The service refuses new sessions with ``busy`` when that estimate passes its bound.
 
 A worker slot is given back when the work ends, not when its waiter gives up: a cancelled
-``await`` does not stop a thread that is already decoding.
+``await`` does not stop a thread that is already decoding. The threads belong to a
+:class:`~common.executor.BoundedExecutor` (the service creates it in its lifespan), whose
+gauges count the decodes really running.
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ import functools
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
 from common.errors import OverloadedError
+from common.executor import BoundedExecutor
 
 logger = logging.getLogger(__name__)
 
@@ -66,11 +69,14 @@ class _Job:
 class InferencePool:
     """Thread pool with fair lanes and wait estimation. Use only from the event loop thread."""
 
-    def __init__(self, workers: int, max_queue: int, *, max_per_lane: int = 16) -> None:
-        self.workers = workers
+    def __init__(self, workers: int, max_queue: int, *, max_per_lane: int = 16,
+                 executor: BoundedExecutor | None = None) -> None:
+        """``executor`` runs the jobs (its ``workers`` wins over ``workers``); without one the
+        pool makes its own, closed by :meth:`shutdown`."""
+        self.executor = executor or BoundedExecutor("inference", workers)
+        self.workers = self.executor.workers
         self.max_queue = max_queue
         self.max_per_lane = max_per_lane
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="inference")
         self._lanes: dict[str, collections.deque[_Job]] = {}
         self._turns: collections.deque[str] = collections.deque()  # lanes with waiting jobs
         self._running: set[_Job] = set()
@@ -193,7 +199,8 @@ class InferencePool:
         job.started = time.perf_counter()
         job.predicted_s = self.rtf(job.kind) * max(job.audio_s, _MIN_AUDIO_S)
         self._running.add(job)
-        done: Future[Any] = self._executor.submit(job.call)
+        # The executor's own slot is given back before _finished runs (its callback comes first).
+        done: Future[Any] = self.executor.submit(job.call)
         done.add_done_callback(lambda f: loop.call_soon_threadsafe(self._finished, job, f))
 
     def _finished(self, job: _Job, done: Future[Any]) -> None:
@@ -219,7 +226,12 @@ class InferencePool:
             for job in queue:
                 job.future.cancel()
             queue.clear()
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        self.executor.shutdown(wait=False)
+
+    async def aclose(self) -> None:
+        """:meth:`shutdown`, then wait for the running jobs and join the threads."""
+        self.shutdown()
+        await self.executor.aclose()
 
 
 class PoolLane:

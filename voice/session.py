@@ -1,11 +1,14 @@
 """One voice session per connection: decode, endpoint, transcribe, in order.
 
 The session owns all per-connection state (decoder, endpointer, utterance counter,
-pending work). Finished utterances and typed queries go through one ordered queue,
-so events of utterance *n* are always sent before those of *n + 1*. Blocking work runs
-in the shared :class:`~voice.pool.InferencePool`. The session reports what happens
-through typed :data:`VoiceEvent` objects; the websocket layer turns them into wire
-events, so nothing here knows the wire format.
+pending work) and every task it starts: each is kept until it ends and cancelled on
+:meth:`VoiceSession.close`. Finished utterances and typed queries go through one ordered
+queue, so events of utterance *n* are always sent before those of *n + 1*; the loop that
+serves the queue reports an error it did not expect as an ``internal`` failure of that
+utterance and goes on with the next one. Blocking work runs in the shared
+:class:`~voice.pool.InferencePool`. The session reports what happens through typed
+:data:`VoiceEvent` objects; the websocket layer turns them into wire events, so nothing
+here knows the wire format.
 """
 
 from __future__ import annotations
@@ -14,77 +17,43 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, TypeVar
 
 import numpy as np
 
 from common.errors import OverloadedError, PatrolError
 from voice.codecs import INTERNAL_RATE, Decoder
 from voice.denoise import Denoiser
-from voice.endpointer import Endpointer, EndpointerOptions, SpeechEnded, SpeechStarted
+from voice.endpointer import Endpointer, SpeechEnded, SpeechStarted
 from voice.gap import FrameGapWatch
 from voice.pool import InferencePool, PoolLane
+from voice.session_types import (
+    Emit,
+    Failure,
+    FinalText,
+    PartialText,
+    Refined,
+    Refiner,
+    Rereader,
+    Scorer,
+    SessionOptions,
+    SpeechBoundary,
+    TurnTaking,
+    VoiceEvent,
+)
 from voice.stt import Transcriber, Transcript
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
+__all__ = [
+    "Emit", "Failure", "FinalText", "PartialText", "Refined", "Refiner", "Rereader", "Scorer",
+    "SessionOptions", "SpeechBoundary", "TurnTaking", "VoiceEvent", "VoiceSession",
+]
 
-@dataclass(frozen=True, slots=True)
-class SpeechBoundary:
-    """The endpointer opened or closed utterance ``utterance``."""
-
-    utterance: int
-    state: str  # "start" | "end"
-
-
-@dataclass(frozen=True, slots=True)
-class PartialText:
-    """Interim text of an utterance still being spoken."""
-
-    utterance: int
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class FinalText:
-    """The final transcript of an utterance (``typed`` for a typed query)."""
-
-    utterance: int
-    transcript: Transcript
-    typed: bool = False
-    latency_s: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """Something went wrong with one utterance; the session continues."""
-
-    utterance: int | None
-    error: PatrolError
-
-
-VoiceEvent = SpeechBoundary | PartialText | FinalText | Failure
-Emit = Callable[[VoiceEvent], Awaitable[None]]
-# Computes more readings of an utterance on demand (the constrained spelling pass).
-Refiner = Callable[[], Awaitable[tuple[str, ...]]]
 _SCORE_CHUNK = 8  # candidates aligned per inference job (about 0.25 s on 2 cores)
-# Scores candidate continuations of a prefix against the utterance's audio (log-likelihoods),
-# with the domain prompt as context or (False: about half the cost) without.
-Scorer = Callable[[str, tuple[str, ...], bool], Awaitable[list[float]]]
-
-
-@dataclass(frozen=True, slots=True)
-class Rereader:
-    """Second looks at one utterance's audio, run in the inference pool only when asked for."""
-
-    refine: Refiner
-    score: Scorer
-
-
-# Called for each non-empty final transcript, after it was emitted; may emit more events.
-Refined = Callable[[int, Transcript, Rereader | None, bool], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,18 +66,6 @@ class Speculation:
     task: asyncio.Future[Transcript]
 
 
-class TurnTaking(Protocol):
-    """Which utterances only open a request, and which go on from one (:mod:`lookup.turns`)."""
-
-    def opening(self, text: str) -> str | None:
-        """What the text opened and waits for ("plate", "" for a bare call), or None."""
-        ...
-
-    def continues(self, awaited: str, text: str) -> bool:
-        """True when the text goes on from an opening that waits for ``awaited``."""
-        ...
-
-
 @dataclass(frozen=True, slots=True)
 class _Opening:
     """The audio of an utterance that only opened a request, kept to read with the next one."""
@@ -119,36 +76,6 @@ class _Opening:
 
 
 _JOIN_GAP_S = 0.3  # silence put between an opening and its continuation when they are joined
-
-
-@dataclass(frozen=True, slots=True)
-class SessionOptions:
-    """Per-session behaviour.
-
-    Attributes:
-        endpointer: endpointing options.
-        partial_interval_s: new audio between two partial transcripts.
-        max_pending: finished utterances waiting for recognition before new ones are refused.
-        speculate_after_ms: silence after speech (PTT still held, or hang-over running) after
-            which the final decode starts speculatively; if no speech follows before the
-            utterance ends, its result is the transcript, so key-up costs almost nothing.
-        join_window_s: an utterance that only opened a request ("Control, run plate", then a
-            pause) is read together with the next one when that one follows within this many
-            seconds and goes on from it (:meth:`TurnTaking.continues`: "seven X-ray Yankee Zulu
-            four five six"); 0 turns joining off.
-        max_opening_s: longer openings are never held for joining.
-        frame_gap_ms: wall time with no frame after which the gap counts as silence (gateways
-            with silence suppression simply stop sending); shorter gaps are jitter and count
-            for nothing. 0 turns the watch off.
-    """
-
-    endpointer: EndpointerOptions = EndpointerOptions()
-    partial_interval_s: float = 1.0
-    max_pending: int = 8
-    speculate_after_ms: int = 300
-    join_window_s: float = 12.0
-    max_opening_s: float = 6.0
-    frame_gap_ms: int = 300
 
 
 class VoiceSession:
@@ -174,8 +101,9 @@ class VoiceSession:
         self._queue: asyncio.Queue[tuple[int, np.ndarray | str, float, Speculation | None] | None] = (
             asyncio.Queue())
         self._speculation: Speculation | None = None
+        self._tasks: set[asyncio.Future[Any]] = set()  # every task started, until it ends
         self._worker = asyncio.create_task(self._consume(), name=f"session-{session_id}")
-        self._partial_task: asyncio.Task[None] | None = None
+        self._partial_task: asyncio.Future[None] | None = None
         self._partial_at = 0.0
         self.audio_seconds = 0.0
         self.backlog_s = 0.0  # audio seconds of ended utterances not yet taken up for decoding
@@ -246,12 +174,34 @@ class VoiceSession:
         """The client is gone: drop pending work without emitting anything more."""
         if self._gap is not None:
             await self._gap.close()
-        speculative = self._speculation.task if self._speculation else None
-        for task in (self._worker, self._partial_task, speculative):
-            if task is not None and not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+        for task in (self._worker, *self._tasks):
+            task.cancel()
+        for task in (self._worker, *self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+
+    @property
+    def pending_tasks(self) -> int:
+        """Tasks this session started that have not ended (partials, speculation, notices)."""
+        return sum(not t.done() for t in self._tasks)
+
+    def _spawn(self, work: Awaitable[T], name: str) -> asyncio.Future[T]:
+        """Start ``work`` as a task this session owns: kept until it ends, cancelled on close."""
+        task = asyncio.ensure_future(work)
+        if isinstance(task, asyncio.Task):
+            task.set_name(f"session-{self.id}-{name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._forget)
+        return task
+
+    def _forget(self, task: asyncio.Future[Any]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        err = task.exception()
+        if err is not None and not isinstance(err, PatrolError):
+            logger.error("session %s: a task failed", self.id, exc_info=err)
 
     # --- internals --------------------------------------------------------------------
 
@@ -291,7 +241,7 @@ class VoiceSession:
     def _enqueue(self, utterance: int, item: np.ndarray | str, spec: Speculation | None = None) -> None:
         if self._queue.qsize() >= self.options.max_pending:
             error = OverloadedError("too many utterances waiting; this one was not processed")
-            asyncio.ensure_future(self._emit(Failure(utterance, error)))
+            self._spawn(self._emit(Failure(utterance, error)), "refused")
             return
         self._queue.put_nowait((utterance, item, time.perf_counter(), spec))
         if not isinstance(item, str):
@@ -312,7 +262,7 @@ class VoiceSession:
         if not self._pool.idle:
             return False  # under load, speculative work would only delay other sessions' finals
         audio = ep.speech_audio()
-        task = asyncio.ensure_future(self._pool.run(self._stt.transcribe, audio))
+        task = self._spawn(self._pool.run(self._stt.transcribe, audio), "speculation")
         self._speculation = Speculation(utterance, ep.last_voiced_frame, audio, task)
         return True
 
@@ -325,7 +275,7 @@ class VoiceSession:
         if seconds - self._partial_at < self.options.partial_interval_s or not self._pool.spare:
             return
         self._partial_at = seconds
-        self._partial_task = asyncio.create_task(self._partial(utterance, audio))
+        self._partial_task = self._spawn(self._partial(utterance, audio), "partial")
 
     async def _partial(self, utterance: int, audio: np.ndarray) -> None:
         try:
@@ -341,7 +291,12 @@ class VoiceSession:
         if spec is not None:
             try:
                 return await spec.task
-            except (asyncio.CancelledError, PatrolError):
+            except PatrolError:
+                logger.debug("speculative decode failed; decoding again")
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    raise  # this session is closing, not just its speculation
                 logger.debug("speculative decode lost; decoding again")
         return await self._pool.run(self._stt.transcribe, audio)
 
@@ -419,3 +374,9 @@ class VoiceSession:
                 await self._on_final(utterance, transcript, self._rereader(audio, transcript), False)
             except PatrolError as err:
                 await self._emit(Failure(utterance, err))
+            except Exception:  # a bug in one stage must not end the session: report it, go on
+                logger.exception("session %s: utterance %d failed unexpectedly", self.id, utterance)
+                try:
+                    await self._emit(Failure(utterance, PatrolError("internal error")))
+                except Exception:
+                    logger.exception("session %s: could not report the failure", self.id)

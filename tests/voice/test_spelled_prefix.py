@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from voice.stt import prefix_variants, spelled_prefix
+from voice.spelling_pass import prefix_variants, spelled_prefix
 
 
 @pytest.mark.parametrize(
@@ -37,7 +37,7 @@ def test_spelled_prefix(first: str, prefix: str | None) -> None:
 
 
 def test_a_reading_that_only_adds_digits_is_a_new_reading() -> None:
-    from voice.stt import _words_and_digits
+    from voice.spelling_pass import _words_and_digits
 
     first = "Driver's licence check. Yankee double 2 double 0."
     again = "Driver's licence check, Yankee Double 2 Double 0 5 3 1"

@@ -47,7 +47,7 @@ def test_no_token_of_a_spelling_word_is_suppressed(tiny_transcriber: Any) -> Non
     """The real tokenizers of tiny.en and of the spelling model: every token of every spelling
     word (as written, capitalised, after a space) stays allowed in the constrained pass."""
     for recogniser in (tiny_transcriber, tiny_transcriber.speller):
-        suppressed = set(recogniser._spelling_suppress())
+        suppressed = set(recogniser._spelling.suppressed())
         tok = recogniser.model.hf_tokenizer
         for word in (*_ONCE_SUPPRESSED, "X-ray", "niner", "double", "treble", "fife"):
             for text in (" " + word, word, " " + word.lower()):

@@ -66,7 +66,7 @@ def test_the_spelling_pass_runs_on_its_own_model(clips: list[Clip], tiny_transcr
         audio = _audio(clip)
         first = transcriber.transcribe(audio)
         readings = transcriber.refine(audio, first)
-        own, other = transcriber._spelling_pass(audio, first), speller.refine(audio, first)
+        own, other = transcriber._spelling.readings(audio, first.text), speller.refine(audio, first)
         assert readings[: len(own)] == own and set(other) <= set(readings)
         assert set(readings) == set(own) | set(other)
         seen += bool(other)
