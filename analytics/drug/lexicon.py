@@ -92,9 +92,12 @@ LEXICON: tuple[Entry, ...] = tuple(
     + _entries(N, "contact", True, "en", "dm|dm me|dms open|pm me|inbox me|hmu|hit me up|hit my line|"
                "telegram|tg|t.me|wickr|wickr me|signal|threema|session app|kik|whatsapp|"
                "snap me|plug|the plug|link in bio|taking orders|orders open|serious buyers|"
-               "stealth shipping|discreet shipping|re-up|reup|tap in|slide in my dms|no lowballs")
+               "stealth shipping|discreet shipping|re-up|reup|tap in|slide in my dms|no lowballs|"
+             "message me|msg me|contact me|add me|inbox|dm for|line me|holla|hit me|"
+             "session id|potato app|wire app|element app")
     + _entries(N, "contact", True, "ja", "手押し|テレグラム|テレグラ|シグナル|ワイヤー|ウィッカー|カカオ|"
-               "DMで|DMください|DMまで|DM下さい|DMへ|プッシャー|売人")
+               "DMで|DMください|DMまで|DM下さい|DMへ|プッシャー|売人|"
+               "連絡はこちら|ご連絡|ラインで|LINEで|ライン交換|LINE交換|ポテト|セッション|リプ|DM")
     + _entries(N, "contact", True, "any", "🔌")
     # --- sale intent: weak (never a sale offer alone)
     + _entries(N, "offer", False, "en", "4 sale|4sale|sale|delivery|"
@@ -105,7 +108,8 @@ LEXICON: tuple[Entry, ...] = tuple(
                "cashapp|cash app|venmo|zelle|btc")
     + _entries(N, "offer", False, "ja", "配達|発送|郵送|販売|売ります|譲ります|値段|価格|格安|激安|"
                "高品質|グラム|都内|全国|エリア|お試し|セール|割引|"
-               "手渡し|即日|即配|在庫あり|在庫|入荷|全国発送|郵送可|対面|対面可|相談可|気軽に|連絡ください")
+               "手渡し|即日|即配|在庫あり|在庫|入荷|全国発送|郵送可|対面|対面可|相談可|気軽に|連絡ください|"
+               "あります|有ります|連絡|取引|円")
     + _entries(N, "offer", False, "any", "💰|💵|💸|🚚|🚗|🔥|📲|📩|📦")
 )
 
