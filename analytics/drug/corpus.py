@@ -26,18 +26,22 @@ DRUGS_EN: dict[str, tuple[str, ...]] = {
     "meth": ("meth", "ice", "crystal", "shards", "tina", "glass", "crank"),
     "cocaine": ("coke", "yayo", "snow", "blow", "white", "8ball", "fishscale", "cocaine"),
     "pills": ("xans", "bars", "percs", "oxy", "m30s", "molly", "mdma", "tabs", "acid", "shrooms", "ket",
-              "addy", "lean", "pressies"),
+              "addy", "lean", "pressies", "2cb", "dmt", "special k", "ex pills", "shroom bars", "gummies"),
+    "heroin": ("heroin", "dope", "boy", "smack", "china white", "roxies", "blues", "footballs", "zannies"),
 }
 DRUGS_JA: dict[str, tuple[str, ...]] = {
     "cannabis": ("野菜", "草", "大麻", "ハッパ", "ガンジャ", "リキッド", "バッズ", "ジョイント",
                  "チョコ", "クサ"),
     "meth": ("アイス", "シャブ", "冷たいの", "クリスタル", "S", "エス"),
     "cocaine": ("コカイン", "スノー", "白いの", "コーク"),
-    "pills": ("エクスタシー", "MDMA", "タマ", "バツ", "ラムネ", "LSD", "紙", "キノコ"),
+    "pills": ("エクスタシー", "MDMA", "タマ", "バツ", "ラムネ", "LSD", "紙", "キノコ", "ケミカル", "ブツ"),
+    "heroin": ("ヘロイン", "ブツ", "パケ", "ハシシ"),
 }
 CONTACT_EN = ("dm me", "hmu", "telegram @{h}", "wickr {h}", "snap {h}", "signal only", "dm for menu",
               "hit my line", "message me", "text {n}", "tg in bio", "link in bio", "inbox me", "kik {h}",
-              "add me on whatsapp", "pm for prices", "slide in my dms", "threema {h}")
+              "add me on whatsapp", "pm for prices", "slide in my dms", "threema {h}", "ping me",
+              "shoot me a message", "sig me", "tele only", "reach out", "email me", "check my story",
+              "menu on my page", "hit the link", "inbox for orders", "text only", "wire me")
 OFFER_EN = ("available", "in stock", "ready", "for sale", "4sale", "restocked", "just landed", "on deck",
             "taking orders", "selling", "got", "fresh batch of", "plenty of")
 QTY_EN = ("1g", "3.5g", "an 8th", "a zip", "a qp", "half o", "10 pills", "5 tabs", "28g", "2g", "an oz")
@@ -45,7 +49,8 @@ PRICE_EN = ("$40", "$60", "$120", "50 bucks", "$20 each", "200", "£30", "€50"
 EXTRA_EN = ("delivery tonight", "discreet shipping", "meet up only", "cash or cashapp", "no lowballs",
             "serious buyers", "same day drop off", "worldwide stealth", "local only", "fast replies")
 CONTACT_JA = ("DMください", "テレグラムで", "手押し", "シグナルで連絡", "ワイヤー{h}", "DMで", "リプください",
-              "連絡はこちら", "テレグラ {h}", "ポテトで連絡", "気軽にDM")
+              "連絡はこちら", "テレグラ {h}", "ポテトで連絡", "気軽にDM", "詳細はプロフで", "カカオで",
+              "シグナルまで", "テレで", "連絡待ってます", "まずはDM", "秘密厳守")
 OFFER_JA = ("あります", "入荷しました", "在庫あり", "売ります", "譲ります", "販売中", "取り扱い中",
             "即日対応")
 QTY_JA = ("1g", "0.5", "0.2g", "3g", "10錠", "5枚", "1本")

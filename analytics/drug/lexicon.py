@@ -64,7 +64,7 @@ LEXICON: tuple[Entry, ...] = tuple(
                "carts|dabs|hash|joint|blunt|gelato|exotic|exotics|za")
     + _entries(D, "cannabis", True, "ja", "大麻|マリファナ|ガンジャ|ハッパ|乾燥大麻|大麻リキッド|"
                "THCリキッド|ジョイント|バッズ|手押し|ブリブリ")
-    + _entries(D, "cannabis", False, "ja", "野菜|草|チョコ|リキッド|葉っぱ|ハーブ")
+    + _entries(D, "cannabis", False, "ja", "野菜|やさい|ヤサイ|草|チョコ|リキッド|葉っぱ|ハーブ")
     + _entries(D, "cannabis", False, "any", "🍁|🍃|🌿|🥦|💨")
     # --- methamphetamine
     + _entries(D, "meth", True, "en", "meth|methamphetamine|crystal meth|crank|yaba|shabu")
@@ -80,13 +80,25 @@ LEXICON: tuple[Entry, ...] = tuple(
     + _entries(D, "cocaine", True, "ja", "コカイン")
     + _entries(D, "cocaine", False, "ja", "スノー|雪|白いの|粉|コーク")
     + _entries(D, "cocaine", False, "any", "❄|⛄")
+    # --- heroin and opioids
+    + _entries(D, "heroin", True, "en", "heroin|smack|china white|black tar|roxies|roxys|roxy|footballs|"
+               "zannies|zanies|xannies|oxycontin|hydros|norcos|subs|suboxone")
+    + _entries(D, "heroin", False, "en", "dope|boy|tar|h|blues|dillies")
+    + _entries(D, "heroin", True, "ja", "ヘロイン")
     # --- pills and others
     + _entries(D, "pills", True, "en", "xanax|xans|percs|percocet|perc|oxy|oxys|oxycodone|adderall|"
                "addy|molly|mdma|ecstasy|lsd|shrooms|codeine|fent|fentanyl|m30|m30s|lean|ketamine|ket|"
-               "valium|vicodin|dilaudid|tramadol|promethazine")
-    + _entries(D, "pills", False, "en", "bars|pills|tabs|acid|beans|blues|rolls|x|k|candy|mushrooms")
-    + _entries(D, "pills", True, "ja", "エクスタシー|MDMA|LSD|ケタミン|コデイン|睡眠薬転売|向精神薬")
-    + _entries(D, "pills", False, "ja", "バツ|タマ|錠剤|ラムネ|キノコ")
+               "valium|vicodin|dilaudid|tramadol|promethazine|2cb|2c-b|dmt|special k|runtz|zkittlez|"
+               "moon rocks|"
+               "moonrock|thc gummies|thc vapes|psilocybin|mushroom chocolate|shroom bars|ayahuasca|pcp|"
+               "ghb|mephedrone|meow meow|benzos|klonopin|ambien|ritalin")
+    + _entries(D, "pills", False, "en", "bars|pills|tabs|acid|beans|blues|rolls|x|k|candy|mushrooms|"
+               "ex|gummies|vapes|tree|trees|girl|"
+               "tina|blotters")
+    + _entries(D, "pills", True, "ja", "エクスタシー|MDMA|LSD|ケタミン|コデイン|睡眠薬転売|向精神薬|ハシシ|"
+               "ブツ|ケミカル|"
+               "危険ドラッグ|脱法ハーブ|大麻ワックス|大麻グミ|ジョイント")
+    + _entries(D, "pills", False, "ja", "バツ|タマ|錠剤|ラムネ|キノコ|エス|パケ|紙|クサ|ハーブ")
     + _entries(D, "pills", False, "any", "💊|🍄|🍬")
     # --- sale intent: strong
     + _entries(N, "contact", True, "en", "dm|dm me|dms open|pm me|inbox me|hmu|hit me up|hit my line|"
@@ -94,10 +106,15 @@ LEXICON: tuple[Entry, ...] = tuple(
                "snap me|plug|the plug|link in bio|taking orders|orders open|serious buyers|"
                "stealth shipping|discreet shipping|re-up|reup|tap in|slide in my dms|no lowballs|"
              "message me|msg me|contact me|add me|inbox|dm for|line me|holla|hit me|"
-             "session id|potato app|wire app|element app")
+             "session id|potato app|wire app|element app|ping me|shoot me a message|shoot me a dm|shoot me|"
+             "sig me|tele|tele only|reach out|text only|email me|order through|check my story|"
+             "menu on my page|hit the link|inbox for|cop from me|wire me|serious inquiries|hmu fast|"
+             "dm 4 info|dm for details|dm for info|no scams|pickup only|cash only")
     + _entries(N, "contact", True, "ja", "手押し|テレグラム|テレグラ|シグナル|ワイヤー|ウィッカー|カカオ|"
                "DMで|DMください|DMまで|DM下さい|DMへ|プッシャー|売人|"
-               "連絡はこちら|ご連絡|ラインで|LINEで|ライン交換|LINE交換|ポテト|セッション|リプ|DM")
+               "連絡はこちら|ご連絡|ラインで|LINEで|ライン交換|LINE交換|ポテト|セッション|リプ|DM|"
+               "プロフ|カカオで|シグナルまで|テレで|秘密厳守|連絡待って|まずはDM|即対応|夜間対応|"
+               "少量から|パケ売り|手渡しのみ|ディーエム")
     + _entries(N, "contact", True, "any", "🔌")
     # --- sale intent: weak (never a sale offer alone)
     + _entries(N, "offer", False, "en", "4 sale|4sale|sale|delivery|"
@@ -173,6 +190,7 @@ NEGATIVE_BEFORE: dict[str, str] = {
     "candy": r"(?:cotton|halloween|rock|eye)\s?$",
     "k": r".*$",  # a bare "k" is far too common to mean ketamine without a strong cue
     "x": r".*$",
+    "h": r".*$",
     "green": r"(?:forest|olive|lime|dark|light|go)\s?$",
     "white": r".*$",
     "powder": r"(?:baby|protein|curry|baking|washing|talcum|milk)\s?$",

@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 _SEPARATORS = frozenset(" .-_*·・/|")
 # Variation selectors and zero-width characters carry no meaning for matching.
-_INVISIBLE = frozenset("\ufe0f\ufe0e\u200b\u200c\u200d\u2060")
+_INVISIBLE = frozenset("\ufe0f\ufe0e\u200b\u200c\u200d\u2060\u00ad")
 # Quantities and prices ("3.5g", "$40", "100mg", "2oz", "5k") are not leetspeak.
 _QUANTITY = re.compile(r"[$¥£€]?\d+(?:[.,]\d+)?[a-z]{0,3}[.,!?]*")
 # Digit-words that are shorthand, not leetspeak ("4sale", "2nite").
@@ -43,6 +43,10 @@ _HOMOGLYPHS = str.maketrans({
     "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w",
     "ɑ": "a", "ɡ": "g", "ı": "i", "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v",
     "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ѡ": "w",
+    # Latin small capitals (NFKC leaves them alone): ᴡᴇᴇᴅ.
+    "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ꜰ": "f", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j",
+    "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u",
+    "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
 })
 _VOICED = frozenset("\u3099\u309a")
 
