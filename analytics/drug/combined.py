@@ -4,8 +4,10 @@
 on every post, then the character n-gram model on the whole batch at once, and combines
 both through the calibrating stacker of :mod:`analytics.drug.learned`. The label is
 ``sale_offer`` when the calibrated probability reaches the model's threshold; otherwise it is
-``drug_talk`` when the lexicon found drug evidence, else ``benign``. The lexicon's evidence
-spans are returned unchanged, so an analyst still sees which words drove the score.
+``drug_talk`` when the lexicon found drug evidence, else ``benign``. A lexicon sale offer
+stays one unless the stacker is confident it is not (below :data:`LEXICON_FLOOR`): the
+n-gram model only knows the phrasings it was trained on, the lexicon's rules are general.
+The lexicon's evidence spans are returned unchanged, so an analyst still sees which words drove the score.
 Without a model (artefact missing or failing its checksum) the lexicon screen alone decides.
 """
 
@@ -21,6 +23,8 @@ from analytics.drug.learned import NgramModel
 from analytics.drug.screen import BENIGN, SALE, TALK, Screened, ScreenOptions, screen
 
 logger = logging.getLogger(__name__)
+
+LEXICON_FLOOR = 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +57,7 @@ def screen_batch(
     own = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
     out: list[Verdict] = []
     for v, pi, oi in zip(lex, p, own, strict=True):
-        if pi >= model.threshold:
+        if pi >= model.threshold or (v.label == SALE and pi >= LEXICON_FLOOR):
             label = SALE
         elif v.drug >= opts.drug_min:
             label = TALK

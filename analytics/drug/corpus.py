@@ -87,7 +87,18 @@ BENIGN_EN = (
     "glass of wine and a good book", "pot roast for dinner tonight", "snowboard {price}, {contact}",
     "{item} {offer} {price} {contact}", "{offer} {item}, {extra}, {contact}",
     "{item} {emoji} {price}, {extra}",
+    "{amb} for sale, {contact}", "{offer} {amb}, {price}, {contact}", "{amb} {emoji} {extra}, {contact}",
+    "handmade {amb}, {contact} for prices", "{amb} in stock, {extra}",
 )
+# Goods whose names hold a drug slang word: sold with the same cues as drugs, but benign.
+AMBIG_ITEMS_EN = ("crystal vase", "crystal earrings", "snow tires", "snow boots", "ice maker", "ice skates",
+                  "blow dryer", "leaf blower", "gas grill", "grass seed", "flower pots", "pot holders",
+                  "herb planters", "green tea", "candy jars", "rock salt", "white sneakers", "bud vases",
+                  "tree saplings", "glass bottles", "powder coating", "bar stools", "crystal healing kit",
+                  "kush ball craft kit", "pill organizer", "molly dolls", "line dance lessons", "gelato cups")
+AMBIG_ITEMS_JA = ("野菜の詰め合わせ", "新鮮な野菜", "草花の苗", "アイスクリーム", "白いスニーカー",
+                  "ハーブの苗", "氷", "チョコの詰め合わせ", "雪見だいふく", "クリスタルガラス", "粉ミルク",
+                  "ラムネ菓子", "キノコの原木")
 ITEMS_EN = ("bike", "iphone", "couch", "ps5", "textbooks", "sneakers", "guitar", "camera", "desk",
             "tickets", "jacket", "laptop", "puppy toys", "candles")
 SALE_JA = (
@@ -112,6 +123,8 @@ BENIGN_JA = (
     "この{item} 在庫あり 即日発送 {contact}", "{item} {price} {extra} {contact}",
     "{item}入荷しました {emoji} {contact}",
     "{item}あります、{price}から、{contact}", "手作り{item}販売中 {extra}",
+    "{amb}販売中、{extra}、{contact}", "{amb}あります、{price}、{contact}",
+    "{amb}入荷しました {emoji} {contact}",
 )
 ITEMS_JA = ("自転車", "スマホ", "ソファ", "チケット", "教科書", "スニーカー", "ギター", "カメラ", "服",
             "ゲーム機")
@@ -147,6 +160,7 @@ def _fill(template: str, rng: random.Random, lang: str) -> tuple[str, str | None
         "price": rng.choice(PRICE_EN if lang == "en" else PRICE_JA),
         "extra": rng.choice(EXTRA_EN if lang == "en" else EXTRA_JA), "emoji": rng.choice(EMOJI),
         "item": rng.choice(ITEMS_EN if lang == "en" else ITEMS_JA),
+        "amb": rng.choice(AMBIG_ITEMS_EN if lang == "en" else AMBIG_ITEMS_JA),
     }
     text = " ".join(template.format(**slots).split())
     return text, (words[0] if "{drug}" in template else None), category

@@ -7,8 +7,8 @@ to store, Japanese needs no word segmentation). A logistic regression trained on
 regression (the stacker) turns ``(lexicon log-odds, lexicon says sale, model_logit)`` into a
 calibrated probability of a sale offer. The stacker is fitted on generated posts from
 another seed plus hand-written posts: the ``tune`` split of ``fixtures/skills/drug_posts.jsonl``
-and the round-1 post-hoc set ``drug_posts_posthoc_r1.jsonl`` (which became tuning data once
-its figures were recorded), never on the fixture's ``heldout`` split or the round-2 set.
+and the round-1 and round-2 post-hoc sets (which became tuning data once their untouched
+figures were recorded), never on the fixture's ``heldout`` split or the round-3 set.
 
 The artefact is ``analytics/drug/model/screen_ngram.npz`` (non-zero weights only) with
 ``screen_ngram.json`` beside it holding the SHA-256 of the npz, checked before loading.
@@ -44,7 +44,8 @@ STACK_SEED, STACK_SIZE = 777, 2000
 MODEL_DIR = Path(__file__).with_name("model")
 _FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "skills"
 TUNE_FIXTURE = _FIXTURES / "drug_posts.jsonl"
-ROUND1_FIXTURE = _FIXTURES / "drug_posts_posthoc_r1.jsonl"
+# Post-hoc sets become tuning data once their untouched figures are recorded.
+POSTHOC_TUNING = (_FIXTURES / "drug_posts_posthoc_r1.jsonl", _FIXTURES / "drug_posts_posthoc_r2.jsonl")
 STACK_C = 0.1
 
 
@@ -93,8 +94,10 @@ def _tune_rows() -> list[tuple[str, bool]]:
     lines = TUNE_FIXTURE.read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines if line.strip()]
     tune = [(r["text"], r["label"] == SALE) for r in rows if r["split"] == "tune"]
-    lines = ROUND1_FIXTURE.read_text(encoding="utf-8").splitlines()
-    return tune + [(r["text"], r["label"] == SALE) for r in map(json.loads, filter(str.strip, lines))]
+    for path in POSTHOC_TUNING:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        tune += [(r["text"], r["label"] == SALE) for r in map(json.loads, filter(str.strip, lines))]
+    return tune
 
 
 def train() -> NgramModel:

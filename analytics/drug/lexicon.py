@@ -109,7 +109,8 @@ LEXICON: tuple[Entry, ...] = tuple(
              "session id|potato app|wire app|element app|ping me|shoot me a message|shoot me a dm|shoot me|"
              "sig me|tele|tele only|reach out|text only|email me|order through|check my story|"
              "menu on my page|hit the link|inbox for|cop from me|wire me|serious inquiries|hmu fast|"
-             "dm 4 info|dm for details|dm for info|no scams|pickup only|cash only")
+             "dm 4 info|dm for details|dm for info|no scams|pickup only|cash only|text for|text 4|"
+             "hit me asap|tap in|on hand|before they're gone|fair prices")
     + _entries(N, "contact", True, "ja", "手押し|テレグラム|テレグラ|シグナル|ワイヤー|ウィッカー|カカオ|"
                "DMで|DMください|DMまで|DM下さい|DMへ|プッシャー|売人|"
                "連絡はこちら|ご連絡|ラインで|LINEで|ライン交換|LINE交換|ポテト|セッション|リプ|DM|"
@@ -122,7 +123,8 @@ LEXICON: tuple[Entry, ...] = tuple(
                "hand off|handoff|shipping|ship|for sale|selling|sell|available|price|prices|pricing|"
                "cheap|deal|deals|special|promo|quality|top shelf|fire|pack|packs|gram|grams|oz|zip|zips|"
                "qp|half o|eighth|8th|bundle|text me|snapchat|menu|discreet|in stock|restocked|restock|"
-               "cashapp|cash app|venmo|zelle|btc")
+               "cashapp|cash app|venmo|zelle|btc|avail|bundles|halves|pressed|caps|for finals|"
+               "serious buyers only")
     + _entries(N, "offer", False, "ja", "配達|発送|郵送|販売|売ります|譲ります|値段|価格|格安|激安|"
                "高品質|グラム|都内|全国|エリア|お試し|セール|割引|"
                "手渡し|即日|即配|在庫あり|在庫|入荷|全国発送|郵送可|対面|対面可|相談可|気軽に|連絡ください|"
@@ -150,7 +152,8 @@ NEGATIVE_AFTER: dict[str, str] = {
     "bud": r"\s?(?:light|lite|weiser|dy|dies)",
     "weed": r"\s?(?:the|out|my|our|killer|whack\w*|eater|control|barrier|removal|wacker)",
     "grass": r"\s?(?:cut\w*|is|seed|fed|field|court|roots|clippings|mow\w*)",
-    "crystal": r"\s?(?:clear|ball|glass|vase|palace|lake|champagne|river)",
+    "crystal": r"\s?(?:clear|ball|glass|vase|palace|lake|champagne|river|healing|earrings?|necklace|"
+               r"jewelry|workshop|set|chandelier|glassware)",
     "glass": r"\s?(?:of|door|jar|bottle|table|ceiling|cup|window|frame|case)",
     "green": r"\s?(?:tea|light|card|beans|peppers|onions|day|bay|house|grocer)",
     "pot": r"\s?(?:roast|luck|pie|hole|holes|stickers?|of|plant|noodle|pies)",
@@ -162,7 +165,8 @@ NEGATIVE_AFTER: dict[str, str] = {
     "アイス": r"(?:クリーム|くりーむ|食べ|たべ|コーヒー|こーひー|ティー|てぃー|ココア|最中|屋|バー|ばー|"
             r"ぼっくす|ボックス|が好き|おいし|美味し|買っ|溶け|コーナー|ケーキ)",
     "野菜": r"(?:を買|を食|炒め|いため|サラダ|さらだ|スープ|すーぷ|ジュース|じゅーす|不足|たっぷり|中心|"
-          r"嫌い|が高|の値段|の価格|高騰|売り場|農家|直売|ソムリエ|カレー|スティック|料理|作り|育て)",
+          r"嫌い|が高|の値段|の価格|高騰|売り場|農家|直売|ソムリエ|カレー|スティック|料理|作り|育て|の詰め|セット|"
+          r"の苗|ジュース)",
     "冷たいの": r"(?:飲|のみ|がいい|が欲し|が好き|食べ)",
     "雪": r"(?:が降|がふ|だるま|かき|見|景色|祭|国|遊び|予報|道)",
     "草": r"(?:むしり|刈り|が生え|原|花|餅|野球|$|[wｗ])",
@@ -173,7 +177,7 @@ NEGATIVE_AFTER: dict[str, str] = {
     "plug": r"(?:-|\s)?(?:in|ins|and play|socket|adapter)(?![a-z])",
     "手押し": r"(?:車|ぐるま|ポンプ|式|相撲)",
     "リキッド": r"(?:ファンデ|ふぁんで|のり|洗剤)",
-    "チョコ": r"(?:レート|れーと|ケーキ|けーき|チップ|ちっぷ|ミント|みんと|食べ|たべ|作)",
+    "チョコ": r"(?:レート|れーと|ケーキ|けーき|チップ|ちっぷ|ミント|みんと|食べ|たべ|作|手作|てづく|の詰め)",
 }
 NEGATIVE_BEFORE: dict[str, str] = {
     "ice": r"(?:shaved|dry|black|thin|on|iced|cream|slip\w*|and|the|rink|hockey|melt\w*|dry)\s?$",
@@ -196,6 +200,8 @@ NEGATIVE_BEFORE: dict[str, str] = {
     "powder": r"(?:baby|protein|curry|baking|washing|talcum|milk)\s?$",
     "flower": r"(?:the|a|wild|spring|cherry|sun)\s?$",
     "420": r"(?:flight|bus|room|error|status|code|page|route|#)\s?$",
-    "野菜": r"(?:新鮮な|しんせんな|旬の|無農薬|有機|夏|冬|緑黄色|温|生)$",
+    "野菜": r"(?:新鮮な|しんせんな|旬の|無農薬|有機|夏|冬|緑黄色|温|生|朝採れ|あさどれ|採れたて|"
+          r"とれたて|産直|農園の|家庭菜園の|地元の)$",
     "アイス": r"(?:チョコ|ちょこ|バニラ|ばにら|抹茶|まっちゃ|棒|カップ|かっぷ|ガリガリ|雪見)$",
+    "チョコ": r"(?:手作り|てづくり|手作りの|板|生|ホット)$",
 }

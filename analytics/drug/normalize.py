@@ -36,7 +36,8 @@ _INVISIBLE = frozenset("\ufe0f\ufe0e\u200b\u200c\u200d\u2060\u00ad")
 # Quantities and prices ("3.5g", "$40", "100mg", "2oz", "5k") are not leetspeak.
 _QUANTITY = re.compile(r"[$¥£€]?\d+(?:[.,]\d+)?[a-z]{0,3}[.,!?]*")
 # Digit-words that are shorthand, not leetspeak ("4sale", "2nite").
-_NOT_LEET = re.compile(r"(?:4|2)(?:sale|u|you|ever|day|nite|night|get|real)[.,!?]*")
+_NOT_LEET = re.compile(r"(?:(?:4|2)(?:sale|u|you|ever|day|nite|night|get|real)|m30s?|2c-?[bi]|8balls?|"
+                       r"\d+(?:mg|ug|g|s)|[a-z]+\d+s?)[.,!?]*")
 # Cyrillic and Greek letters that pass for Latin ones (lower case; upper case is lowered first).
 _HOMOGLYPHS = str.maketrans({
     "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
