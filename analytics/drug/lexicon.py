@@ -109,8 +109,7 @@ LEXICON: tuple[Entry, ...] = tuple(
              "session id|potato app|wire app|element app|ping me|shoot me a message|shoot me a dm|shoot me|"
              "sig me|tele|tele only|reach out|text only|email me|order through|check my story|"
              "menu on my page|hit the link|inbox for|cop from me|wire me|serious inquiries|hmu fast|"
-             "dm 4 info|dm for details|dm for info|no scams|pickup only|cash only|text for|text 4|"
-             "hit me asap|tap in|on hand|before they're gone|fair prices")
+             "dm 4 info|dm for details|dm for info|no scams|text 4|hit me asap|tap in")
     + _entries(N, "contact", True, "ja", "手押し|テレグラム|テレグラ|シグナル|ワイヤー|ウィッカー|カカオ|"
                "DMで|DMください|DMまで|DM下さい|DMへ|プッシャー|売人|"
                "連絡はこちら|ご連絡|ラインで|LINEで|ライン交換|LINE交換|ポテト|セッション|リプ|DM|"
@@ -124,7 +123,7 @@ LEXICON: tuple[Entry, ...] = tuple(
                "cheap|deal|deals|special|promo|quality|top shelf|fire|pack|packs|gram|grams|oz|zip|zips|"
                "qp|half o|eighth|8th|bundle|text me|snapchat|menu|discreet|in stock|restocked|restock|"
                "cashapp|cash app|venmo|zelle|btc|avail|bundles|halves|pressed|caps|for finals|"
-               "serious buyers only")
+               "serious buyers only|pickup only|cash only|text for|on hand|before they're gone|fair prices")
     + _entries(N, "offer", False, "ja", "配達|発送|郵送|販売|売ります|譲ります|値段|価格|格安|激安|"
                "高品質|グラム|都内|全国|エリア|お試し|セール|割引|"
                "手渡し|即日|即配|在庫あり|在庫|入荷|全国発送|郵送可|対面|対面可|相談可|気軽に|連絡ください|"
@@ -156,11 +155,14 @@ NEGATIVE_AFTER: dict[str, str] = {
                r"jewelry|workshop|set|chandelier|glassware)",
     "glass": r"\s?(?:of|door|jar|bottle|table|ceiling|cup|window|frame|case)",
     "green": r"\s?(?:tea|light|card|beans|peppers|onions|day|bay|house|grocer)",
-    "pot": r"\s?(?:roast|luck|pie|hole|holes|stickers?|of|plant|noodle|pies)",
+    "pot": r"\s?(?:roast|luck|pie|hole|holes|stickers?|of|plant|noodle|pies|lids?|and pans|holders?|"
+           r"plants|s and pans)",
     "bars": r"\s?(?:of|are|in|and\s+restaurants|nearby|downtown)",
     "rock": r"\s?(?:music|band|concert|climb\w*|salt|star|n|and|garden|solid)",
     "line": r"\s?(?:up|of|cook|dance|art|item|break|judge)",
-    "flower": r"\s?(?:shop|bed|beds|pot|arrangement|show|market|garden|delivery)",
+    "flower": r"\s?(?:shop|bed|beds|pot|arrangement|show|market|garden|delivery|bouquets?|girl|crown)",
+    "blow": r"\s?(?:up|dryer|dry|out|torch|mold|molding)",
+    "kush": r"\s?(?:gym|ball|balls)",
     "420": r"\s?(?:error|status|code|km|miles|flight|bus|route|room|points|page)",
     "アイス": r"(?:クリーム|くりーむ|食べ|たべ|コーヒー|こーひー|ティー|てぃー|ココア|最中|屋|バー|ばー|"
             r"ぼっくす|ボックス|が好き|おいし|美味し|買っ|溶け|コーナー|ケーキ)",
@@ -201,7 +203,8 @@ NEGATIVE_BEFORE: dict[str, str] = {
     "flower": r"(?:the|a|wild|spring|cherry|sun)\s?$",
     "420": r"(?:flight|bus|room|error|status|code|page|route|#)\s?$",
     "野菜": r"(?:新鮮な|しんせんな|旬の|無農薬|有機|夏|冬|緑黄色|温|生|朝採れ|あさどれ|採れたて|"
-          r"とれたて|産直|農園の|家庭菜園の|地元の)$",
-    "アイス": r"(?:チョコ|ちょこ|バニラ|ばにら|抹茶|まっちゃ|棒|カップ|かっぷ|ガリガリ|雪見)$",
+          r"とれたて|朝どれ|産直|農園の|家庭菜園の|地元の)$",
     "チョコ": r"(?:手作り|てづくり|手作りの|板|生|ホット)$",
+    "アイス": r"(?:チョコ|ちょこ|バニラ|ばにら|抹茶|まっちゃ|棒|カップ|かっぷ|ガリガリ|雪見|"
+            r"手作り|てづくり)$",
 }
