@@ -6,7 +6,7 @@
 drug_post_screen (lexicon alone and lexicon + n-gram model, calibrated): precision / recall
 of ``sale_offer`` per set and language: the fixture's tune split (tuned on), its heldout
 split, the round-1 post-hoc set (untouched when first measured, tuning data since), the
-round-2 post-hoc set (tuned on after) and the round-3 set (untouched); per obfuscation kind
+round-2 and round-3 sets (likewise) and the round-4 set (untouched); per obfuscation kind
 on generated variants of the heldout posts; Brier score and ECE; recall at a daily review
 budget (days of 2,000 posts, 1 % of them sale offers: the hand-written ones, topped up with
 generated ones); and posts per second through the skill.
@@ -57,7 +57,9 @@ def bench_drug() -> dict[str, Any]:
         "tune (tuned on)": [r for r in fixture if r["split"] == "tune"],
         "heldout": [r for r in fixture if r["split"] == "heldout"],
         "post-hoc round 1 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r1.jsonl"),
-        "post-hoc round 2 (untouched)": load_jsonl(FIX / "drug_posts_posthoc_r2.jsonl"),
+        "post-hoc round 2 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r2.jsonl"),
+        "post-hoc round 3 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r3.jsonl"),
+        "post-hoc round 4 (untouched)": load_jsonl(FIX / "drug_posts_posthoc_r4.jsonl"),
     }
     out: dict[str, Any] = {"sets": {}, "obfuscation": {}, "calibration": {}}
     for name, rows in sets.items():
@@ -91,9 +93,13 @@ def bench_drug() -> dict[str, Any]:
     stream = others + sales[:200]
     verdicts = screen_batch([r["text"] for r in stream], model)
     actual = [r["label"] == SALE for r in stream]
-    for budget in (20, 30, 50):
-        rec, prec = recall_at_budget([v.score for v in verdicts], actual, per_day=2_000, budget=budget)
-        out[f"review budget {budget} of 2,000 a day (20 sale offers)"] = {"recall": round(rec, 3),
+    # Two review orders: by calibrated score, and sale-offer labels first (then score).
+    orders = {"score": [v.score for v in verdicts],
+              "label first": [v.score + (1.0 if v.label == SALE else 0.0) for v in verdicts]}
+    for order, keys in orders.items():
+        for budget in (20, 30, 50):
+            rec, prec = recall_at_budget(keys, actual, per_day=2_000, budget=budget)
+            out[f"review budget {budget} of 2,000 a day, by {order}"] = {"recall": round(rec, 3),
                                                                           "precision": round(prec, 3)}
     texts = [p.text for p in generate(5_000, seed=7)]
     posts = [{"id": str(i), "text": t} for i, t in enumerate(texts)]
