@@ -102,3 +102,23 @@ def test_skill_adds_graph_scores_and_named_cases(aml_model: AmlModel, data_dir: 
     plain = AmlTriage(data_dir / "models" / "aml").run(
         AmlTriageInput.model_validate({"reports": reports, "use_graph": False}))
     assert all(e.graph_score is None and e.score == e.report_score for e in plain.queue)
+
+
+def test_graph_path_survives_sparse_reports(aml_model: AmlModel, data_dir: Path) -> None:
+    # No account, no counterparty, a lone transaction, another time zone: nothing crashes and
+    # unnamed counterparties do not merge into one hub.
+    reports = [
+        {"id": "lone", "transactions": [{"amount": 50, "time": "2024-03-01T10:00:00+09:00",
+                                         "direction": "in"}]},
+        {"id": "blank", "transactions": [{"amount": 10 * k + 1, "time": f"2024-03-0{k}T10:00:00Z",
+                                          "direction": "out"} for k in range(1, 8)]},
+    ]
+    skill = AmlTriage(data_dir / "models" / "aml")
+    out = skill.run(AmlTriageInput.model_validate({"reports": reports}))
+    assert {e.report_id for e in out.queue} == {"lone", "blank"}
+    assert all(e.graph_score is not None and np.isfinite(e.graph_score) for e in out.queue)
+    csv = "report_id,amount,currency,time,direction\nlone,50,USD,2024-03-01T01:00:00Z,in\n"
+    assert skill.run(AmlTriageInput.model_validate({"csv": csv})).queue[0].graph_score is not None
+    empty = edge_features(Edges(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0),
+                                np.zeros(0, np.int8), 1))
+    assert empty.shape == (0, len(FEATURES))
