@@ -19,6 +19,8 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from analytics._batch import check_text, empty_batch, read_csv, too_large, utf8_text
+from analytics.aml.graph_model import default_dir as graph_root
+from analytics.aml.graph_model import load_or_train as load_or_train_graph
 from analytics.aml.model import default_dir, load_or_train
 from analytics.aml.rank import CSV_COLUMNS, batch_from_csv_rows, batch_from_reports, rank
 from analytics.errors import SkillError
@@ -79,6 +81,7 @@ class AmlTriageInput(BaseModel):
                             + " (+ parties, account, account_last_active, channel, counterparty, "
                               "counterparty_country, text)")
     limit: int = Field(50, ge=1, le=1000, description="queue entries to return")
+    use_graph: bool = Field(True, description="also score the transaction graph the batch forms")
 
     _utf8 = field_validator("csv")(utf8_text)
 
@@ -110,6 +113,10 @@ class QueueEntry(BaseModel):
     rules_fired: int
     top_features: list[ContributionOut]
     nearest_cases: list[NeighbourOut]
+    report_score: float = Field(0.0, description="the per-report model's score alone")
+    graph_score: float | None = Field(None, description="best transaction score on the batch's graph")
+    graph_features: list[ContributionOut] = Field(default_factory=list)
+    graph_cases: list[NeighbourOut] = Field(default_factory=list, description="nearest past laundering cases")
 
 
 class AmlTriageOutput(BaseModel):
@@ -118,6 +125,11 @@ class AmlTriageOutput(BaseModel):
     queue: list[QueueEntry]
     total_reports: int
     model: dict[str, object]
+
+
+def graph_dir(model_dir: Path) -> Path:
+    """The graph model's directory beside the report model's (``<data_dir>/models/aml_graph``)."""
+    return model_dir.parent / graph_root(Path()).name
 
 
 def _utc(d: datetime) -> str:
@@ -187,11 +199,14 @@ class AmlTriage:
             raise SkillError("aml_triage has no model directory configured", code="not_configured",
                              http_status=503)
         model = load_or_train(self.model_dir)
-        entries, total = rank(batch, model, limit=payload.limit)
+        graph = load_or_train_graph(graph_dir(self.model_dir)) if payload.use_graph else None
+        entries, total = rank(batch, model, limit=payload.limit, graph=graph)
         return AmlTriageOutput(
             queue=[QueueEntry.model_validate(asdict(e)) for e in entries],
             total_reports=total,
-            model={k: v for k, v in model.meta.items() if k in ("version", "history", "seed", "trained_s")},
+            model={k: v for k, v in model.meta.items() if k in ("version", "history", "seed", "trained_s")}
+            | ({"graph": {k: graph.meta[k] for k in ("version", "seed", "threshold", "trained_s")}}
+               if graph is not None else {}),
         )
 
     def from_text(self, text: str) -> AmlTriageInput | None:

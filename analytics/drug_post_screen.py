@@ -1,9 +1,11 @@
 """Skill ``drug_post_screen``: flag social-media posts that offer drugs for sale (EN + JA).
 
 Input is a batch of posts, as JSON objects or as CSV text with ``id`` and ``text``
-columns. Each post gets a score (0-1), a label (``sale_offer``, ``drug_talk`` or
-``benign``) and evidence spans that point into the ORIGINAL post text, so an analyst can
-see exactly which words drove the score. Optional semantic similarity to known sale posts
+columns. Each post gets a calibrated score (0-1, the probability of a sale offer from the
+lexicon screen and a character n-gram model combined, see :mod:`analytics.drug.combined`),
+a label (``sale_offer``, ``drug_talk`` or ``benign``) and the lexicon's evidence spans,
+which point into the ORIGINAL post text, so an analyst can see which words drove the score.
+Optional semantic similarity to known sale posts
 uses the packaged MiniLM (off by default; about 30x slower). Decision support only.
 """
 
@@ -19,7 +21,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from analytics._batch import MAX_BATCH_BYTES, check_text, empty_batch, read_csv, too_large, utf8_text
-from analytics.drug.screen import BENIGN, SALE, TALK, Screened, screen
+from analytics.drug.combined import screen_batch
+from analytics.drug.learned import default_model
+from analytics.drug.screen import BENIGN, SALE, TALK
 from analytics.errors import SkillError
 
 logger = logging.getLogger(__name__)
@@ -58,6 +62,7 @@ class DrugPostScreenInput(BaseModel):
     csv: str | None = Field(None, description="CSV text with a header row: id,text")
     use_embeddings: bool = Field(False, description="add MiniLM similarity to known sale posts (slow)")
     include_benign: bool = Field(True, description="also return posts labelled benign")
+    use_model: bool = Field(True, description="combine the lexicon with the n-gram model (calibrated)")
 
     _utf8 = field_validator("csv")(utf8_text)
 
@@ -83,6 +88,8 @@ class PostResult(BaseModel):
     label: str
     lang: str
     evidence: list[Span]
+    lexicon_score: float | None = Field(None, description="the lexicon screen's own score")
+    model_score: float | None = Field(None, description="the n-gram model's own probability")
 
 
 class DrugPostScreenOutput(BaseModel):
@@ -92,6 +99,7 @@ class DrugPostScreenOutput(BaseModel):
     counts: dict[str, int]
     embeddings_used: bool
     note: str | None = None
+    model_used: bool = False
 
 
 def _load_embedder() -> object | None:
@@ -164,10 +172,13 @@ class DrugPostScreen:
                 note = "embeddings requested but not available; lexicon screen only"
             else:
                 sims = similarities([p.text for p in posts], embedder)
+        model = default_model() if payload.use_model else None
+        if payload.use_model and model is None:
+            note = (note + "; " if note else "") + "n-gram model unavailable; lexicon screen only"
+        verdicts = screen_batch([p.text for p in posts], model, similarities=sims)
         results: list[PostResult] = []
         counts = {SALE: 0, TALK: 0, BENIGN: 0}
-        for i, post in enumerate(posts):
-            verdict: Screened = screen(post.text, similarity=None if sims is None else float(sims[i]))
+        for i, (post, verdict) in enumerate(zip(posts, verdicts, strict=True)):
             counts[verdict.label] += 1
             if verdict.label == BENIGN and not payload.include_benign:
                 continue
@@ -175,13 +186,16 @@ class DrugPostScreen:
                 id=post.id or str(i),
                 score=verdict.score,
                 label=verdict.label,
-                lang=verdict.lang,
-                evidence=[Span(**asdict(ev)) for ev in verdict.evidence],
+                lang=verdict.lexicon.lang,
+                evidence=[Span(**asdict(ev)) for ev in verdict.lexicon.evidence],
+                lexicon_score=verdict.lexicon.score,
+                model_score=verdict.model_score,
             ))
         results.sort(key=lambda r: -r.score)
         logger.info("drug_post_screen: %d posts, %d sale offers", len(posts), counts[SALE])
         return DrugPostScreenOutput(
-            results=results, counts=counts, embeddings_used=sims is not None, note=note
+            results=results, counts=counts, embeddings_used=sims is not None, note=note,
+            model_used=model is not None,
         )
 
     def from_text(self, text: str) -> DrugPostScreenInput | None:

@@ -68,6 +68,10 @@ class Batch:
     p_party: np.ndarray  # int64 party code into party_vocab
     party_vocab: list[str]
     text_flags: np.ndarray  # float64 per report
+    # The account and counterparty of each transaction as codes into one vocabulary of
+    # account names (``node_vocab``), for the transaction graph; None when not known.
+    t_acct: np.ndarray | None = None
+    node_vocab: list[str] | None = None
 
     @property
     def n_reports(self) -> int:

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 
 from analytics.aml.features import CHANNEL_CODE, FEATURES, HIGH_RISK, Batch, currency_columns, text_flag_count
+from analytics.aml.graph_model import GraphModel
+from analytics.aml.graph_rank import GraphScores, graph_scores
 from analytics.aml.model import KNN_K, MODEL_WEIGHT, AmlModel, features_for
 from analytics.errors import SkillError
 
@@ -55,6 +57,10 @@ class Entry:
     rules_fired: int
     top_features: tuple[Contribution, ...]
     nearest_cases: tuple[Neighbour, ...]
+    report_score: float = 0.0  # the per-report model's combined score (``score`` before the graph)
+    graph_score: float | None = None  # best transaction score on the batch's transaction graph
+    graph_features: tuple[Contribution, ...] = ()
+    graph_cases: tuple[Neighbour, ...] = ()
 
 
 def _hours(values: Sequence[str]) -> np.ndarray:
@@ -84,6 +90,7 @@ def batch_from_columns(
     *, report_ids: list[str], t_rep: list[int], amount: list[float], currency: list[str], time: list[str],
     channel: list[str], direction: list[str], counterparty: list[str], country: list[str],
     last_active: list[str | None], parties: list[list[str]], texts: list[str],
+    account: list[str] | None = None,
 ) -> Batch:
     """Build a :class:`Batch` from per-transaction lists (shared by the JSON and CSV readers)."""
     n = len(report_ids)
@@ -97,7 +104,11 @@ def batch_from_columns(
     bad_dir = {d for d in direction if d not in ("in", "out")}
     if bad_dir:
         raise SkillError("transaction direction must be 'in' or 'out'", code="bad_input")
-    _, cp = np.unique(np.array(counterparty), return_inverse=True)
+    # Accounts and counterparties share one vocabulary: an account paid in one report may
+    # be the counterparty of another, which is what the transaction graph links up.
+    accts = account if account is not None else [report_ids[r] for r in t_rep]
+    vocab_nodes, codes = np.unique(np.array(list(accts) + list(counterparty), dtype=str), return_inverse=True)
+    acct_code, cp = codes[:len(accts)], codes[len(accts):]
     countries = np.array([c.strip().upper() for c in country])
     first = np.full(n, np.inf)
     np.minimum.at(first, rep, hours)
@@ -120,13 +131,14 @@ def batch_from_columns(
         t_high_risk=np.isin(countries, list(HIGH_RISK)), dormancy_days=dormancy,
         p_rep=np.asarray(p_rep, dtype=np.int64), p_party=np.asarray(p_party, dtype=np.int64),
         party_vocab=list(vocab), text_flags=np.array([text_flag_count(t) for t in texts], dtype=np.float64),
+        t_acct=acct_code.astype(np.int64), node_vocab=[str(v) for v in vocab_nodes],
     )
 
 
 def batch_from_reports(reports: Sequence[Mapping[str, Any]]) -> Batch:
     """Build a batch from report dicts in the JSON input form (see ``analytics.aml_triage``)."""
     cols: dict[str, list] = {k: [] for k in ("t_rep", "amount", "currency", "time", "channel", "direction",
-                                              "counterparty", "country")}
+                                              "counterparty", "country", "account")}
     ids, last_active, parties, texts = [], [], [], []
     for i, r in enumerate(reports):
         ids.append(str(r["id"]))
@@ -135,7 +147,9 @@ def batch_from_reports(reports: Sequence[Mapping[str, Any]]) -> Batch:
         last_active.append(min(stamps) if stamps else None)
         parties.append([str(p.get("id") or p.get("name") or "") for p in r.get("parties") or []])
         texts.append(str(r.get("text") or ""))
+        default_account = str(accounts[0].get("id")) if accounts and accounts[0].get("id") else str(r["id"])
         for t in r.get("transactions") or []:
+            cols["account"].append(str(t.get("account") or default_account))
             cols["t_rep"].append(i)
             cols["amount"].append(float(t["amount"]))
             cols["currency"].append(str(t.get("currency") or "USD"))
@@ -152,7 +166,7 @@ def batch_from_csv_rows(rows: Sequence[Mapping[str, str]]) -> Batch:
     """Build a batch from CSV rows, one per transaction, grouped by ``report_id``."""
     index: dict[str, int] = {}
     cols: dict[str, list] = {k: [] for k in ("t_rep", "amount", "currency", "time", "channel", "direction",
-                                              "counterparty", "country")}
+                                              "counterparty", "country", "account")}
     last_active: list[str | None] = []
     parties: list[list[str]] = []
     texts: list[str] = []
@@ -176,6 +190,7 @@ def batch_from_csv_rows(rows: Sequence[Mapping[str, str]]) -> Batch:
         except ValueError as err:
             raise SkillError(f"malformed CSV: row {n} has a non-numeric amount", code="bad_csv") from err
         cols["t_rep"].append(i)
+        cols["account"].append((row.get("account") or "").strip() or rid)
         cols["currency"].append(row["currency"] or "USD")
         cols["time"].append(row["time"])
         cols["channel"].append(row.get("channel") or "other")
@@ -232,15 +247,45 @@ def _prune_knn(
     return combined, s, nearest
 
 
-def rank(batch: Batch, model: AmlModel, *, limit: int = 50, neighbours: int = 3) -> tuple[list[Entry], int]:
-    """Score every report and return the top ``limit`` queue entries and the batch size."""
+def _graph_explanations(
+    graph: GraphModel | None, gs: GraphScores | None, top: np.ndarray, neighbours: int
+) -> tuple[list[tuple[Contribution, ...]], list[tuple[Neighbour, ...]]]:
+    """Top features and nearest past cases of each returned report's best transaction."""
+    if graph is None or gs is None or not len(top):
+        return [()] * len(top), [()] * len(top)
+    best = gs.best_edge[top]
+    has = best >= 0
+    xb = gs.x[np.maximum(best, 0)]
+    feats = graph.top_features(xb) if has.any() else [()] * len(top)
+    cases = graph.nearest_cases(xb, k=neighbours)
+    out_f = [tuple(Contribution(*c) for c in f) if h else () for f, h in zip(feats, has, strict=True)]
+    out_c = [tuple(Neighbour(name, sim, (typ,)) for name, typ, sim in c) if h else ()
+             for c, h in zip(cases, has, strict=True)]
+    return out_f, out_c
+
+
+def rank(
+    batch: Batch, model: AmlModel, *, limit: int = 50, neighbours: int = 3, graph: GraphModel | None = None,
+    graph_weight: float = 0.5,
+) -> tuple[list[Entry], int]:
+    """Score every report and return the top ``limit`` queue entries and the batch size.
+
+    With ``graph``, a report's ``score`` is ``(1 - graph_weight) * report score + graph_weight
+    * graph score``; without it, the report score alone (as before the graph model).
+    """
     from analytics.aml.features import rules_score
 
     x = features_for(model, batch)
     p = model.model_proba(x)
-    combined, s, nearest = _prune_knn(model, x, p, limit)
+    gs = graph_scores(batch, graph) if graph is not None else None
+    # The exact top-k pruning of the neighbour vote only holds for the report score alone.
+    combined, s, nearest = _prune_knn(model, x, p, limit if gs is None else batch.n_reports)
+    report_score = combined
+    if gs is not None:
+        combined = (1 - graph_weight) * combined + graph_weight * gs.score
     rules = np.rint(rules_score(x) * 7).astype(int)
     top = np.argsort(-combined, kind="stable")[:limit]
+    g_feat, g_cases = _graph_explanations(graph, gs, top, neighbours)
     contrib = _contributions(model, x[top]) if len(top) else []
     entries = []
     for r, i in enumerate(top):
@@ -253,6 +298,9 @@ def rank(batch: Batch, model: AmlModel, *, limit: int = 50, neighbours: int = 3)
             nearest_cases=tuple(Neighbour(model.ref_ids[j],
                                           round(float(1.0 / (1.0 + np.linalg.norm(z - model.ref_x[j]))), 3),
                                           model.ref_typologies[j]) for j in cases),
+            report_score=round(float(report_score[i]), 4),
+            graph_score=None if gs is None else round(float(gs.score[i]), 4),
+            graph_features=g_feat[r], graph_cases=g_cases[r],
         ))
     logger.info("aml ranked %d reports, returned %d", batch.n_reports, len(entries))
     return entries, batch.n_reports

@@ -64,7 +64,7 @@ LEXICON: tuple[Entry, ...] = tuple(
                "carts|dabs|hash|joint|blunt|gelato|exotic|exotics|za")
     + _entries(D, "cannabis", True, "ja", "大麻|マリファナ|ガンジャ|ハッパ|乾燥大麻|大麻リキッド|"
                "THCリキッド|ジョイント|バッズ|手押し|ブリブリ")
-    + _entries(D, "cannabis", False, "ja", "野菜|草|チョコ|リキッド|葉っぱ|ハーブ")
+    + _entries(D, "cannabis", False, "ja", "野菜|やさい|ヤサイ|草|チョコ|リキッド|葉っぱ|ハーブ")
     + _entries(D, "cannabis", False, "any", "🍁|🍃|🌿|🥦|💨")
     # --- methamphetamine
     + _entries(D, "meth", True, "en", "meth|methamphetamine|crystal meth|crank|yaba|shabu")
@@ -80,21 +80,41 @@ LEXICON: tuple[Entry, ...] = tuple(
     + _entries(D, "cocaine", True, "ja", "コカイン")
     + _entries(D, "cocaine", False, "ja", "スノー|雪|白いの|粉|コーク")
     + _entries(D, "cocaine", False, "any", "❄|⛄")
+    # --- heroin and opioids
+    + _entries(D, "heroin", True, "en", "heroin|smack|china white|black tar|roxies|roxys|roxy|footballs|"
+               "zannies|zanies|xannies|oxycontin|hydros|norcos|subs|suboxone")
+    + _entries(D, "heroin", False, "en", "dope|boy|tar|h|blues|dillies")
+    + _entries(D, "heroin", True, "ja", "ヘロイン")
     # --- pills and others
     + _entries(D, "pills", True, "en", "xanax|xans|percs|percocet|perc|oxy|oxys|oxycodone|adderall|"
                "addy|molly|mdma|ecstasy|lsd|shrooms|codeine|fent|fentanyl|m30|m30s|lean|ketamine|ket|"
-               "valium|vicodin|dilaudid|tramadol|promethazine")
-    + _entries(D, "pills", False, "en", "bars|pills|tabs|acid|beans|blues|rolls|x|k|candy|mushrooms")
-    + _entries(D, "pills", True, "ja", "エクスタシー|MDMA|LSD|ケタミン|コデイン|睡眠薬転売|向精神薬")
-    + _entries(D, "pills", False, "ja", "バツ|タマ|錠剤|ラムネ|キノコ")
+               "valium|vicodin|dilaudid|tramadol|promethazine|2cb|2c-b|dmt|special k|runtz|zkittlez|"
+               "moon rocks|"
+               "moonrock|thc gummies|thc vapes|psilocybin|mushroom chocolate|shroom bars|ayahuasca|pcp|"
+               "ghb|mephedrone|meow meow|benzos|klonopin|ambien|ritalin")
+    + _entries(D, "pills", False, "en", "bars|pills|tabs|acid|beans|blues|rolls|x|k|candy|mushrooms|"
+               "ex|gummies|vapes|tree|trees|girl|"
+               "tina|blotters")
+    + _entries(D, "pills", True, "ja", "エクスタシー|MDMA|LSD|ケタミン|コデイン|睡眠薬転売|向精神薬|ハシシ|"
+               "ブツ|ケミカル|"
+               "危険ドラッグ|脱法ハーブ|大麻ワックス|大麻グミ|ジョイント")
+    + _entries(D, "pills", False, "ja", "バツ|タマ|錠剤|ラムネ|キノコ|エス|パケ|紙|クサ|ハーブ")
     + _entries(D, "pills", False, "any", "💊|🍄|🍬")
     # --- sale intent: strong
     + _entries(N, "contact", True, "en", "dm|dm me|dms open|pm me|inbox me|hmu|hit me up|hit my line|"
                "telegram|tg|t.me|wickr|wickr me|signal|threema|session app|kik|whatsapp|"
                "snap me|plug|the plug|link in bio|taking orders|orders open|serious buyers|"
-               "stealth shipping|discreet shipping|re-up|reup|tap in|slide in my dms|no lowballs")
+               "stealth shipping|discreet shipping|re-up|reup|tap in|slide in my dms|no lowballs|"
+             "message me|msg me|contact me|add me|inbox|dm for|line me|holla|hit me|"
+             "session id|potato app|wire app|element app|ping me|shoot me a message|shoot me a dm|shoot me|"
+             "sig me|tele|tele only|reach out|text only|email me|order through|check my story|"
+             "menu on my page|hit the link|inbox for|cop from me|wire me|serious inquiries|hmu fast|"
+             "dm 4 info|dm for details|dm for info|no scams|text 4|hit me asap|tap in")
     + _entries(N, "contact", True, "ja", "手押し|テレグラム|テレグラ|シグナル|ワイヤー|ウィッカー|カカオ|"
-               "DMで|DMください|DMまで|DM下さい|DMへ|プッシャー|売人")
+               "DMで|DMください|DMまで|DM下さい|DMへ|プッシャー|売人|"
+               "連絡はこちら|ご連絡|ラインで|LINEで|ライン交換|LINE交換|ポテト|セッション|リプ|DM|"
+               "プロフ|カカオで|シグナルまで|テレで|秘密厳守|連絡待って|まずはDM|即対応|夜間対応|"
+               "少量から|パケ売り|手渡しのみ|ディーエム")
     + _entries(N, "contact", True, "any", "🔌")
     # --- sale intent: weak (never a sale offer alone)
     + _entries(N, "offer", False, "en", "4 sale|4sale|sale|delivery|"
@@ -102,10 +122,12 @@ LEXICON: tuple[Entry, ...] = tuple(
                "hand off|handoff|shipping|ship|for sale|selling|sell|available|price|prices|pricing|"
                "cheap|deal|deals|special|promo|quality|top shelf|fire|pack|packs|gram|grams|oz|zip|zips|"
                "qp|half o|eighth|8th|bundle|text me|snapchat|menu|discreet|in stock|restocked|restock|"
-               "cashapp|cash app|venmo|zelle|btc")
+               "cashapp|cash app|venmo|zelle|btc|avail|bundles|halves|pressed|caps|for finals|"
+               "serious buyers only|pickup only|cash only|text for|on hand|before they're gone|fair prices")
     + _entries(N, "offer", False, "ja", "配達|発送|郵送|販売|売ります|譲ります|値段|価格|格安|激安|"
                "高品質|グラム|都内|全国|エリア|お試し|セール|割引|"
-               "手渡し|即日|即配|在庫あり|在庫|入荷|全国発送|郵送可|対面|対面可|相談可|気軽に|連絡ください")
+               "手渡し|即日|即配|在庫あり|在庫|入荷|全国発送|郵送可|対面|対面可|相談可|気軽に|連絡ください|"
+               "あります|有ります|連絡|取引|円")
     + _entries(N, "offer", False, "any", "💰|💵|💸|🚚|🚗|🔥|📲|📩|📦")
 )
 
@@ -129,19 +151,24 @@ NEGATIVE_AFTER: dict[str, str] = {
     "bud": r"\s?(?:light|lite|weiser|dy|dies)",
     "weed": r"\s?(?:the|out|my|our|killer|whack\w*|eater|control|barrier|removal|wacker)",
     "grass": r"\s?(?:cut\w*|is|seed|fed|field|court|roots|clippings|mow\w*)",
-    "crystal": r"\s?(?:clear|ball|glass|vase|palace|lake|champagne|river)",
+    "crystal": r"\s?(?:clear|ball|glass|vase|palace|lake|champagne|river|healing|earrings?|necklace|"
+               r"jewelry|workshop|set|chandelier|glassware)",
     "glass": r"\s?(?:of|door|jar|bottle|table|ceiling|cup|window|frame|case)",
     "green": r"\s?(?:tea|light|card|beans|peppers|onions|day|bay|house|grocer)",
-    "pot": r"\s?(?:roast|luck|pie|hole|holes|stickers?|of|plant|noodle|pies)",
+    "pot": r"\s?(?:roast|luck|pie|hole|holes|stickers?|of|plant|noodle|pies|lids?|and pans|holders?|"
+           r"plants|s and pans)",
     "bars": r"\s?(?:of|are|in|and\s+restaurants|nearby|downtown)",
     "rock": r"\s?(?:music|band|concert|climb\w*|salt|star|n|and|garden|solid)",
     "line": r"\s?(?:up|of|cook|dance|art|item|break|judge)",
-    "flower": r"\s?(?:shop|bed|beds|pot|arrangement|show|market|garden|delivery)",
+    "flower": r"\s?(?:shop|bed|beds|pot|arrangement|show|market|garden|delivery|bouquets?|girl|crown)",
+    "blow": r"\s?(?:up|dryer|dry|out|torch|mold|molding)",
+    "kush": r"\s?(?:gym|ball|balls)",
     "420": r"\s?(?:error|status|code|km|miles|flight|bus|route|room|points|page)",
     "アイス": r"(?:クリーム|くりーむ|食べ|たべ|コーヒー|こーひー|ティー|てぃー|ココア|最中|屋|バー|ばー|"
             r"ぼっくす|ボックス|が好き|おいし|美味し|買っ|溶け|コーナー|ケーキ)",
     "野菜": r"(?:を買|を食|炒め|いため|サラダ|さらだ|スープ|すーぷ|ジュース|じゅーす|不足|たっぷり|中心|"
-          r"嫌い|が高|の値段|の価格|高騰|売り場|農家|直売|ソムリエ|カレー|スティック|料理|作り|育て)",
+          r"嫌い|が高|の値段|の価格|高騰|売り場|農家|直売|ソムリエ|カレー|スティック|料理|作り|育て|の詰め|セット|"
+          r"の苗|ジュース)",
     "冷たいの": r"(?:飲|のみ|がいい|が欲し|が好き|食べ)",
     "雪": r"(?:が降|がふ|だるま|かき|見|景色|祭|国|遊び|予報|道)",
     "草": r"(?:むしり|刈り|が生え|原|花|餅|野球|$|[wｗ])",
@@ -152,7 +179,7 @@ NEGATIVE_AFTER: dict[str, str] = {
     "plug": r"(?:-|\s)?(?:in|ins|and play|socket|adapter)(?![a-z])",
     "手押し": r"(?:車|ぐるま|ポンプ|式|相撲)",
     "リキッド": r"(?:ファンデ|ふぁんで|のり|洗剤)",
-    "チョコ": r"(?:レート|れーと|ケーキ|けーき|チップ|ちっぷ|ミント|みんと|食べ|たべ|作)",
+    "チョコ": r"(?:レート|れーと|ケーキ|けーき|チップ|ちっぷ|ミント|みんと|食べ|たべ|作|手作|てづく|の詰め)",
 }
 NEGATIVE_BEFORE: dict[str, str] = {
     "ice": r"(?:shaved|dry|black|thin|on|iced|cream|slip\w*|and|the|rink|hockey|melt\w*|dry)\s?$",
@@ -169,11 +196,15 @@ NEGATIVE_BEFORE: dict[str, str] = {
     "candy": r"(?:cotton|halloween|rock|eye)\s?$",
     "k": r".*$",  # a bare "k" is far too common to mean ketamine without a strong cue
     "x": r".*$",
+    "h": r".*$",
     "green": r"(?:forest|olive|lime|dark|light|go)\s?$",
     "white": r".*$",
     "powder": r"(?:baby|protein|curry|baking|washing|talcum|milk)\s?$",
     "flower": r"(?:the|a|wild|spring|cherry|sun)\s?$",
     "420": r"(?:flight|bus|room|error|status|code|page|route|#)\s?$",
-    "野菜": r"(?:新鮮な|しんせんな|旬の|無農薬|有機|夏|冬|緑黄色|温|生)$",
-    "アイス": r"(?:チョコ|ちょこ|バニラ|ばにら|抹茶|まっちゃ|棒|カップ|かっぷ|ガリガリ|雪見)$",
+    "野菜": r"(?:新鮮な|しんせんな|旬の|無農薬|有機|夏|冬|緑黄色|温|生|朝採れ|あさどれ|採れたて|"
+          r"とれたて|朝どれ|産直|農園の|家庭菜園の|地元の)$",
+    "チョコ": r"(?:手作り|てづくり|手作りの|板|生|ホット)$",
+    "アイス": r"(?:チョコ|ちょこ|バニラ|ばにら|抹茶|まっちゃ|棒|カップ|かっぷ|ガリガリ|雪見|"
+            r"手作り|てづくり)$",
 }

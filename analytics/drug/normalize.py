@@ -8,12 +8,16 @@ back to ``[offsets[i], offsets[j - 1] + 1)`` in the original.
 
 Steps, in order (each one a pure function over ``(chars, offsets)``):
 
-1. NFKC per character (full-width and half-width forms, compatibility ligatures), lower case;
+1. NFKC per character (full-width and half-width forms, compatibility ligatures), lower case,
+   half-width voiced marks composed with their kana (``ﾃﾚｸﾞﾗﾑ`` -> ``テレグラム``), and
+   Cyrillic / Greek look-alikes mapped to the Latin letter they imitate (``wеed`` with a
+   Cyrillic ``е``); zero-width characters and variation selectors dropped, emoji kept;
 2. katakana folded to hiragana (so アイス and あいす match one lexicon entry);
-3. leetspeak undone inside tokens that also hold letters (``w33d`` -> ``weed``, but ``420``
-   and ``$40`` stay as they are);
+3. leetspeak undone inside tokens that also hold letters (``w33d`` -> ``weed``, but ``420``,
+   ``$40`` and ``4sale`` stay as they are);
 4. runs of three or more identical characters cut to two (``weeeeed`` -> ``weed``);
-5. single characters separated by spaces, dots or dashes joined (``w e e d`` -> ``weed``).
+5. single characters separated by spaces, dots or dashes joined (``w e e d``, ``c. o. k. e``
+   -> ``weed``, ``coke``); between kana and kanji two characters are enough (``大.麻``).
 """
 
 from __future__ import annotations
@@ -28,9 +32,24 @@ logger = logging.getLogger(__name__)
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
 _SEPARATORS = frozenset(" .-_*·・/|")
 # Variation selectors and zero-width characters carry no meaning for matching.
-_INVISIBLE = frozenset("\ufe0f\ufe0e\u200b\u200c\u200d\u2060")
+_INVISIBLE = frozenset("\ufe0f\ufe0e\u200b\u200c\u200d\u2060\u00ad")
 # Quantities and prices ("3.5g", "$40", "100mg", "2oz", "5k") are not leetspeak.
 _QUANTITY = re.compile(r"[$¥£€]?\d+(?:[.,]\d+)?[a-z]{0,3}[.,!?]*")
+# Digit-words that are shorthand, not leetspeak ("4sale", "2nite").
+_NOT_LEET = re.compile(r"(?:(?:4|2)(?:sale|u|you|ever|day|nite|night|get|real)|m30s?|2c-?[bi]|8balls?|"
+                       r"\d+(?:mg|ug|g|s)|[a-z]+\d+s?)[.,!?]*")
+# Cyrillic and Greek letters that pass for Latin ones (lower case; upper case is lowered first).
+_HOMOGLYPHS = str.maketrans({
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
+    "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w",
+    "ɑ": "a", "ɡ": "g", "ı": "i", "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v",
+    "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ѡ": "w",
+    # Latin small capitals (NFKC leaves them alone): ᴡᴇᴇᴅ.
+    "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ꜰ": "f", "ɢ": "g", "ʜ": "h", "ɪ": "i", "ᴊ": "j",
+    "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ʀ": "r", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u",
+    "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
+})
+_VOICED = frozenset("\u3099\u309a")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +65,12 @@ class Normalized:
         if end <= start:
             raise ValueError("empty span")
         a, b = self.offsets[start], self.offsets[end - 1] + 1
-        # Characters squeezed out of a stretched run ("weeeed") belong to the span.
+        # Characters squeezed out of a stretched run ("weeeed") belong to the span, and so
+        # do marks folded into the last character (a half-width voiced mark, a selector).
         orig = self.original
-        while b < len(orig) and orig[b] == orig[b - 1] and orig[b].isalpha():
+        while b < len(orig) and (
+            (orig[b] == orig[b - 1] and orig[b].isalpha()) or orig[b] in _INVISIBLE or orig[b] in "ﾞﾟ"
+        ):
             b += 1
         return a, b
 
@@ -69,8 +91,14 @@ def _nfkc(text: str) -> tuple[list[str], list[int]]:
         if ch.isascii():
             out = ch.lower()
         else:
-            out = unicodedata.normalize("NFKC", ch).lower()
+            out = unicodedata.normalize("NFKC", ch).lower().translate(_HOMOGLYPHS)
         for c in out:
+            if c in _VOICED and chars:
+                # A half-width voiced mark: compose it with the kana before it (ｸﾞ -> ぐ).
+                composed = unicodedata.normalize("NFC", chars[-1] + c)
+                if len(composed) == 1:
+                    chars[-1] = composed
+                continue
             chars.append(_fold_kana(c))
             offsets.append(i)
     return chars, offsets
@@ -103,6 +131,7 @@ def _unleet(chars: list[str]) -> list[str]:
             and (leet_before_letter or letters >= 2)
             and letters + leet >= 3
             and not _QUANTITY.fullmatch("".join(token))
+            and not _NOT_LEET.fullmatch("".join(token))
         ):
             for k in range(i, j):
                 c = chars[k]
@@ -123,25 +152,57 @@ def _squeeze(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]
     return out_c, out_o
 
 
+def _is_cjk(ch: str) -> bool:
+    code = ord(ch)
+    return 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF
+
+
+def _gap(chars: list[str], k: int) -> int:
+    """Length of the separator run starting at ``k`` (at most 3 characters, 0 if none)."""
+    g = 0
+    while g < 3 and k + g < len(chars) and chars[k + g] in _SEPARATORS:
+        g += 1
+    return g
+
+
 def _join_spaced(chars: list[str], offsets: list[int]) -> tuple[list[str], list[int]]:
-    """Drop separators inside runs of >= 3 single letters (``w e e d``, ``c.o.k.e``)."""
+    """Drop separators inside runs of single letters (``w e e d``, ``c. o. k. e``, ``大.麻``).
+
+    A run needs three single letters, or two when both are kana or kanji (Japanese has no
+    spaces between words, so a gap inside a kana or kanji word is an obfuscation).
+    """
     n = len(chars)
     drop = [False] * n
     i = 0
     while i < n:
-        # A run looks like: letter sep letter sep letter ... with single letters only.
-        if chars[i].isalpha() and (i == 0 or not chars[i - 1].isalnum()):
+        if chars[i].isalnum() and (i == 0 or not chars[i - 1].isalnum()) and (
+            i + 1 >= n or not chars[i + 1].isalnum()
+        ):
             run = [i]
             k = i
-            while (
-                k + 2 < n
-                and chars[k + 1] in _SEPARATORS
-                and chars[k + 2].isalpha()
-                and (k + 3 >= n or not chars[k + 3].isalnum())
-            ):
-                run.append(k + 2)
-                k += 2
-            if len(run) >= 3 and (i + 1 >= n or not chars[i + 1].isalnum()):
+            sep: str | None = None
+            while True:
+                g = _gap(chars, k + 1)
+                nxt = k + 1 + g
+                if g == 0 or nxt >= n or not chars[nxt].isalnum():
+                    break
+                # One run, one separator: "w.e.e.d 3.5g" stops at the space.
+                gap = "".join(chars[k + 1:nxt])
+                if sep is not None and gap != sep:
+                    break
+                sep = gap
+                single = nxt + 1 >= n or not chars[nxt + 1].isalnum()
+                # In Japanese the last character of a run may start a word ("大 麻あります").
+                if not single and not (_is_cjk(chars[nxt]) and _is_cjk(chars[k])):
+                    break
+                run.append(nxt)
+                k = nxt
+                if not single:
+                    break
+            cjk = all(_is_cjk(chars[r]) for r in run)
+            # Digits may sit in a run ("8 b a l l") but letters must carry it ("1 2 3" stays).
+            letters = sum(chars[r].isalpha() for r in run)
+            if (len(run) >= 3 and letters >= 3) or (len(run) == 2 and cjk):
                 for a, b in zip(run, run[1:], strict=False):
                     for m in range(a + 1, b):
                         drop[m] = True

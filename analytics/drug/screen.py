@@ -99,6 +99,11 @@ def detect_lang(text: str) -> str:
     return "ja" if _JA_RE.search(text) else "en"
 
 
+def _fold(pattern: str) -> str:
+    """Katakana in a regular expression folded to hiragana (as post text is)."""
+    return "".join(chr(ord(c) - 0x60) if 0x30A1 <= ord(c) <= 0x30F6 else c for c in pattern)
+
+
 def _is_ascii_word(key: str) -> bool:
     return all(c.isascii() for c in key) and any(c.isalnum() for c in key)
 
@@ -120,8 +125,9 @@ class _Matcher:
             self.regex[kind] = re.compile("|".join(parts))
         english = [e for e in entries if e.kind is Kind.DRUG and e.lang == "en"]
         self.stretched = {_fold_runs(e.key): e.key for e in english if e.key.isalpha()}
-        self.neg_after = {normalize_term(k): re.compile(v) for k, v in NEGATIVE_AFTER.items()}
-        self.neg_before = {normalize_term(k): re.compile(v) for k, v in NEGATIVE_BEFORE.items()}
+        # Post text is folded to hiragana, so the context patterns are folded the same way.
+        self.neg_after = {normalize_term(k): re.compile(_fold(v)) for k, v in NEGATIVE_AFTER.items()}
+        self.neg_before = {normalize_term(k): re.compile(_fold(v)) for k, v in NEGATIVE_BEFORE.items()}
         self.fuzzy_keys = sorted({e.key for e in english if e.strong and len(e.key) >= 5})
 
     def negated(self, text: str, key: str, start: int, end: int) -> bool:

@@ -17,6 +17,7 @@ from analytics.aml.synth import generate, to_csv, to_reports
 from analytics.aml_triage import AmlTriage, AmlTriageInput
 from analytics.errors import SkillError
 from service.cli import main as patrol
+from tests.analytics.conftest import SMALL_WORLD
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "skills" / "aml"
 
@@ -104,6 +105,7 @@ def test_skill_ranks_json_and_csv_alike(aml_model: AmlModel, data_dir: Path) -> 
 def test_cli_train_and_rank(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("analytics.aml.model.HISTORY_SIZE", 2000)  # a smaller history keeps this quick
+    monkeypatch.setattr("analytics.aml.graph_model.WORLD_KW", SMALL_WORLD)
     assert patrol(["aml", "train", "--out", str(tmp_path / "m")]) == 0
     assert (tmp_path / "m" / "model.pkl").exists()
     capsys.readouterr()

@@ -1,0 +1,67 @@
+"""Lexicon + learned screen over a batch: calibrated score, label, the lexicon's evidence.
+
+:func:`screen_batch` runs the explainable lexicon screen (:func:`analytics.drug.screen.screen`)
+on every post, then the character n-gram model on the whole batch at once, and combines
+both through the calibrating stacker of :mod:`analytics.drug.learned`. The label is
+``sale_offer`` when the calibrated probability reaches the model's threshold; otherwise it is
+``drug_talk`` when the lexicon found drug evidence, else ``benign``. A lexicon sale offer
+stays one unless the stacker is confident it is not (below :data:`LEXICON_FLOOR`): the
+n-gram model only knows the phrasings it was trained on, the lexicon's rules are general.
+The lexicon's evidence spans are returned unchanged, so an analyst still sees which words drove the score.
+Without a model (artefact missing or failing its checksum) the lexicon screen alone decides.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from analytics.drug.learned import NgramModel
+from analytics.drug.screen import BENIGN, SALE, TALK, Screened, ScreenOptions, screen
+
+logger = logging.getLogger(__name__)
+
+LEXICON_FLOOR = 0.15
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The combined verdict on one post."""
+
+    score: float  # calibrated probability of a sale offer (lexicon score when no model)
+    label: str
+    lexicon: Screened
+    model_score: float | None  # the n-gram model's own probability, None without a model
+
+
+def screen_batch(
+    texts: list[str],
+    model: NgramModel | None,
+    *,
+    similarities: np.ndarray | None = None,
+    options: ScreenOptions | None = None,
+) -> list[Verdict]:
+    """Screen a batch of posts (the n-gram model runs once, vectorised, over the batch)."""
+    opts = options or ScreenOptions()
+    lex = [screen(t, options=opts, similarity=None if similarities is None else float(similarities[i]))
+           for i, t in enumerate(texts)]
+    if model is None or not texts:
+        return [Verdict(v.score, v.label, v, None) for v in lex]
+    logits = model.logits(texts)
+    z = np.array([math.log(max(v.score, 1e-6) / max(1.0 - v.score, 1e-6)) for v in lex])
+    sale = np.array([v.label == SALE for v in lex])
+    p = model.calibrated(z, sale, logits)
+    own = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+    out: list[Verdict] = []
+    for v, pi, oi in zip(lex, p, own, strict=True):
+        if pi >= model.threshold or (v.label == SALE and pi >= LEXICON_FLOOR):
+            label = SALE
+        elif v.drug >= opts.drug_min:
+            label = TALK
+        else:
+            label = BENIGN
+        out.append(Verdict(round(float(pi), 4), label, v, round(float(oi), 4)))
+    return out

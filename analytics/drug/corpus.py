@@ -1,0 +1,185 @@
+"""Generated EN + JA posts for training the learned screen: templates, slots, obfuscations.
+
+Every post is built from a template and slot words written for this module (no real posts,
+no real handles), labelled ``sale_offer``, ``drug_talk`` or ``benign``; about half carry an
+obfuscation from :mod:`analytics.drug.obfuscate` on the planted drug word or contact cue.
+Benign posts include the hard cases: ordinary goods sold with a contact cue ("selling my
+bike, dm me"), ambiguous words in plain context ("ice cream", "野菜を買った"), news and
+recovery talk. ``generate(n, seed=...)`` is deterministic.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+
+from analytics.drug.obfuscate import KINDS, applicable, obfuscate
+
+logger = logging.getLogger(__name__)
+
+SALE, TALK, BENIGN = "sale_offer", "drug_talk", "benign"
+
+DRUGS_EN: dict[str, tuple[str, ...]] = {
+    "cannabis": ("weed", "kush", "gas", "loud", "bud", "za", "carts", "wax", "edibles", "prerolls", "ganja",
+                 "exotics", "thc carts", "flower", "dabs"),
+    "meth": ("meth", "ice", "crystal", "shards", "tina", "glass", "crank"),
+    "cocaine": ("coke", "yayo", "snow", "blow", "white", "8ball", "fishscale", "cocaine"),
+    "pills": ("xans", "bars", "percs", "oxy", "m30s", "molly", "mdma", "tabs", "acid", "shrooms", "ket",
+              "addy", "lean", "pressies", "2cb", "dmt", "special k", "ex pills", "shroom bars", "gummies"),
+    "heroin": ("heroin", "dope", "boy", "smack", "china white", "roxies", "blues", "footballs", "zannies"),
+}
+DRUGS_JA: dict[str, tuple[str, ...]] = {
+    "cannabis": ("野菜", "草", "大麻", "ハッパ", "ガンジャ", "リキッド", "バッズ", "ジョイント",
+                 "チョコ", "クサ"),
+    "meth": ("アイス", "シャブ", "冷たいの", "クリスタル", "S", "エス"),
+    "cocaine": ("コカイン", "スノー", "白いの", "コーク"),
+    "pills": ("エクスタシー", "MDMA", "タマ", "バツ", "ラムネ", "LSD", "紙", "キノコ", "ケミカル", "ブツ"),
+    "heroin": ("ヘロイン", "ブツ", "パケ", "ハシシ"),
+}
+CONTACT_EN = ("dm me", "hmu", "telegram @{h}", "wickr {h}", "snap {h}", "signal only", "dm for menu",
+              "hit my line", "message me", "text {n}", "tg in bio", "link in bio", "inbox me", "kik {h}",
+              "add me on whatsapp", "pm for prices", "slide in my dms", "threema {h}", "ping me",
+              "shoot me a message", "sig me", "tele only", "reach out", "email me", "check my story",
+              "menu on my page", "hit the link", "inbox for orders", "text only", "wire me")
+OFFER_EN = ("available", "in stock", "ready", "for sale", "4sale", "restocked", "just landed", "on deck",
+            "taking orders", "selling", "got", "fresh batch of", "plenty of")
+QTY_EN = ("1g", "3.5g", "an 8th", "a zip", "a qp", "half o", "10 pills", "5 tabs", "28g", "2g", "an oz")
+PRICE_EN = ("$40", "$60", "$120", "50 bucks", "$20 each", "200", "£30", "€50", "80")
+EXTRA_EN = ("delivery tonight", "discreet shipping", "meet up only", "cash or cashapp", "no lowballs",
+            "serious buyers", "same day drop off", "worldwide stealth", "local only", "fast replies")
+CONTACT_JA = ("DMください", "テレグラムで", "手押し", "シグナルで連絡", "ワイヤー{h}", "DMで", "リプください",
+              "連絡はこちら", "テレグラ {h}", "ポテトで連絡", "気軽にDM", "詳細はプロフで", "カカオで",
+              "シグナルまで", "テレで", "連絡待ってます", "まずはDM", "秘密厳守")
+OFFER_JA = ("あります", "入荷しました", "在庫あり", "売ります", "譲ります", "販売中", "取り扱い中",
+            "即日対応")
+QTY_JA = ("1g", "0.5", "0.2g", "3g", "10錠", "5枚", "1本")
+PRICE_JA = ("5000円", "1万円", "8000円", "2万", "3000円から")
+EXTRA_JA = ("都内手渡し", "全国発送", "即日", "郵送可", "大阪エリア", "対面可", "匿名配送", "相談可")
+EMOJI = ("🍃", "🔥", "💨", "🔌", "💎", "❄️", "💊", "📦", "🚚", "💰", "🍁", "")
+
+SALE_EN = (
+    "{drug} {offer} {qty} {price} {contact}", "{offer} {drug} and {drug2}, {extra}, {contact}",
+    "{drug} {emoji} {qty} for {price}, {contact}", "{contact} for {drug} {emoji} {extra}",
+    "plug here {emoji} {drug} {qty} {price}", "{drug} {offer}. {extra}. {contact}",
+    "who needs {drug}? {qty} {price} {contact}", "{offer} {drug} {emoji} {extra} {contact}",
+    "{drug} {drug2} {drug3} {emoji} {contact}", "{qty} of {drug} {price}, {extra}",
+)
+TALK_EN = (
+    "smoked {drug} last night and felt weird", "my brother is addicted to {drug}, any advice",
+    "police found {drug} in a car on the highway", "{drug} overdoses are rising in our city",
+    "is {drug} legal in canada", "documentary about {drug} smuggling was intense",
+    "tried {drug} at a party once, never again", "{drug} ruined my twenties, 3 years clean now",
+    "the court sentenced him for selling {drug}", "school had an assembly about {drug}",
+    "why do people still take {drug}", "study says {drug} use is down among teens",
+)
+BENIGN_EN = (
+    "selling my old {item}, {price}, {contact}", "{item} for sale, barely used, {contact}",
+    "ice cream after school 🍦", "snow day tomorrow ❄️ no school", "gas prices went up again",
+    "need to weed the garden before the rain", "my bud and i are going fishing", "grass needs cutting",
+    "crystal clear water at the beach", "rock concert tonight 🔥 {contact} for spare tickets",
+    "the delivery is late again", "i need ice for the party, 2 bags", "flower shop has a sale on roses",
+    "{item} available, pick up only, {price}", "fresh batch of cookies {emoji} {contact} to order",
+    "diet coke and fries please", "420 error on the server again", "bars downtown are packed tonight",
+    "green tea in stock again at the shop", "taking orders for custom cakes, {contact}",
+    "got tickets for the game, {price} each, {contact}", "vitamin pills every morning",
+    "hit me up if you want to play ball", "{item} in stock, free shipping over $35",
+    "glass of wine and a good book", "pot roast for dinner tonight", "snowboard {price}, {contact}",
+    "{item} {offer} {price} {contact}", "{offer} {item}, {extra}, {contact}",
+    "{item} {emoji} {price}, {extra}",
+    "{amb} for sale, {contact}", "{offer} {amb}, {price}, {contact}", "{amb} {emoji} {extra}, {contact}",
+    "handmade {amb}, {contact} for prices", "{amb} in stock, {extra}",
+)
+# Goods whose names hold a drug slang word: sold with the same cues as drugs, but benign.
+AMBIG_ITEMS_EN = ("crystal vase", "crystal earrings", "snow tires", "snow boots", "ice maker", "ice skates",
+                  "blow dryer", "leaf blower", "gas grill", "grass seed", "flower pots", "pot holders",
+                  "herb planters", "green tea", "candy jars", "rock salt", "white sneakers", "bud vases",
+                  "tree saplings", "glass bottles", "powder coating", "bar stools", "crystal healing kit",
+                  "kush ball craft kit", "pill organizer", "molly dolls", "line dance lessons", "gelato cups")
+AMBIG_ITEMS_JA = ("野菜の詰め合わせ", "新鮮な野菜", "草花の苗", "アイスクリーム", "白いスニーカー",
+                  "ハーブの苗", "氷", "チョコの詰め合わせ", "雪見だいふく", "クリスタルガラス", "粉ミルク",
+                  "ラムネ菓子", "キノコの原木")
+ITEMS_EN = ("bike", "iphone", "couch", "ps5", "textbooks", "sneakers", "guitar", "camera", "desk",
+            "tickets", "jacket", "laptop", "puppy toys", "candles")
+SALE_JA = (
+    "{drug}{offer} {qty} {price} {contact}", "{drug}{emoji} {extra} {contact}",
+    "{extra} {drug} {qty}から {contact}", "{drug}と{drug2}{offer}、{extra}、{contact}",
+    "{contact} {drug}{emoji} {price}", "{drug}{offer}。{extra}。{contact}",
+    "良質な{drug}{offer} {contact}", "{drug} {qty} {price} {extra}",
+)
+TALK_JA = (
+    "{drug}の所持で逮捕されたらしい", "{drug}の依存症について調べている",
+    "ニュースで{drug}の密輸をやっていた",
+    "{drug}は絶対にだめ", "{drug}の合法化について議論がある", "友達が{drug}をやめられない",
+    "{drug}の乱用防止の講演があった", "海外では{drug}が問題になっている",
+)
+BENIGN_JA = (
+    "スーパーで野菜を買った", "アイス食べたい🍦", "雪が降ってきた❄️", "草むしりしないと",
+    "{item}売ります、{price}、{contact}", "{item}譲ります、手渡し可能、DMください",
+    "新鮮な野菜あります、直売所で",
+    "チョコレートケーキ作った", "冷たいの飲みたい", "コーラとポテトください", "スピード違反で捕まった",
+    "{item}在庫あり、全国発送します", "野菜たっぷりのスープ", "アイスコーヒーが好き", "草生える w",
+    "ハーブティー入荷しました", "{item}の出品しました、{contact}", "今日は雪で電車が遅れた",
+    "この{item} 在庫あり 即日発送 {contact}", "{item} {price} {extra} {contact}",
+    "{item}入荷しました {emoji} {contact}",
+    "{item}あります、{price}から、{contact}", "手作り{item}販売中 {extra}",
+    "{amb}販売中、{extra}、{contact}", "{amb}あります、{price}、{contact}",
+    "{amb}入荷しました {emoji} {contact}",
+)
+ITEMS_JA = ("自転車", "スマホ", "ソファ", "チケット", "教科書", "スニーカー", "ギター", "カメラ", "服",
+            "ゲーム機")
+HANDLES = ("snowline", "greenbox", "plug_44", "mr_fresh", "cloud9x", "tokyo_leaf", "ace_supply", "kuro")
+
+
+@dataclass(frozen=True, slots=True)
+class GenPost:
+    """One generated post."""
+
+    text: str
+    lang: str
+    label: str
+    kind: str  # the obfuscation applied, or "none"
+
+
+def _handle(rng: random.Random) -> str:
+    return rng.choice(HANDLES) + str(rng.randint(1, 99))
+
+
+def _fill(template: str, rng: random.Random, lang: str) -> tuple[str, str | None, str | None]:
+    """Fill one template; returns the text, the planted drug word and its category."""
+    drugs = DRUGS_EN if lang == "en" else DRUGS_JA
+    category = rng.choice(list(drugs))
+    words = rng.sample(drugs[category], min(3, len(drugs[category])))
+    h = _handle(rng)
+    phone = "555-01" + str(rng.randint(10, 99))
+    contact = rng.choice(CONTACT_EN if lang == "en" else CONTACT_JA).format(h=h, n=phone)
+    slots = {
+        "drug": words[0], "drug2": words[1 % len(words)], "drug3": words[2 % len(words)], "contact": contact,
+        "offer": rng.choice(OFFER_EN if lang == "en" else OFFER_JA),
+        "qty": rng.choice(QTY_EN if lang == "en" else QTY_JA),
+        "price": rng.choice(PRICE_EN if lang == "en" else PRICE_JA),
+        "extra": rng.choice(EXTRA_EN if lang == "en" else EXTRA_JA), "emoji": rng.choice(EMOJI),
+        "item": rng.choice(ITEMS_EN if lang == "en" else ITEMS_JA),
+        "amb": rng.choice(AMBIG_ITEMS_EN if lang == "en" else AMBIG_ITEMS_JA),
+    }
+    text = " ".join(template.format(**slots).split())
+    return text, (words[0] if "{drug}" in template else None), category
+
+
+def generate(n: int, *, seed: int = 0, obfuscated_share: float = 0.5) -> list[GenPost]:
+    """``n`` labelled posts, EN and JA in a 3:2 mix, about 35 % sale offers and 20 % drug talk."""
+    rng = random.Random(seed)
+    out: list[GenPost] = []
+    for _ in range(n):
+        lang = "en" if rng.random() < 0.6 else "ja"
+        r = rng.random()
+        label = SALE if r < 0.35 else TALK if r < 0.55 else BENIGN
+        pool = {("en", SALE): SALE_EN, ("en", TALK): TALK_EN, ("en", BENIGN): BENIGN_EN,
+                ("ja", SALE): SALE_JA, ("ja", TALK): TALK_JA, ("ja", BENIGN): BENIGN_JA}[(lang, label)]
+        text, target, category = _fill(rng.choice(pool), rng, lang)
+        kind = "none"
+        if rng.random() < obfuscated_share:
+            kind = rng.choice([k for k in KINDS if applicable(k, lang)])
+            text = obfuscate(text, kind, rng, target=target, category=category)
+        out.append(GenPost(text, lang, label, kind))
+    return out
