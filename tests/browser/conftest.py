@@ -68,16 +68,18 @@ class ServedConsole:
         self._aml_model()
 
     def _aml_model(self) -> None:
-        """The AML model the service will load: one this test session already trained (the
-        analytics tests point PATROL_DATA_DIR at theirs), else trained now by the project's code."""
-        target = self.tmp / "models" / "aml"
-        source = Path(os.environ.get("PATROL_DATA_DIR", "var")) / "models" / "aml"
-        if (source / "model.pkl").exists():
-            shutil.copytree(source, target)
-            return
-        from analytics.aml.model import load_or_train
+        """The AML models the service will load (per report, and over the transaction graph):
+        ones this test session already trained (the analytics tests point PATROL_DATA_DIR at
+        theirs), else trained now by the project's code, so no request waits for training."""
+        from analytics.aml import graph_model, model
 
-        load_or_train(target)
+        for name, trainer in (("aml", model.load_or_train), ("aml_graph", graph_model.load_or_train)):
+            target = self.tmp / "models" / name
+            source = Path(os.environ.get("PATROL_DATA_DIR", "var")) / "models" / name
+            if (source / "model.pkl").exists():
+                shutil.copytree(source, target)
+            else:
+                trainer(target)
 
     def start(self) -> None:
         log = (self.tmp / "serve.log").open("ab")
