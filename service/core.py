@@ -144,7 +144,8 @@ async def build_core(settings: Settings, *, skills: Mapping[str, Skill], pools: 
                           min_confidence=settings.router.min_confidence, rescore=settings.router.rescore,
                           rescore_names=settings.router.rescore_names,
                           names_limit=settings.router.names_limit,
-                          near_miss_by_sound=settings.router.near_miss_by_sound, blocking=blocking)
+                          near_miss_by_sound=settings.router.near_miss_by_sound,
+                          confirm_confidence=settings.router.confirm_confidence, blocking=blocking)
     return Core(engine=engine, tokens=tokens,
                 auth=Authenticator(tokens, enabled=settings.auth.enabled,
                                    rate_per_minute=settings.auth.rate_per_minute),

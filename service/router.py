@@ -49,6 +49,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["IntentRouter", "LookupEngine", "Outcome", "SkillMatcher", "Understood", "jsonable"]
 
 _SAY_AGAIN = "Say again: I could not make out the query."
+_UNCLEAR_CONFIRM = "Say again: affirm or negative?"
+UNCLEAR_CONFIRM = "confirm heard unclearly"
 _REPEAT_MEMORY = 4096
 
 
@@ -122,7 +124,7 @@ class IntentRouter(SecondLooks):
     def __init__(self, *, lookup: LookupEngine | None, matcher: SkillMatcher, runner: SkillRunner,
                  audit: AuditLog, min_confidence: float = 0.35, clear_confidence: float = 0.8,
                  rescore: bool = False, on_file_prior: float = 0.0, rescore_names: bool = True,
-                 names_limit: int = 40, near_miss_by_sound: bool = True,
+                 names_limit: int = 40, near_miss_by_sound: bool = True, confirm_confidence: float = 0.5,
                  blocking: BoundedExecutor | None = None) -> None:
         self.lookup = lookup
         # Registry calls and embeddings run here: bounded, beside the inference pool (the
@@ -143,6 +145,9 @@ class IntentRouter(SecondLooks):
         self.names_limit = names_limit
         # Take a plate on file one symbol from an unmatched reading when the audio prefers it.
         self.near_miss_by_sound = near_miss_by_sound
+        # A spoken "affirm" runs the offered record only when the recogniser is this sure of it
+        # (a misheard "Negative" must not run it); below, the offer stands and is asked again.
+        self.confirm_confidence = confirm_confidence
         # The hook carries no session object, so "repeat" and "affirm" need a small bounded
         # memory here: the last answer, and the check a ``clarify`` left waiting for a yes or no.
         self._last: OrderedDict[str, ResultEvent] = OrderedDict()
@@ -285,6 +290,11 @@ class IntentRouter(SecondLooks):
         pending = self._pending.pop(ctx.session, None)
         if pending is None:
             return self._simple(understood, IntentName.CONFIRM, "Copy, confirmed.")
+        if heard.confidence < self.confirm_confidence:
+            self._pending[ctx.session] = pending
+            return Outcome(intent=IntentName.CONFIRM, slots={}, confidence=self._confidence(understood),
+                           status="clarify", action="confirm", readback=_UNCLEAR_CONFIRM,
+                           reason=UNCLEAR_CONFIRM)
         value = pending.slots.get("plate") or pending.slots.get("licence")
         readings = (Reading(str(value), 1.0, source="confirmed"),) if value else ()
         query = dataclasses.replace(pending.query, slots=pending.slots, confidence=1.0, readings=readings,
@@ -338,7 +348,10 @@ class IntentRouter(SecondLooks):
 
     def _hold(self, session: str, outcome: Outcome, understood: Understood) -> None:
         """Keep a check that asked "Confirm plate ...?" for the next "affirm"; any other answer
-        (a new query, a confirm, a cancel) leaves nothing waiting."""
+        (a new query, a confirm, a cancel) leaves nothing waiting, but a confirm heard too
+        unclearly to act on leaves the offer standing."""
+        if outcome.reason == UNCLEAR_CONFIRM:
+            return
         self._pending.pop(session, None)
         query = understood.query
         if (outcome.action != "check" or outcome.status != "clarify" or not outcome.candidates

@@ -127,6 +127,9 @@ class RouterSettings(BaseModel):
     semantic: bool = Field(True, description="match skills by MiniLM similarity to their examples")
     skill_threshold: float = Field(0.55, ge=0.0, le=1.0, description="cosine similarity to pick a skill")
     min_confidence: float = Field(0.35, ge=0.0, le=1.0, description="lookup intents below this get 'clarify'")
+    confirm_confidence: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "a spoken 'affirm' after a clarify runs the offered record only at or above this transcript "
+        "confidence; below, the offer stands and the officer is asked 'affirm or negative?'"))
     rescore: bool = Field(False, description=(
         "let forced alignment choose among plate/licence readings and the records they point at; "
         "off: no measured gain on the fixture audio, about 0.38 s per unclear plate (README)"))

@@ -149,6 +149,8 @@ def run(audio_dir: Path, *, model: str, spelling_model: str, limit: int | None, 
                 t[3] += first
             rows.append({"file": m["file"], "ok": ok, "among": among, "first": first, "latency_s": latency,
                          "transcripts": [e["text"] for e in events if e["type"] == "transcript"],
+                         "confidences": [e["confidence"] for e in events if e["type"] == "transcript"],
+                         "intents": [e["name"] for e in events if e["type"] == "intent"],
                          "intent": last})
         phantoms = 0
         for pcm in _noise_clips(noise):

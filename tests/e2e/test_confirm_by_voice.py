@@ -1,7 +1,7 @@
 """Confirm by voice over the real socket: a typed plate one symbol off a stolen plate on
-file is offered back ("Confirm plate ...?"), the officer says "Affirmative" (real speech
-through the real recogniser), and the record comes back as a hit, spoken in the session's
-codec."""
+file is offered back ("Confirm plate ...?"), the officer says "Copy, affirmative" (real
+speech through the real recogniser), and the record comes back as a hit, spoken in the
+session's codec."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ async def _dialogue(url: str, affirm: bytes) -> tuple[list[dict[str, Any]], list
 
 def test_affirmative_by_voice_runs_the_offered_plate(served: tuple[str, str]) -> None:
     url, token = served
-    offered, answered, audio = asyncio.run(_dialogue(f"{url}?token={token}", _spoken("Affirmative.")))
+    offered, answered, audio = asyncio.run(_dialogue(f"{url}?token={token}", _spoken("Copy, affirmative.")))
     ask = next(e for e in offered if e["type"] == "result")
     assert ask["status"] == "clarify" and ask["readback"].startswith("Confirm plate")
     assert ask["candidates"][0]["plate"] == "7XYZ456", ask

@@ -4,6 +4,7 @@ seeded SQLite registry through POST /v1/query)."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import wave
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from tests.lookup.conftest import _prepare
 from tests.service.conftest import bearer, build_app, issue_tokens, make_settings
 
 Routed = tuple[TestClient, dict[str, str]]
+_APP: dict[str, Any] = {}
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +30,7 @@ def routed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Routed]:
     _prepare(url)
     lookup = LookupEngine.from_url(url)
     app = build_app(make_settings(tmp, registry={"url": url}), lookup=lookup)
+    _APP["app"] = app
     try:
         with TestClient(app) as client:
             yield client, issue_tokens(app)
@@ -117,3 +120,24 @@ def test_the_confirmed_answer_is_spoken(routed: Routed) -> None:
     with wave.open(io.BytesIO(r.content)) as w:
         seconds = w.getnframes() / w.getframerate()
     assert 1.5 < seconds <= 6.0
+
+
+def test_an_unclear_spoken_affirm_asks_again_and_keeps_the_offer(routed: Routed) -> None:
+    from service.context import Heard, QueryContext
+
+    client, _ = routed
+    router = _APP["app"].state.services.core.router
+    ctx = QueryContext(session="radio-7", utterance=1, officer="p-7", role="patrol")
+
+    def say(text: str, confidence: float, n: int) -> dict[str, Any]:
+        events = client.portal.call(router.handle, dataclasses.replace(ctx, utterance=n),
+                                    Heard(text=text, confidence=confidence))
+        return {"intent": events[0].name, **events[1].model_dump(mode="json")}
+
+    assert say("plate QQ70ZZY", 0.9, 1)["status"] == "clarify"
+    # "Negative" heard as "yes, that's correct" at 0.41 (radio-tiny-v2, espeak-ng en-us): not run.
+    unsure = say("Base, yes, that's correct.", 0.41, 2)
+    assert (unsure["intent"], unsure["status"]) == ("confirm", "clarify")
+    assert unsure["readback"] == "Say again: affirm or negative?" and not unsure["candidates"]
+    sure = say("Copy, affirmative.", 0.57, 3)
+    assert sure["status"] == "hit" and sure["candidates"][0]["plate"] == "QQ70ZZZ"
