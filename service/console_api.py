@@ -18,7 +18,6 @@ host, no framing.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -135,7 +134,7 @@ async def verify_chain(request: Request, principal: AuditPrincipal) -> ChainStat
     core = request.app.state.services.core
     await core.audit.write(AuditRecord(action="audit_verify", status="ok", source="http",
                                        officer=principal.officer, role=principal.role, unit=principal.unit))
-    report = await asyncio.to_thread(core.audit.verify)
+    report = await core.pools.lookup.run(core.audit.verify)
     return ChainStatus(ok=report.ok, entries=report.entries, head=report.head, problems=report.problems[:20],
                        verified_at=datetime.now(UTC).isoformat(timespec="seconds"))
 
@@ -155,10 +154,10 @@ async def export_subject(
                                        officer=principal.officer, role=principal.role, unit=principal.unit,
                                        slots={"disclosed_subject": subject.strip().upper()}))
     path = settings.disclosure.signing_key_file or Path(settings.data_dir) / DEFAULT_KEY_NAME
-    key = await asyncio.to_thread(load_or_create_key, Path(path))
+    key = await core.pools.lookup.run(load_or_create_key, Path(path))
     by = {"officer": principal.officer, "role": principal.role, "unit": principal.unit}
-    bundle: dict[str, Any] = await asyncio.to_thread(build_bundle, core.audit, subject, key=key,
-                                                     exported_by=by)
+    bundle: dict[str, Any] = await core.pools.lookup.run(build_bundle, core.audit, subject, key=key,
+                                                         exported_by=by)
     return bundle
 
 

@@ -136,7 +136,7 @@ async def build_core(settings: Settings, *, skills: Mapping[str, Skill], pools: 
     await blocking.run(bind_all, skills, context)
     runner = SkillRunner(max_timeout_s=settings.skills.max_timeout_s, executor=pools.skills)
     audit = AuditLog(engine)
-    tokens = TokenStore(engine)
+    tokens = TokenStore(engine, blocking=pools.lookup)
     bus = make_bus(settings.redis_url, channel=settings.events.channel,
                    queue_size=settings.events.subscriber_queue)
     await bus.start()

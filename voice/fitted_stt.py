@@ -23,6 +23,7 @@ from typing import Any
 
 import ctranslate2
 import numpy as np
+from rapidfuzz import fuzz
 
 from voice.alignment import EncodedAudio
 from voice.codecs import INTERNAL_RATE
@@ -39,15 +40,19 @@ _WORDS = re.compile(r"[A-Za-z']+|\d+")
 
 
 def once_each(text: str) -> str:
-    """``text`` without a sentence that repeats the one before it (a decoder looping on a
-    whole sentence, which the short-unit loop cut does not see)."""
-    sentences = [p for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p]
-    kept = [p for i, p in enumerate(sentences) if i == 0 or p.lower() != sentences[i - 1].lower()]
+    """``text`` without a sentence that (nearly) repeats an earlier one: a decoder looping on
+    a whole sentence, which the short-unit loop cut does not see, rarely repeats it exactly."""
+    kept: list[str] = []
+    for sentence in (p for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p):
+        if not any(fuzz.ratio(sentence.lower(), k.lower()) >= 85 for k in kept):
+            kept.append(sentence)
     return " ".join(kept)
 
 
-def runs_on(text: str, speech_s: float, rate: float = MAX_WORDS_PER_S) -> bool:
-    """Whether ``text`` has more words than ``speech_s`` seconds of speech can hold."""
+def runs_on(text: str, speech_s: float, rate: float | None = None) -> bool:
+    """Whether ``text`` has more words than ``speech_s`` seconds of speech can hold
+    (``rate`` words a second, :data:`MAX_WORDS_PER_S` by default; 0 turns the guard off)."""
+    rate = MAX_WORDS_PER_S if rate is None else rate
     return rate > 0 and len(_WORDS.findall(text)) > rate * speech_s + 2
 
 

@@ -102,10 +102,14 @@ def test_a_few_steps_lower_the_loss(base_dir: Path, clips: list[Entry]) -> None:
     assert after < 0.8 * before, (before, after)
 
 
-def test_train_writes_a_checkpoint_the_service_loads(base_dir: Path, clips: list[Entry],
-                                                     tmp_path: Path) -> None:
+def test_train_writes_a_checkpoint_the_service_loads(base_dir: Path, clips: list[Entry], tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import voice.fitted_stt
     from voice.fitted_stt import FittedTranscriber
 
+    # Two steps from tiny.en still loop on the sentence; the words-per-second guard (tested
+    # on its own below) would drop that, and this test is about the checkpoint, not the guard.
+    monkeypatch.setattr(voice.fitted_stt, "MAX_WORDS_PER_S", 0.0)
     options = TrainOptions(steps=2, batch=2, eval_every=2, val_clips=4)
     last = train(base_dir, clips * 8, tmp_path / "run", options)
     with np.load(last) as delta:
@@ -155,4 +159,5 @@ def test_text_longer_than_its_speech_is_caught() -> None:
 
     looped = "Control, run plate 6 9 4 5. Control, run plate 6 9 4 5. control, run plate 6 9 4 5."
     assert once_each(looped) == "Control, run plate 6 9 4 5."
-    assert once_each("Copy. Copy that. Copy.") == "Copy. Copy that. Copy."
+    assert once_each("Plate 6 9 4 5. Plate 6 9 4 5 5. plate 6 9 4.") == "Plate 6 9 4 5."
+    assert once_each("Copy. Run plate 7 X-ray. Over.") == "Copy. Run plate 7 X-ray. Over."
