@@ -19,7 +19,6 @@ only redacted once (``redacted_at IS NULL`` in the update).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, delete, inspect, or_, update
 from sqlalchemy.orm import Session
 
+from common.tasks import cancel_and_wait
 from service.audit import AuditLog, AuditRecord
 from service.audit_chain import REDACTED_VALUES
 from service.records import AuditEntry
@@ -160,8 +160,5 @@ class RetentionScheduler:
 
     async def stop(self) -> None:
         """Cancel the periodic task."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None

@@ -13,13 +13,13 @@ within the poll time too.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from common.tasks import cancel_and_wait
 from service.audit import AuditLog, AuditRecord
 from service.auth import WS_UNAUTHORIZED, Principal, TokenStore
 
@@ -133,11 +133,8 @@ class SessionWatch:
 
     async def stop(self) -> None:
         """Stop polling."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
 
 def watch_socket(

@@ -15,8 +15,6 @@ is trained on first use if missing (see docs/benchmarks.md for the time it takes
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import pickle
 import threading
@@ -27,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from analytics.aml.artefact import load_artefact, save_artefact
 from analytics.aml.graph import FEATURES, RAW_FEATURES, Edges, edge_features
 from analytics.aml.typologies import World, generate_world, time_split
 
@@ -166,27 +165,12 @@ def train(*, seed: int = WORLD_SEED, raw_only: bool = False, world: World | None
 
 def save(model: GraphModel, directory: Path) -> Path:
     """Write ``model.pkl`` and ``meta.json`` (with the pickle's SHA-256)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    blob = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
-    path = directory / "model.pkl"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(blob)
-    tmp.replace(path)
-    (directory / "meta.json").write_text(json.dumps(dict(model.meta, sha256=hashlib.sha256(blob).hexdigest()),
-                                                    indent=2))
-    return path
+    return save_artefact(model, model.meta, directory)
 
 
 def load(directory: Path) -> GraphModel:
     """Load an artefact, refusing one whose checksum or version does not match."""
-    blob = (directory / "model.pkl").read_bytes()
-    meta = json.loads((directory / "meta.json").read_text())
-    if hashlib.sha256(blob).hexdigest() != meta.get("sha256") or meta.get("version") != VERSION:
-        raise ValueError(f"AML graph artefact in {directory} fails its checksum or version check")
-    model = pickle.loads(blob)  # noqa: S301 - our own artefact, checksum verified above
-    if not isinstance(model, GraphModel):
-        raise ValueError("AML graph artefact holds the wrong type")
-    return model
+    return load_artefact(directory, GraphModel, VERSION, "AML graph")
 
 
 def default_dir(data_dir: Path) -> Path:

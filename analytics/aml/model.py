@@ -9,8 +9,6 @@ artefact is missing, :func:`load_or_train` trains one deterministically (a few s
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import pickle
 import threading
@@ -21,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from analytics.aml.artefact import load_artefact, save_artefact
 from analytics.aml.features import FEATURES, Batch, features
 from analytics.aml.synth import generate
 
@@ -130,27 +129,12 @@ def train(*, n: int | None = None, seed: int = HISTORY_SEED) -> AmlModel:
 
 def save(model: AmlModel, directory: Path) -> Path:
     """Write ``model.pkl`` and ``meta.json`` (with the pickle's SHA-256) under ``directory``."""
-    directory.mkdir(parents=True, exist_ok=True)
-    blob = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
-    path = directory / "model.pkl"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(blob)
-    tmp.replace(path)
-    meta = dict(model.meta, sha256=hashlib.sha256(blob).hexdigest())
-    (directory / "meta.json").write_text(json.dumps(meta, indent=2))
-    return path
+    return save_artefact(model, model.meta, directory)
 
 
 def load(directory: Path) -> AmlModel:
-    """Load a saved artefact, refusing one whose checksum or version does not match."""
-    blob = (directory / "model.pkl").read_bytes()
-    meta = json.loads((directory / "meta.json").read_text())
-    if hashlib.sha256(blob).hexdigest() != meta.get("sha256") or meta.get("version") != VERSION:
-        raise ValueError(f"AML model artefact in {directory} fails its checksum or version check")
-    model = pickle.loads(blob)  # noqa: S301 - our own artefact, checksum verified above
-    if not isinstance(model, AmlModel):
-        raise ValueError("AML model artefact holds the wrong type")
-    return model
+    """Load an artefact, refusing one whose checksum or version does not match."""
+    return load_artefact(directory, AmlModel, VERSION, "AML model")
 
 
 def default_dir(data_dir: Path) -> Path:
