@@ -120,6 +120,15 @@ FITTED: dict[str, FittedSpec] = {
         sha256="70becbcdb9242c32e656e0a70e87d524e621bdb7f75edc461fd0f92a1856afcd",
         card="radio-tiny-v2.md",
     ),
+    # radio-tiny-v1 trained on corpora v3 + v4 (replies 15 %, queries replayed): 300 more steps.
+    "radio-tiny-v3": FittedSpec(
+        name="radio-tiny-v3",
+        base="tiny.en",
+        delta="radio-tiny-v3.npz",
+        delta_sha256="737e87e9eec280fe3d24d2342ae5a3794e9c1d11636864237fa99b911ffaa581",
+        sha256="dff336aff227ab537b646e3ab16f3d2e6503975f729bff51874dd6f3932e8347",
+        card="radio-tiny-v3.md",
+    ),
 }
 
 
