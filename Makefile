@@ -53,11 +53,11 @@ test: venv
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/python -m pytest -q
 
-# The recogniser's recipe (models/asr/radio-tiny-v3.md): corpus, training, export. Piper
+# The recogniser's recipe (models/asr/radio-tiny-v2.md): corpus, training, export. Piper
 # (GPL-3.0) only renders training speech; flite and festival only speak the evaluation set.
-# radio-tiny-v1 (queries), then radio-tiny-v3: v1 trained on corpora v3 (replies) + v4 (queries).
+# radio-tiny-v1 (queries), then radio-tiny-v2: v1 trained on corpus v3 (queries and replies).
 TRAIN_STEPS ?= 800
-REPLY_STEPS ?= 300
+REPLY_STEPS ?= 250
 train-debs:
 	@missing=""; \
 	for p in flite festival festvox-kdlpc16k festvox-kallpc16k festvox-us-slt-hts fortunes-min; do \
@@ -74,18 +74,17 @@ train: venv train-debs
 	$(PY) -m training export var/train/run1/step-$$(printf %06d $(TRAIN_STEPS)).npz \
 		--out var/train/radio-tiny-v1.npz --model-dir var/models/radio-tiny-v1
 	$(PY) -m training corpus --out var/corpus/v3 --size 1500 --seed 3 --replies
-	$(PY) -m training corpus --out var/corpus/v4 --size 1500 --seed 4
-	$(PY) -m training asr --corpus var/corpus/v3 var/corpus/v4 --out var/train/run4 \
-		--resume var/train/radio-tiny-v1.npz --steps $(REPLY_STEPS) --lr 2e-5 --eval-every 150
-	$(PY) -m training export var/train/run4/step-$$(printf %06d $(REPLY_STEPS)).npz \
-		--out var/train/radio-tiny-v3.npz --model-dir var/models/radio-tiny-v3
+	$(PY) -m training asr --corpus var/corpus/v3 --out var/train/run3 --resume var/train/radio-tiny-v1.npz \
+		--steps $(REPLY_STEPS) --lr 2e-5 --eval-every 125
+	$(PY) -m training export var/train/run3/step-$$(printf %06d $(REPLY_STEPS)).npz \
+		--out var/train/radio-tiny-v2.npz --model-dir var/models/radio-tiny-v2
 
 eval-asr: venv train-debs
 	$(PIP) install -q -e '.[tts]'
 	$(PY) -m training.evalset --out var/eval/radio-v1 --queries 300 --seed 21
 	$(PY) -m training.evalset --out var/eval/replies-v1 --queries 150 --seed 22 --replies
-	$(PY) -m tests.bench.bench_radio_asr --audio var/eval/radio-v1 --model radio-tiny-v3
-	$(PY) -m tests.bench.bench_radio_asr --audio var/eval/replies-v1 --model radio-tiny-v3 --noise 0 \
+	$(PY) -m tests.bench.bench_radio_asr --audio var/eval/radio-v1 --model radio-tiny-v2
+	$(PY) -m tests.bench.bench_radio_asr --audio var/eval/replies-v1 --model radio-tiny-v2 --noise 0 \
 		--out var/bench/replies-asr.json
 	$(PY) -m tests.bench.bench_radio_asr --audio var/eval/radio-v1 --model tiny.en --spelling-model base \
 		--out var/bench/radio-asr-baseline.json

@@ -56,9 +56,9 @@ class AudioSettings(BaseModel):
 class SttSettings(BaseModel):
     """Speech recognition model and decoding options."""
 
-    model: str = Field("radio-tiny-v3", description=(
-        "'radio-tiny-v3' (the project's own, trained for radio queries and replies: "
-        "models/asr/radio-tiny-v3.md), its predecessors 'radio-tiny-v2' and 'radio-tiny-v1', "
+    model: str = Field("radio-tiny-v2", description=(
+        "'radio-tiny-v2' (the project's own, trained for radio queries and replies: "
+        "models/asr/radio-tiny-v2.md), its predecessor 'radio-tiny-v1', "
         "'tiny.en', 'base' or a path to a CTranslate2 model directory"))
     language: str | None = Field("en", description="decode language; None lets a multilingual model detect")
     compute_type: str = "int8"
