@@ -12,16 +12,20 @@ import logging
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from functools import lru_cache
 from typing import Any, Protocol
 
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import Connection, Engine, Select, func, or_, select, text
+from sqlalchemy import Connection, Engine, Select, and_, bindparam, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from lookup.errors import RegistryError
 from lookup.models import Alert, DriverLicence, Person, Vehicle
 
 logger = logging.getLogger(__name__)
+# Rows one statement of the one-off search reads at most; an edit-1 neighbourhood in a
+# registry of millions holds a few dozen.
+_ONE_OFF_SCAN = 2000
 
 Row = dict[str, Any]
 _P, _V, _L, _A = Person.__table__, Vehicle.__table__, DriverLicence.__table__, Alert.__table__
@@ -180,49 +184,37 @@ class SqlRegistryStore:
     def vehicles_one_off(self, skel: str, *, limit: int = 20) -> list[Row]:
         """Vehicles whose skeleton is one edit from ``skel``: a symbol changed, missed or extra
         (see :meth:`_one_off`)."""
-        return self._one_off(skel, _VEHICLE_COLS, _V.c.plate_skel, _V.c.plate_rev, limit=limit)
+        return self._one_off(skel, "vehicle", limit=limit)
 
     def licences_one_off(self, skel: str, *, limit: int = 20) -> list[Row]:
         """Licences whose number skeleton is one edit from ``skel`` (see :meth:`_one_off`)."""
-        return self._one_off(skel, _LICENCE_COLS, _L.c.number_skel, _L.c.number_rev, limit=limit)
+        return self._one_off(skel, "licence", limit=limit)
 
-    def _one_off(
-        self, skel: str, cols: Sequence[Any], skel_col: Any, rev_col: Any, *, limit: int
-    ) -> list[Row]:
+    def _one_off(self, skel: str, table: str, *, limit: int) -> list[Row]:
         """Rows whose skeleton is one edit from ``skel``: a symbol changed, missed or extra.
 
         Each probe is an index range scan on the part of the skeleton the edit leaves intact:
         its prefix, or the reversed skeleton's prefix (the suffix), whichever is longer, with
         the length the edit implies; so it works the same on SQLite and PostgreSQL without
-        trigram indexes.
+        trigram indexes. All probes go in one statement, an OR of index ranges (SQLite's
+        OR-by-union plan, PostgreSQL's BitmapOr), built once per probe shape.
         """
-        n = len(skel)
-        if n < 4:
+        probes = one_off_probes(skel)
+        if not probes:
             return []
-        probes: dict[tuple[bool, str, int], None] = {}
-        for i in range(n + 1):
-            for head, tail, length in ((skel[:i], skel[i + 1 :], n), (skel[:i], skel[i:], n + 1),
-                                       (skel[:i], skel[i + 1 :], n - 1)):
-                if length == n + 1 or i < n:
-                    reverse = len(tail) > len(head)
-                    probes[(reverse, tail[::-1] if reverse else head, length)] = None
+        shape = tuple((rev, length) for rev, _key, length in probes)
+        stmt = _one_off_statement(table, shape)
+        params: dict[str, Any] = {}
+        for i, (_rev, key, length) in enumerate(probes):
+            params.update({f"lo{i}": key, f"hi{i}": key + "\x7f", f"n{i}": length})
+        key_name = _ONE_OFF_TABLES[table][1].name
         found: dict[int, Row] = {}
-        key_name = skel_col.name
         with self.connect() as conn:
-            for reverse, key, length in probes:
-                col = rev_col if reverse else skel_col
-                stmt = (
-                    select(*cols, skel_col)
-                    .where(col >= key, col < key + "\x7f", func.length(skel_col) == length)
-                    .limit(500)
-                )
-                for r in conn.execute(stmt):
-                    if Levenshtein.distance(getattr(r, key_name), skel) == 1:
-                        row = _plain(r)
-                        row.pop(key_name, None)
-                        found[row["id"]] = row
-                if len(found) >= limit:
-                    break
+            for r in conn.execute(stmt, params):
+                if Levenshtein.distance(getattr(r, key_name), skel) == 1:
+                    row = _plain(r)
+                    row.pop(key_name, None)
+                    found[row["id"]] = row
         return list(found.values())[:limit]
 
     def licences_by_skeleton(self, skels: Sequence[str]) -> list[Row]:
@@ -304,3 +296,43 @@ class SqlRegistryStore:
     def close(self) -> None:
         """Release the engine's pooled connections."""
         self.engine.dispose()
+
+
+def one_off_probes(skel: str) -> list[tuple[bool, str, int]]:
+    """The index ranges that hold every skeleton one edit from ``skel``: (reversed side,
+    key prefix, length). Empty under 4 symbols (too many neighbours to offer)."""
+    n = len(skel)
+    if n < 4:
+        return []
+    probes: dict[tuple[bool, str, int], None] = {}
+    for i in range(n + 1):
+        for head, tail, length in ((skel[:i], skel[i + 1 :], n), (skel[:i], skel[i:], n + 1),
+                                   (skel[:i], skel[i + 1 :], n - 1)):
+            if length == n + 1 or i < n:
+                reverse = len(tail) > len(head)
+                probes[(reverse, tail[::-1] if reverse else head, length)] = None
+    # A range whose key extends a shorter key of the same side and length lies inside it.
+    return [(rev, key, length) for rev, key, length in probes
+            if not any(r == rev and m == length and len(k) < len(key) and key.startswith(k)
+                       for r, k, m in probes)]
+
+
+# Per table of the one-off search: columns returned, skeleton column, reversed skeleton column.
+_ONE_OFF_TABLES: dict[str, tuple[Sequence[Any], Any, Any]] = {
+    "vehicle": (_VEHICLE_COLS, _V.c.plate_skel, _V.c.plate_rev),
+    "licence": (_LICENCE_COLS, _L.c.number_skel, _L.c.number_rev),
+}
+
+
+@lru_cache(maxsize=64)
+def _one_off_statement(table: str, shape: tuple[tuple[bool, int], ...]) -> Select[Any]:
+    """The one-off search's statement for a probe shape, with ``lo{i}``, ``hi{i}``, ``n{i}``
+    bound per probe (building the expression costs more than running it)."""
+    cols, skel_col, rev_col = _ONE_OFF_TABLES[table]
+    terms = [
+        and_((rev_col if rev else skel_col) >= bindparam(f"lo{i}"),
+             (rev_col if rev else skel_col) < bindparam(f"hi{i}"),
+             func.length(skel_col) == bindparam(f"n{i}"))
+        for i, (rev, _length) in enumerate(shape)
+    ]
+    return select(*cols, skel_col).where(or_(*terms)).limit(_ONE_OFF_SCAN)

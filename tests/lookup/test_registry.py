@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rapidfuzz.distance import Levenshtein
 from sqlalchemy import text
 
 from common.errors import PatrolError
@@ -251,3 +252,15 @@ def test_readback_uses_the_officers_alphabet(engine: LookupEngine) -> None:
     nato = run(engine, "run plate Quebec Quebec seven zero Zulu Zulu Zulu")
     assert nato.readback.startswith("Quebec Quebec seven zero Zulu Zulu Zulu")
     assert no_match_readback("plate", "ABC999", "apco") == "Adam Boy Charles niner niner niner, no record."
+
+
+def test_one_off_search_finds_exactly_the_edit_one_neighbours(engine: LookupEngine) -> None:
+    # The one statement of index ranges must return what a scan of the whole table would:
+    # every plate skeleton one edit away, nothing else, for heard forms of several lengths.
+    with engine.store.engine.connect() as conn:
+        skels = [s for (s,) in conn.execute(text("SELECT plate_skel FROM vehicle"))]
+    assert len(skels) > 20
+    for heard in [skels[0], skels[5][:-1], skels[9] + "7", "Q" + skels[13][1:], "QQ7Y0ZZZ"]:
+        want = sorted(s for s in skels if Levenshtein.distance(s, heard) == 1)
+        got = sorted(skeleton(v["plate"]) for v in engine.store.vehicles_one_off(heard, limit=10_000))
+        assert got == want, heard
