@@ -304,16 +304,24 @@ class _GroupCommit:
 
 
 def _full_sync_engine(engine: Engine) -> Engine:
-    """A second engine on the same SQLite file whose connections fsync every commit."""
+    """A second engine on the same SQLite file whose connections fsync every commit and
+    begin with ``BEGIN IMMEDIATE``: the write lock is taken before the head is read, so
+    replicas (processes) on one file take turns on the chain as PostgreSQL's advisory lock
+    makes them, instead of colliding on the unique columns and retrying."""
     from lookup.db import make_engine
 
     writer = make_engine(engine.url.render_as_string(hide_password=False))
 
     @event.listens_for(writer, "connect")
     def _full(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # the driver's own deferred BEGIN off; see "begin"
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA synchronous=FULL")
         cur.close()
+
+    @event.listens_for(writer, "begin")
+    def _immediate(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return writer
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -21,6 +22,31 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def service_process(env: dict[str, str], log_path: Path, *,
+                    ready_s: float = 240) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """``patrol serve`` on a free port with ``env``, once ``/readyz`` answers; stopped after."""
+    port = _free_port()
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([*PATROL, "serve", "--port", str(port)], env=env, cwd=ROOT, stdout=log,
+                                stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + ready_s
+            while True:
+                with contextlib.suppress(OSError), urllib.request.urlopen(
+                        f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
+                    if r.status == 200:
+                        break
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("service did not become ready: " + log_path.read_text()[-2000:])
+                time.sleep(0.5)
+            yield proc, port
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="package")
