@@ -140,16 +140,15 @@ class SqlRegistryStore:
             finally:
                 self._local.conn = None
 
-    def _rows(self, stmt: Select[Any]) -> list[Row]:
+    def _rows(self, stmt: Select[Any], params: dict[str, Any] | None = None) -> list[Row]:
         with self.connect() as conn:
-            return [_plain(r) for r in conn.execute(stmt)]
+            return [_plain(r) for r in conn.execute(stmt, params or {})]
 
     def vehicles_by_skeleton(self, skels: Sequence[str]) -> list[Row]:
         """Vehicles whose confusable skeleton equals one of ``skels``."""
         if not skels:
             return []
-        stmt = select(*_VEHICLE_COLS).where(_V.c.plate_skel.in_(sorted(set(skels)))).limit(200)
-        return self._rows(stmt)
+        return self._rows(_BY_PLATE_SKEL, {"skels": sorted(set(skels))})
 
     def vehicles_by_prefix(self, skel_prefix: str, *, reverse: bool = False, limit: int = 50) -> list[Row]:
         """Vehicles whose skeleton (or reversed skeleton) starts with ``skel_prefix``: a range scan."""
@@ -221,7 +220,7 @@ class SqlRegistryStore:
         """Licences whose number skeleton equals one of ``skels``."""
         if not skels:
             return []
-        return self._rows(select(*_LICENCE_COLS).where(_L.c.number_skel.in_(sorted(set(skels)))).limit(200))
+        return self._rows(_BY_NUMBER_SKEL, {"skels": sorted(set(skels))})
 
     def licences_by_holder(self, person_ids: Sequence[int]) -> list[Row]:
         """Licences held by any of ``person_ids``."""
@@ -316,6 +315,11 @@ def one_off_probes(skel: str) -> list[tuple[bool, str, int]]:
             if not any(r == rev and m == length and len(k) < len(key) and key.startswith(k)
                        for r, k, m in probes)]
 
+
+# The exact-skeleton lookups of every check, built once (an expanding IN).
+_SKELS: Any = bindparam("skels", expanding=True)
+_BY_PLATE_SKEL = select(*_VEHICLE_COLS).where(_V.c.plate_skel.in_(_SKELS)).limit(200)
+_BY_NUMBER_SKEL = select(*_LICENCE_COLS).where(_L.c.number_skel.in_(_SKELS)).limit(200)
 
 # Per table of the one-off search: columns returned, skeleton column, reversed skeleton column.
 _ONE_OFF_TABLES: dict[str, tuple[Sequence[Any], Any, Any]] = {
