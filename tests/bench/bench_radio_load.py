@@ -35,9 +35,14 @@ TALK = 0.3
 async def _channel(url: str, n: int, pcm: bytes, rate: int, until: float, out: dict[str, Any]) -> None:
     await asyncio.sleep(0.1 * n)
     async with websockets.connect(url, max_size=None) as ws:
-        await ws.send(json.dumps({"type": "start", "rate": rate, "encoding": "pcm_s16le",
-                                  "unit": f"B-{n}", "channel": f"ch-{n}"}))
-        first = json.loads(await asyncio.wait_for(ws.recv(), 60))
+        try:
+            await ws.send(json.dumps({"type": "start", "rate": rate, "encoding": "pcm_s16le",
+                                      "unit": f"B-{n}", "channel": f"ch-{n}"}))
+            first = json.loads(await asyncio.wait_for(ws.recv(), 60))
+        except websockets.ConnectionClosed as closed:
+            # Refused at once (``busy``, 1013) before our ``start`` went out.
+            out["refused"] += closed.rcvd is not None and closed.rcvd.code == 1013
+            return
         if first["type"] != "ready":
             out["refused"] += first.get("code") == "busy"
             return
