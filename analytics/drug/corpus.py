@@ -80,7 +80,8 @@ TALK_EN = (
     # Sale words in talk that is not an offer: news, arrests, recovery, questions.
     "my cousin got busted with {drug} last week", "he got caught selling {drug} and got 5 years",
     "struggling to quit {drug}, dm me if you have been through it", "got clean off {drug} two years ago",
-    "news says {drug} prices on the street are dropping", "dealers now sell {drug} over telegram, police warn",
+    "news says {drug} prices on the street are dropping",
+    "dealers now sell {drug} over telegram, police warn",
     "is {drug} available on prescription anywhere", "how much {drug} is a lethal dose? asking for a class",
     "my ex used to deliver {drug} for a gang, scary times", "they seized 40kg of {drug} at the port",
 )
@@ -125,7 +126,8 @@ TALK_JA = (
     "{drug}の乱用防止の講演があった", "海外では{drug}が問題になっている",
     "{drug}の売人が逮捕されたニュースを見た", "{drug}をやめて2年たった", "{drug}の値段が上がっているらしい",
     "SNSで{drug}を売る手口が増えていると警察が注意", "{drug}のことで相談窓口に連絡した",
-    "{drug}で捕まった人のドキュメンタリー", "港で{drug}が大量に押収された", "昔{drug}を手渡しで買っていた知人が捕まった",
+    "{drug}で捕まった人のドキュメンタリー", "港で{drug}が大量に押収された",
+    "昔{drug}を手渡しで買っていた知人が捕まった",
 )
 BENIGN_JA = (
     "スーパーで野菜を買った", "アイス食べたい🍦", "雪が降ってきた❄️", "草むしりしないと",
@@ -178,12 +180,15 @@ def _fill(template: str, rng: random.Random, lang: str, label: str) -> tuple[str
     contact = rng.choice(contacts).format(h=h, n=phone)
     goods = rng.sample(cc.GOODS_EN if en else cc.GOODS_JA, 2)
     commerce = template in (cc.TEMPLATES_EN if en else cc.TEMPLATES_JA)
+    offers, prices, extras = ((cc.OFFER_EN, cc.PRICE_EN, cc.EXTRA_EN) if en else
+                              (cc.OFFER_JA, cc.PRICE_JA, cc.EXTRA_JA)) if commerce else (
+        (OFFER_EN, PRICE_EN, EXTRA_EN) if en else (OFFER_JA, PRICE_JA, EXTRA_JA))
     slots = {
         "drug": words[0], "drug2": words[1 % len(words)], "drug3": words[2 % len(words)], "contact": contact,
-        "offer": rng.choice((cc.OFFER_EN if en else cc.OFFER_JA) if commerce else OFFER_EN if en else OFFER_JA),
+        "offer": rng.choice(offers),
         "qty": rng.choice(QTY_EN if en else QTY_JA),
-        "price": rng.choice((cc.PRICE_EN if en else cc.PRICE_JA) if commerce else PRICE_EN if en else PRICE_JA),
-        "extra": rng.choice((cc.EXTRA_EN if en else cc.EXTRA_JA) if commerce else EXTRA_EN if en else EXTRA_JA),
+        "price": rng.choice(prices),
+        "extra": rng.choice(extras),
         "emoji": rng.choice(BENIGN_EMOJI if benign else EMOJI), "bemoji": rng.choice(BENIGN_EMOJI),
         "item": rng.choice(ITEMS_EN if en else ITEMS_JA),
         "amb": rng.choice(AMBIG_ITEMS_EN if en else AMBIG_ITEMS_JA),

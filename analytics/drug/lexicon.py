@@ -241,5 +241,6 @@ TRADE_CUES = (
     "手押し|テレグラム|テレグラ|シグナル|ワイヤー|ウィッカー|ポテト|セッション|プッシャー|売人|パケ|"
     "パケ売り|秘密厳守|🔌")
 # Dose-sized quantities: grams up to an ounce, tablets, or a bare "0.5".
-DOSE_RE = re.compile(r"(?<![\d.])(?:0?\.\d+|[1-9]|1\d|2[0-8]|3\.5)\s?(?:g|gs|gr|grams?|グラム|ぐらむ)(?![a-z])|"
+DOSE_RE = re.compile(r"(?<![\d.])(?:0?\.\d+|[1-9]|1\d|2[0-8]|3\.5)\s?"
+                     r"(?:g|gs|gr|grams?|グラム|ぐらむ)(?![a-z])|"
                      r"\d+\s?(?:錠|じょう)|(?<![\d.])0\.\d+(?![\d.%])")
