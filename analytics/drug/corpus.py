@@ -5,7 +5,11 @@ no real handles), labelled ``sale_offer``, ``drug_talk`` or ``benign``; about ha
 obfuscation from :mod:`analytics.drug.obfuscate` on the planted drug word or contact cue.
 Benign posts include the hard cases: ordinary goods sold with a contact cue ("selling my
 bike, dm me"), ambiguous words in plain context ("ice cream", "野菜を買った"), news and
-recovery talk. ``generate(n, seed=...)`` is deterministic.
+recovery talk, and the benign commerce families of :mod:`analytics.drug.corpus_commerce`
+(produce, sweets, tea, cosmetics, tickets, second-hand goods sold with a contact cue).
+Benign posts are really benign: their emoji come from :data:`BENIGN_EMOJI`, their contact
+cues and handles from ordinary sellers, and the ``emoji`` obfuscation (which plants drug
+emoji) is only ever applied to a planted drug word. ``generate(n, seed=...)`` is deterministic.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import logging
 import random
 from dataclasses import dataclass
 
+from analytics.drug import corpus_commerce as cc
 from analytics.drug.obfuscate import KINDS, applicable, obfuscate
 
 logger = logging.getLogger(__name__)
@@ -72,6 +77,13 @@ TALK_EN = (
     "tried {drug} at a party once, never again", "{drug} ruined my twenties, 3 years clean now",
     "the court sentenced him for selling {drug}", "school had an assembly about {drug}",
     "why do people still take {drug}", "study says {drug} use is down among teens",
+    # Sale words in talk that is not an offer: news, arrests, recovery, questions.
+    "my cousin got busted with {drug} last week", "he got caught selling {drug} and got 5 years",
+    "struggling to quit {drug}, dm me if you have been through it", "got clean off {drug} two years ago",
+    "news says {drug} prices on the street are dropping",
+    "dealers now sell {drug} over telegram, police warn",
+    "is {drug} available on prescription anywhere", "how much {drug} is a lethal dose? asking for a class",
+    "my ex used to deliver {drug} for a gang, scary times", "they seized 40kg of {drug} at the port",
 )
 BENIGN_EN = (
     "selling my old {item}, {price}, {contact}", "{item} for sale, barely used, {contact}",
@@ -112,6 +124,10 @@ TALK_JA = (
     "ニュースで{drug}の密輸をやっていた",
     "{drug}は絶対にだめ", "{drug}の合法化について議論がある", "友達が{drug}をやめられない",
     "{drug}の乱用防止の講演があった", "海外では{drug}が問題になっている",
+    "{drug}の売人が逮捕されたニュースを見た", "{drug}をやめて2年たった", "{drug}の値段が上がっているらしい",
+    "SNSで{drug}を売る手口が増えていると警察が注意", "{drug}のことで相談窓口に連絡した",
+    "{drug}で捕まった人のドキュメンタリー", "港で{drug}が大量に押収された",
+    "昔{drug}を手渡しで買っていた知人が捕まった",
 )
 BENIGN_JA = (
     "スーパーで野菜を買った", "アイス食べたい🍦", "雪が降ってきた❄️", "草むしりしないと",
@@ -128,7 +144,11 @@ BENIGN_JA = (
 )
 ITEMS_JA = ("自転車", "スマホ", "ソファ", "チケット", "教科書", "スニーカー", "ギター", "カメラ", "服",
             "ゲーム機")
+# Handles in sale offers only; benign posts get ordinary sellers' handles.
 HANDLES = ("snowline", "greenbox", "plug_44", "mr_fresh", "cloud9x", "tokyo_leaf", "ace_supply", "kuro")
+BENIGN_EMOJI = cc.BENIGN_EMOJI
+# Share of benign posts drawn from the commerce families.
+COMMERCE_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,33 +161,48 @@ class GenPost:
     kind: str  # the obfuscation applied, or "none"
 
 
-def _handle(rng: random.Random) -> str:
-    return rng.choice(HANDLES) + str(rng.randint(1, 99))
+def _handle(rng: random.Random, benign: bool) -> str:
+    return rng.choice(cc.HANDLES_BENIGN if benign else HANDLES) + str(rng.randint(1, 99))
 
 
-def _fill(template: str, rng: random.Random, lang: str) -> tuple[str, str | None, str | None]:
+def _fill(template: str, rng: random.Random, lang: str, label: str) -> tuple[str, str | None, str | None]:
     """Fill one template; returns the text, the planted drug word and its category."""
-    drugs = DRUGS_EN if lang == "en" else DRUGS_JA
+    en, benign = lang == "en", label == BENIGN
+    drugs = DRUGS_EN if en else DRUGS_JA
     category = rng.choice(list(drugs))
     words = rng.sample(drugs[category], min(3, len(drugs[category])))
-    h = _handle(rng)
+    h = _handle(rng, benign)
     phone = "555-01" + str(rng.randint(10, 99))
-    contact = rng.choice(CONTACT_EN if lang == "en" else CONTACT_JA).format(h=h, n=phone)
+    if benign:
+        contacts = cc.CONTACT_EN if en else cc.CONTACT_JA
+    else:
+        contacts = CONTACT_EN if en else CONTACT_JA
+    contact = rng.choice(contacts).format(h=h, n=phone)
+    goods = rng.sample(cc.GOODS_EN if en else cc.GOODS_JA, 2)
+    commerce = template in (cc.TEMPLATES_EN if en else cc.TEMPLATES_JA)
+    offers, prices, extras = ((cc.OFFER_EN, cc.PRICE_EN, cc.EXTRA_EN) if en else
+                              (cc.OFFER_JA, cc.PRICE_JA, cc.EXTRA_JA)) if commerce else (
+        (OFFER_EN, PRICE_EN, EXTRA_EN) if en else (OFFER_JA, PRICE_JA, EXTRA_JA))
     slots = {
         "drug": words[0], "drug2": words[1 % len(words)], "drug3": words[2 % len(words)], "contact": contact,
-        "offer": rng.choice(OFFER_EN if lang == "en" else OFFER_JA),
-        "qty": rng.choice(QTY_EN if lang == "en" else QTY_JA),
-        "price": rng.choice(PRICE_EN if lang == "en" else PRICE_JA),
-        "extra": rng.choice(EXTRA_EN if lang == "en" else EXTRA_JA), "emoji": rng.choice(EMOJI),
-        "item": rng.choice(ITEMS_EN if lang == "en" else ITEMS_JA),
-        "amb": rng.choice(AMBIG_ITEMS_EN if lang == "en" else AMBIG_ITEMS_JA),
+        "offer": rng.choice(offers),
+        "qty": rng.choice(QTY_EN if en else QTY_JA),
+        "price": rng.choice(prices),
+        "extra": rng.choice(extras),
+        "emoji": rng.choice(BENIGN_EMOJI if benign else EMOJI), "bemoji": rng.choice(BENIGN_EMOJI),
+        "item": rng.choice(ITEMS_EN if en else ITEMS_JA),
+        "amb": rng.choice(AMBIG_ITEMS_EN if en else AMBIG_ITEMS_JA),
+        "good": goods[0], "good2": goods[1],
     }
     text = " ".join(template.format(**slots).split())
     return text, (words[0] if "{drug}" in template else None), category
 
 
 def generate(n: int, *, seed: int = 0, obfuscated_share: float = 0.5) -> list[GenPost]:
-    """``n`` labelled posts, EN and JA in a 3:2 mix, about 35 % sale offers and 20 % drug talk."""
+    """``n`` labelled posts, EN and JA in a 3:2 mix, about 35 % sale offers and 20 % drug talk.
+
+    Half of the benign posts come from the commerce families (:data:`COMMERCE_SHARE`).
+    """
     rng = random.Random(seed)
     out: list[GenPost] = []
     for _ in range(n):
@@ -176,10 +211,14 @@ def generate(n: int, *, seed: int = 0, obfuscated_share: float = 0.5) -> list[Ge
         label = SALE if r < 0.35 else TALK if r < 0.55 else BENIGN
         pool = {("en", SALE): SALE_EN, ("en", TALK): TALK_EN, ("en", BENIGN): BENIGN_EN,
                 ("ja", SALE): SALE_JA, ("ja", TALK): TALK_JA, ("ja", BENIGN): BENIGN_JA}[(lang, label)]
-        text, target, category = _fill(rng.choice(pool), rng, lang)
+        if label == BENIGN and rng.random() < COMMERCE_SHARE:
+            pool = cc.TEMPLATES_EN if lang == "en" else cc.TEMPLATES_JA
+        text, target, category = _fill(rng.choice(pool), rng, lang, label)
         kind = "none"
         if rng.random() < obfuscated_share:
-            kind = rng.choice([k for k in KINDS if applicable(k, lang)])
+            # Emoji stand in for a drug word only: without one they would plant drug emoji
+            # into a benign post.
+            kind = rng.choice([k for k in KINDS if applicable(k, lang) and (k != "emoji" or target)])
             text = obfuscate(text, kind, rng, target=target, category=category)
         out.append(GenPost(text, lang, label, kind))
     return out

@@ -7,8 +7,8 @@ to store, Japanese needs no word segmentation). A logistic regression trained on
 regression (the stacker) turns ``(lexicon log-odds, lexicon says sale, model_logit)`` into a
 calibrated probability of a sale offer. The stacker is fitted on generated posts from
 another seed plus hand-written posts: the ``tune`` split of ``fixtures/skills/drug_posts.jsonl``
-and the round-1 and round-2 post-hoc sets (which became tuning data once their untouched
-figures were recorded), never on the fixture's ``heldout`` split or the round-3 set.
+and the round-1 to round-4 post-hoc sets (which became tuning data once their untouched
+figures were recorded), never on the fixture's ``heldout`` split or the round-5 set.
 
 The artefact is ``analytics/drug/model/screen_ngram.npz`` (non-zero weights only) with
 ``screen_ngram.json`` beside it holding the SHA-256 of the npz, checked before loading.
@@ -45,7 +45,7 @@ MODEL_DIR = Path(__file__).with_name("model")
 _FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "skills"
 TUNE_FIXTURE = _FIXTURES / "drug_posts.jsonl"
 # Post-hoc sets become tuning data once their untouched figures are recorded.
-POSTHOC_TUNING = (_FIXTURES / "drug_posts_posthoc_r1.jsonl", _FIXTURES / "drug_posts_posthoc_r2.jsonl")
+POSTHOC_TUNING = tuple(_FIXTURES / f"drug_posts_posthoc_r{k}.jsonl" for k in (1, 2, 3, 4))
 STACK_C = 0.1
 
 

@@ -208,3 +208,39 @@ NEGATIVE_BEFORE: dict[str, str] = {
     "アイス": r"(?:チョコ|ちょこ|バニラ|ばにら|抹茶|まっちゃ|棒|カップ|かっぷ|ガリガリ|雪見|"
             r"手作り|てづくり)$",
 }
+
+# Legal-commerce context: words that say the goods on offer are produce, sweets, tea,
+# cosmetics, tickets or second-hand things. With one of these in the post, an ambiguous
+# drug word ("野菜", "ハーブ", "powder") is read in its ordinary sense unless drug-trade
+# evidence backs it (a strong drug term, a trade cue, a dose-sized quantity): a contact
+# cue alone ("DMで予約", "dm for wholesale") is how every small seller writes.
+GOODS_CONTEXT_EN = (
+    "cafe|bakery|bakes|baked|homemade|handmade|home made|organic|farm|farmers|farm stand|market|stall|"
+    "shop|store|boutique|wholesale|catering|smoothie|smoothies|matcha|tea|teas|coffee|latte|cake|cakes|"
+    "cookies|cupcakes|brownies|pastries|bread|loaves|jam|honey|produce|vegetables|veggies|fruit|"
+    "tomatoes|apples|berries|strawberries|seedlings|seeds|plants|bouquet|bouquets|florist|gift|gifts|"
+    "gift box|hamper|candles|soap|skincare|lotion|serum|lipstick|perfume|makeup|cosmetics|tickets|"
+    "concert|seats|preloved|pre-loved|secondhand|second hand|used|like new|mint condition|barely used|"
+    "brand new|vintage|thrift|listing|etsy|preorder|preorders|pre-order|reservation|reserve|booking|"
+    "recipe|flavors|flavours|lunch|dinner|breakfast|kitchen|restaurant|grocery|groceries|garden|"
+    "nursery|plant sale|bake sale|yard sale|garage sale|per lb|/lb|dozen|set of|supplies|party supplies|"
+    "wine|glasses|dishes|furniture|clothes|shoes|sneakers|hoodies|merch|jewelry|earrings|toys|books|"
+    "craft|crafts|decor")
+GOODS_CONTEXT_JA = (
+    "予約|直売|農園|農家|産直|朝採り|朝どれ|採れたて|とれたて|無農薬|有機|詰め合わせ|ギフト|贈り物|"
+    "お歳暮|お中元|手作り|手づくり|焼き菓子|ケーキ|クッキー|パン|スイーツ|和菓子|ティー|紅茶|緑茶|"
+    "抹茶|コーヒー|茶葉|お店|店舗|店頭|カフェ|営業|定休日|送料無料|送料込み|通販|ショップ|美品|中古|"
+    "新品|未使用|未開封|出品|フリマ|古着|化粧水|美容液|コスメ|香水|石けん|石鹸|乳液|チケット|公演|"
+    "ライブ|座席|苗|鉢植え|花束|ブーケ|果物|フルーツ|いちご|トマト|みかん|りんご|お米|新米|産地|収穫|"
+    "朝市|マルシェ|キロ|kg|箱|袋入り|レシピ|料理|お菓子|ジャム|はちみつ|シロップ|寄せ植え|鉢|園芸|雑貨|"
+    "食器|グラス|家具|洋服|靴|おもちゃ|絵本|セット|ハンドメイド")
+# Drug-trade cues: backing for an ambiguous drug word even among commerce words.
+TRADE_CUES = (
+    "telegram|tg|t.me|wickr|wickr me|signal|threema|session app|session id|potato app|wire app|"
+    "element app|plug|the plug|stealth shipping|re-up|reup|cop from me|"
+    "手押し|テレグラム|テレグラ|シグナル|ワイヤー|ウィッカー|ポテト|セッション|プッシャー|売人|パケ|"
+    "パケ売り|秘密厳守|🔌")
+# Dose-sized quantities: grams up to an ounce, tablets, or a bare "0.5".
+DOSE_RE = re.compile(r"(?<![\d.])(?:0?\.\d+|[1-9]|1\d|2[0-8]|3\.5)\s?"
+                     r"(?:g|gs|gr|grams?|グラム|ぐらむ)(?![a-z])|"
+                     r"\d+\s?(?:錠|じょう)|(?<![\d.])0\.\d+(?![\d.%])")

@@ -20,12 +20,16 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from analytics.drug.lexicon import (
+    DOSE_RE,
+    GOODS_CONTEXT_EN,
+    GOODS_CONTEXT_JA,
     HANDLE_RE,
     LEXICON,
     NEGATIVE_AFTER,
     NEGATIVE_BEFORE,
     PRICE_RE,
     QUANTITY_RE,
+    TRADE_CUES,
     Entry,
     Kind,
 )
@@ -108,6 +112,13 @@ def _is_ascii_word(key: str) -> bool:
     return all(c.isascii() for c in key) and any(c.isalnum() for c in key)
 
 
+def _term_regex(terms: str) -> re.Pattern[str]:
+    """One regex over ``|``-separated terms, folded as post text is, ASCII words bounded."""
+    keys = sorted({normalize_term(t) for t in terms.split("|") if t.strip()}, key=len, reverse=True)
+    return re.compile("|".join(
+        rf"(?<![a-z0-9]){re.escape(k)}(?![a-z0-9])" if _is_ascii_word(k) else re.escape(k) for k in keys))
+
+
 class _Matcher:
     """Compiled lexicon: one regex per evidence kind, plus negative contexts."""
 
@@ -129,6 +140,8 @@ class _Matcher:
         self.neg_after = {normalize_term(k): re.compile(_fold(v)) for k, v in NEGATIVE_AFTER.items()}
         self.neg_before = {normalize_term(k): re.compile(_fold(v)) for k, v in NEGATIVE_BEFORE.items()}
         self.fuzzy_keys = sorted({e.key for e in english if e.strong and len(e.key) >= 5})
+        self.goods = _term_regex(f"{GOODS_CONTEXT_EN}|{GOODS_CONTEXT_JA}")
+        self.trade = _term_regex(TRADE_CUES)
 
     def negated(self, text: str, key: str, start: int, end: int) -> bool:
         """True when a benign context word sits right before or after the hit ("ice cream")."""
@@ -214,6 +227,12 @@ def screen(
         or len(intent_weak) >= 2
         or (len(ambiguous) >= 2 and any(not _is_emoji(t) for t in ambiguous))
     )
+    if backed and not drug_strong and ambiguous:
+        # Among commerce words ("直売所", "gift box") a contact cue is how any seller writes;
+        # an ambiguous word then needs drug-trade evidence to count.
+        m = _matcher()
+        if m.goods.search(norm.text) and not (m.trade.search(norm.text) or DOSE_RE.search(norm.text)):
+            backed = False
     drug = min(3.0, len(drug_strong) + (opts.ambiguous_weight * len(ambiguous) if backed else 0.0))
     intent = min(3.0, len(intent_strong) + opts.weak_intent_weight * len(intent_weak))
     z = 1.6 * drug + 0.9 * intent + 1.2 * min(drug, intent) - 3.0

@@ -1,0 +1,115 @@
+"""Benign commerce families for the generated corpus: legal goods sold with a contact cue.
+
+A contact cue ("dm me", "DMで予約") and an offer word ("in stock", "在庫あり") are not a
+drug sale on their own: farm stands, home bakers, tea shops, cosmetics resellers, ticket
+resellers and people clearing out a flat write exactly like that. These families teach
+the n-gram model so, with many goods (some of whose names hold a drug slang word:
+野菜, ハーブ, チョコ, アイス, "matcha powder", "rock candy") and many contact cues, none
+of them dealer-specific (no encrypted messengers, no handles that read like a plug).
+Written for this module, not taken from real posts or from the project's evaluation sets.
+"""
+
+from __future__ import annotations
+
+import logging
+
+logger = logging.getLogger(__name__)
+
+GOODS_EN: tuple[str, ...] = (
+    # produce and plants
+    "heirloom tomatoes", "farm eggs", "sweet corn", "honeycrisp apples", "strawberries", "veggie boxes",
+    "microgreens", "pumpkins", "raw honey", "herb seedlings", "succulents", "house plants",
+    "flower bouquets", "tomato starts", "grass seed", "potted basil",
+    # sweets and baking
+    "brownies", "sugar cookies", "cupcakes", "macarons", "fudge", "chocolate truffles", "banana bread",
+    "cinnamon rolls", "ice cream cakes", "rock candy", "sourdough loaves", "birthday cakes",
+    "gummy bears", "candy apples",
+    # tea and coffee
+    "herbal tea blends", "loose leaf green tea", "chamomile tea", "matcha powder", "coffee beans",
+    "kombucha", "cold brew",
+    # cosmetics
+    "lip gloss", "face serum", "body butter", "bath bombs", "perfume samples", "nail polish",
+    "soap bars", "setting powder", "sheet masks",
+    # tickets
+    "concert tickets", "two floor seats", "festival passes", "playoff tickets", "theatre tickets",
+    # second-hand
+    "winter coat", "stroller", "road bike", "vinyl records", "board games", "kids clothes",
+    "mini fridge", "air fryer", "crystal glassware", "snowboard boots", "office chair", "baby monitor",
+)
+CONTACT_EN: tuple[str, ...] = (
+    "dm me", "dm to order", "dm for details", "message me", "inbox me", "pm me", "text me", "text {n}",
+    "call {n}", "email me", "link in bio", "order via the link in bio", "comment below", "whatsapp me",
+    "hmu", "hit me up", "send me a message", "dms open", "reply here", "ping me", "reach out",
+    "preorders by dm", "dm @{h}", "ask for the order form",
+)
+OFFER_EN: tuple[str, ...] = (
+    "available", "in stock", "for sale", "restocked", "taking orders", "selling", "open for preorders",
+    "back in stock", "just dropped", "limited batch", "ready today", "up for grabs",
+)
+PRICE_EN: tuple[str, ...] = (
+    "$5", "$12 a box", "$25 each", "3 for $10", "$40 obo", "£8", "€15", "free to a good home", "$3/lb",
+    "$60 for the pair", "half price", "$18",
+)
+EXTRA_EN: tuple[str, ...] = (
+    "local pickup", "shipping available", "porch pickup", "free delivery over $30", "cash or venmo",
+    "first come first served", "this weekend only", "at the farmers market saturday",
+    "gift wrapping available", "no holds", "ships nationwide", "pickup downtown",
+)
+TEMPLATES_EN: tuple[str, ...] = (
+    "{good} {offer}, {price}, {contact}", "{offer}: {good} {price}. {extra}. {contact}",
+    "homemade {good} this week {bemoji} {contact} to reserve", "{good} {price}, {extra}, {contact}",
+    "anyone want {good}? {price}, {contact}", "clearing out: {good}, {price}, {contact}",
+    "{good} and {good2} {offer} {bemoji} {extra}", "our stall has {good} {price}, {contact} for orders",
+    "{contact} if you want {good}, {extra}", "small batch {good} {offer}, {extra}, {contact}",
+    "selling {good} {price} obo, {contact}", "{good} restock {bemoji} {price} {contact}",
+    "{good} {offer} {extra} {contact}", "last few {good} left {bemoji} {contact}",
+)
+
+GOODS_JA: tuple[str, ...] = (
+    # produce and plants
+    "トマト", "いちご", "みかん", "新米", "じゃがいも", "旬の野菜セット", "畑の野菜", "野菜ボックス",
+    "無農薬野菜", "とうもろこし", "はちみつ", "ハーブの苗", "多肉植物", "草花の苗", "切り花",
+    # sweets
+    "手作りクッキー", "焼き菓子", "生チョコ", "チョコブラウニー", "和菓子", "シフォンケーキ",
+    "アイスクリーム", "かき氷シロップ", "ラムネ菓子", "どら焼き", "チョコの詰め合わせ",
+    # tea and coffee
+    "ハーブティー", "紅茶の茶葉", "抹茶", "コーヒー豆", "ほうじ茶", "ハーブティーのティーバッグ",
+    # cosmetics
+    "化粧水", "リップ", "香水", "ハンドクリーム", "石けん", "美容液", "白いファンデーション",
+    # tickets
+    "ライブのチケット", "観戦チケット", "舞台のチケット", "フェスの通し券",
+    # second-hand
+    "中古の自転車", "ベビーカー", "古着", "本棚", "ゲームソフト", "クリスタルのグラス", "白いワンピース",
+    "スノーボード", "ソファ",
+)
+CONTACT_JA: tuple[str, ...] = (
+    "DMください", "DMで予約", "DMまで", "DMへどうぞ", "お気軽にDM", "コメントください", "連絡ください",
+    "LINEで注文受付", "プロフのリンクから", "ご予約はDMで", "メッセージください", "リプで受付",
+    "お問い合わせはDM", "気軽に連絡を", "DMで相談", "まずはDMで",
+)
+OFFER_JA: tuple[str, ...] = (
+    "販売中", "あります", "入荷しました", "在庫あり", "売ります", "譲ります", "予約受付中", "出品中",
+    "再入荷", "数量限定", "お分けします", "取り扱い始めました",
+)
+PRICE_JA: tuple[str, ...] = (
+    "500円", "1箱800円", "3個で1000円", "送料込み1500円", "格安", "お値打ち価格", "2000円から", "半額",
+    "1袋300円", "5000円",
+)
+EXTRA_JA: tuple[str, ...] = (
+    "全国発送", "手渡し可", "地元の方優先", "送料無料", "即日発送", "在庫わずか", "週末の朝市で",
+    "ギフト包装可", "店頭受け取り可", "郵送可", "匿名配送", "都内手渡し",
+)
+TEMPLATES_JA: tuple[str, ...] = (
+    "{good}{offer}、{price}、{contact}", "{good} {offer} {extra} {contact}",
+    "{good}{offer}{bemoji} {price} {contact}", "今週は{good}があります、{extra}、{contact}",
+    "{good}と{good2}{offer}、{extra}", "{contact} {good} {price} {extra}",
+    "手作りの{good}{offer} {bemoji} {contact}", "{good}を{price}で{offer}、{contact}",
+    "{extra}、{good}{offer}。{contact}", "{good} {price} {contact}",
+    "うちの{good}{offer}、{extra}、{contact}", "{good}残りわずか{bemoji} {contact}",
+)
+
+BENIGN_EMOJI: tuple[str, ...] = ("🍅", "🍓", "🍪", "🎂", "☕", "🍵", "💄", "🎫", "🌷", "✨", "🛒", "😊", "")
+HANDLES_BENIGN: tuple[str, ...] = (
+    "hanako_bakes", "riverside_farm", "lena_makes", "tomo_vintage", "bluebird_tea", "nori_closet",
+    "sam_resells", "the_jam_jar", "kiko_garden", "mika_cosme",
+)
