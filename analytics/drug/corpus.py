@@ -19,6 +19,7 @@ import random
 from dataclasses import dataclass
 
 from analytics.drug import corpus_commerce as cc
+from analytics.drug import slang
 from analytics.drug.obfuscate import KINDS, applicable, obfuscate
 
 logger = logging.getLogger(__name__)
@@ -42,20 +43,42 @@ DRUGS_JA: dict[str, tuple[str, ...]] = {
     "pills": ("エクスタシー", "MDMA", "タマ", "バツ", "ラムネ", "LSD", "紙", "キノコ", "ケミカル", "ブツ"),
     "heroin": ("ヘロイン", "ブツ", "パケ", "ハシシ"),
 }
+# The reference list's drug names (analytics.drug.slang) join the generator's own, two more
+# groups among them, so the n-gram model meets the vocabulary the lexicon was widened with.
+_GROUPS_EN = {"cannabis": ("cannabis",), "cocaine": ("cocaine",), "meth": ("meth",), "heroin": ("heroin",),
+              "pills": ("pills",), "pharma": ("fentanyl", "benzos", "stimulants", "codeine"),
+              "party": ("mdma", "psychedelics", "ketamine", "ghb", "nps")}
+_GROUPS_JA = {"cannabis": ("cannabis",), "meth": ("meth",),
+              "pills": ("mdma", "psychedelics", "ketamine", "benzos", "stimulants", "nps")}
+
+
+def _widened(base: dict[str, tuple[str, ...]], table: tuple[tuple[str, str], ...],
+             groups: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    terms = slang.entries_by_class(table)
+    return {cat: base.get(cat, ()) + tuple(t for c, t in terms if c in groups.get(cat, ()))
+            for cat in dict.fromkeys([*base, *groups])}
+
+
+DRUGS_EN = _widened(DRUGS_EN, slang.STRONG_EN, _GROUPS_EN)
+DRUGS_JA = _widened(DRUGS_JA, slang.STRONG_JA, _GROUPS_JA)
 CONTACT_EN = ("dm me", "hmu", "telegram @{h}", "wickr {h}", "snap {h}", "signal only", "dm for menu",
               "hit my line", "message me", "text {n}", "tg in bio", "link in bio", "inbox me", "kik {h}",
               "add me on whatsapp", "pm for prices", "slide in my dms", "threema {h}", "ping me",
               "shoot me a message", "sig me", "tele only", "reach out", "email me", "check my story",
-              "menu on my page", "hit the link", "inbox for orders", "text only", "wire me")
+              "menu on my page", "hit the link", "inbox for orders", "text only", "wire me",
+              "number in my bio", "text the number in my bio", "menu in bio", "pm for the list",
+              "hit my cell", "cashapp first", "no fronts", "link up only", "pm 4 menu")
 OFFER_EN = ("available", "in stock", "ready", "for sale", "4sale", "restocked", "just landed", "on deck",
             "taking orders", "selling", "got", "fresh batch of", "plenty of")
 QTY_EN = ("1g", "3.5g", "an 8th", "a zip", "a qp", "half o", "10 pills", "5 tabs", "28g", "2g", "an oz")
-PRICE_EN = ("$40", "$60", "$120", "50 bucks", "$20 each", "200", "£30", "€50", "80")
+PRICE_EN = ("$40", "$60", "$120", "50 bucks", "$20 each", "200", "£30", "€50", "80", "10 a pop",
+            "25 each", "20 per pill", "5 for 100", "30 a g")
 EXTRA_EN = ("delivery tonight", "discreet shipping", "meet up only", "cash or cashapp", "no lowballs",
             "serious buyers", "same day drop off", "worldwide stealth", "local only", "fast replies")
 CONTACT_JA = ("DMください", "テレグラムで", "手押し", "シグナルで連絡", "ワイヤー{h}", "DMで", "リプください",
               "連絡はこちら", "テレグラ {h}", "ポテトで連絡", "気軽にDM", "詳細はプロフで", "カカオで",
-              "シグナルまで", "テレで", "連絡待ってます", "まずはDM", "秘密厳守")
+              "シグナルまで", "テレで", "連絡待ってます", "まずはDM", "秘密厳守", "飛ばし携帯で連絡",
+              "身バレなし", "先払いのみ", "テレグラムまで")
 OFFER_JA = ("あります", "入荷しました", "在庫あり", "売ります", "譲ります", "販売中", "取り扱い中",
             "即日対応")
 QTY_JA = ("1g", "0.5", "0.2g", "3g", "10錠", "5枚", "1本")

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from analytics.drug import slang
 from analytics.drug.normalize import normalize_term
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class Entry:
     category: str
     strong: bool
     lang: str  # "en", "ja" or "any" (emoji, symbols)
+    fuzzy: bool = True  # misspellings of it count (the reference list's terms: exact only)
 
     @property
     def key(self) -> str:
@@ -129,6 +131,16 @@ LEXICON: tuple[Entry, ...] = tuple(
                "手渡し|即日|即配|在庫あり|在庫|入荷|全国発送|郵送可|対面|対面可|相談可|気軽に|連絡ください|"
                "あります|有ります|連絡|取引|円")
     + _entries(N, "offer", False, "any", "💰|💵|💸|🚚|🚗|🔥|📲|📩|📦")
+    # --- the broad reference list (analytics.drug.slang): drug classes, regions, trade jargon
+    # (exact matches only: "concert" is one letter from "concerta")
+    + [Entry(t, D, c, True, "en", fuzzy=False) for c, t in slang.entries_by_class(slang.STRONG_EN)]
+    + [Entry(t, D, c, False, "en") for c, t in slang.entries_by_class(slang.AMBIGUOUS_EN)]
+    + [Entry(t, D, c, True, "ja") for c, t in slang.entries_by_class(slang.STRONG_JA)]
+    + [Entry(t, D, c, False, "ja") for c, t in slang.entries_by_class(slang.AMBIGUOUS_JA)]
+    + _entries(N, "contact", True, "en", slang.TRADE_STRONG_EN)
+    + _entries(N, "contact", True, "ja", slang.TRADE_STRONG_JA)
+    + _entries(N, "offer", False, "en", slang.TRADE_WEAK_EN)
+    + _entries(N, "offer", False, "ja", slang.TRADE_WEAK_JA)
 )
 
 # Regular expressions for intent cues that are patterns rather than words.
@@ -239,7 +251,7 @@ TRADE_CUES = (
     "telegram|tg|t.me|wickr|wickr me|signal|threema|session app|session id|potato app|wire app|"
     "element app|plug|the plug|stealth shipping|re-up|reup|cop from me|"
     "手押し|テレグラム|テレグラ|シグナル|ワイヤー|ウィッカー|ポテト|セッション|プッシャー|売人|パケ|"
-    "パケ売り|秘密厳守|🔌")
+    "パケ売り|秘密厳守|🔌|" + slang.TRADE_STRONG_EN + "|" + slang.TRADE_STRONG_JA)
 # Dose-sized quantities: grams up to an ounce, tablets, or a bare "0.5".
 DOSE_RE = re.compile(r"(?<![\d.])(?:0?\.\d+|[1-9]|1\d|2[0-8]|3\.5)\s?"
                      r"(?:g|gs|gr|grams?|グラム|ぐらむ)(?![a-z])|"

@@ -17,7 +17,8 @@ Steps, in order (each one a pure function over ``(chars, offsets)``):
    ``$40`` and ``4sale`` stay as they are);
 4. runs of three or more identical characters cut to two (``weeeeed`` -> ``weed``);
 5. single characters separated by spaces, dots or dashes joined (``w e e d``, ``c. o. k. e``
-   -> ``weed``, ``coke``); between kana and kanji two characters are enough (``大.麻``).
+   -> ``weed``, ``coke``); between kana and kanji two characters are enough (``大.麻``);
+   leetspeak undone once more in what was joined (``w 3 3 d`` -> ``w33d`` -> ``weed``).
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def _nfkc(text: str) -> tuple[list[str], list[int]]:
     return chars, offsets
 
 
-def _unleet(chars: list[str]) -> list[str]:
+def _unleet(chars: list[str], *, ascii_only: bool = False) -> list[str]:
     out = list(chars)
     n = len(chars)
     i = 0
@@ -116,6 +117,9 @@ def _unleet(chars: list[str]) -> list[str]:
         while j < n and not chars[j].isspace():
             j += 1
         token = chars[i:j]
+        if ascii_only and not all(c.isascii() for c in token):
+            i = j
+            continue
         letters = sum(c.isalpha() for c in token)
         leet = sum(c in _LEET for c in token)
         # Only tokens that mix letters and leet digits are obfuscated words; a leading
@@ -158,9 +162,9 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _gap(chars: list[str], k: int) -> int:
-    """Length of the separator run starting at ``k`` (at most 3 characters, 0 if none)."""
+    """Length of the separator run starting at ``k`` (at most 5 characters, 0 if none)."""
     g = 0
-    while g < 3 and k + g < len(chars) and chars[k + g] in _SEPARATORS:
+    while g < 5 and k + g < len(chars) and chars[k + g] in _SEPARATORS:
         g += 1
     return g
 
@@ -202,7 +206,9 @@ def _join_spaced(chars: list[str], offsets: list[int]) -> tuple[list[str], list[
             cjk = all(_is_cjk(chars[r]) for r in run)
             # Digits may sit in a run ("8 b a l l") but letters must carry it ("1 2 3" stays).
             letters = sum(chars[r].isalpha() for r in run)
-            if (len(run) >= 3 and letters >= 3) or (len(run) == 2 and cjk):
+            # Spaced leetspeak ("w 3 3 d"): two letters carry it when the digits are leet.
+            leet = letters >= 2 and all(chars[r].isalpha() or chars[r] in _LEET for r in run)
+            if (len(run) >= 3 and (letters >= 3 or leet)) or (len(run) == 2 and cjk):
                 for a, b in zip(run, run[1:], strict=False):
                     for m in range(a + 1, b):
                         drop[m] = True
@@ -223,6 +229,8 @@ def normalize(text: str) -> Normalized:
     chars = _unleet(chars)
     chars, offsets = _squeeze(chars, offsets)
     chars, offsets = _join_spaced(chars, offsets)
+    # Again: a spaced word joined just now may be leetspeak ("w 3 3 d"; not "アイス0.5").
+    chars = _unleet(chars, ascii_only=True)
     return Normalized("".join(chars), tuple(offsets), text)
 
 

@@ -34,17 +34,27 @@ from analytics.drug.lexicon import (
     Kind,
 )
 from analytics.drug.normalize import Normalized, normalize, normalize_term
+from analytics.drug.slang import PILL_STRENGTH_RE, UNIT_PRICE_RE
 
 logger = logging.getLogger(__name__)
 
 SALE, TALK, BENIGN = "sale_offer", "drug_talk", "benign"
 _JA_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 _WORD_RE = re.compile(r"[a-z]{3,}")
+_CUE_RE = re.compile(r"(?<![a-z])[a-z]*([a-z])\1[a-z]*(?![a-z])")  # words with a doubled letter
+# Emoji and symbols (not letters, digits, spaces or punctuation): skipped in negative contexts.
+_SYMBOLS_RE = re.compile(r"[^\w\s,.;:!?'\"()\-]")
 _STRETCHED_RE = re.compile(r"(.)\1\1")
 
 
 def _is_emoji(term: str) -> bool:
     return not any(c.isalnum() for c in term)
+
+
+def _skip_symbols(text: str, at: int) -> tuple[str, str]:
+    """The text from ``at`` with emoji and symbols dropped, as "ice cream" and "アイスクリーム" read."""
+    rest = _SYMBOLS_RE.sub("", text[at:at + 40]).lstrip()
+    return rest, " " + rest
 
 
 def _fold_runs(word: str) -> str:
@@ -139,17 +149,19 @@ class _Matcher:
         # Post text is folded to hiragana, so the context patterns are folded the same way.
         self.neg_after = {normalize_term(k): re.compile(_fold(v)) for k, v in NEGATIVE_AFTER.items()}
         self.neg_before = {normalize_term(k): re.compile(_fold(v)) for k, v in NEGATIVE_BEFORE.items()}
-        self.fuzzy_keys = sorted({e.key for e in english if e.strong and len(e.key) >= 5})
+        self.fuzzy_keys = sorted({e.key for e in english if e.strong and e.fuzzy and len(e.key) >= 5})
         self.goods = _term_regex(f"{GOODS_CONTEXT_EN}|{GOODS_CONTEXT_JA}")
         self.trade = _term_regex(TRADE_CUES)
 
     def negated(self, text: str, key: str, start: int, end: int) -> bool:
         """True when a benign context word sits right before or after the hit ("ice cream")."""
         after = self.neg_after.get(key)
-        if after is not None and after.match(text, end):
+        if after is not None and (after.match(text, end)
+                                  or any(after.match(t) for t in _skip_symbols(text, end))):
             return True
         before = self.neg_before.get(key)
-        return before is not None and before.search(text[max(0, start - 24):start]) is not None
+        window = _SYMBOLS_RE.sub("", text[max(0, start - 24):start])  # "ice ❄️ cream" as "ice cream"
+        return before is not None and before.search(window) is not None
 
 
 @lru_cache(maxsize=1)
@@ -183,9 +195,15 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
             found.append(_evidence(norm, hit.start(), hit.end(), entry, "lexicon"))
             covered.append(hit.span())
     for rx, strong, name in ((QUANTITY_RE, True, "quantity"), (PRICE_RE, False, "price"),
-                             (HANDLE_RE, True, "handle")):
+                             (UNIT_PRICE_RE, False, "unit price"), (HANDLE_RE, True, "handle")):
         for hit in rx.finditer(text):
             entry = Entry(name, Kind.INTENT, "contact" if strong else "offer", strong, "any")
+            found.append(_evidence(norm, hit.start(), hit.end(), entry, "pattern"))
+    for hit in PILL_STRENGTH_RE.finditer(text):
+        # "oxy 80s", "blues 30s": a pill named by its strength is a drug whatever the name,
+        # and a strength list is how a menu reads (weak intent: "my doctor gave me 10s" is not).
+        for entry in (Entry("pill strength", Kind.DRUG, "pills", True, "en"),
+                      Entry("pill strength", Kind.INTENT, "offer", False, "en")):
             found.append(_evidence(norm, hit.start(), hit.end(), entry, "pattern"))
     for hit in _WORD_RE.finditer(text):
         if any(a <= hit.start() < b for a, b in covered):
@@ -200,6 +218,12 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
         if fuzzy_key is not None:
             entry = m.by_key[(Kind.DRUG, fuzzy_key)]
             found.append(_evidence(norm, hit.start(), hit.end(), entry, "fuzzy"))
+    for hit in _CUE_RE.finditer(text):
+        # A stretched sale cue ("dmmm me", "hmuuu"): runs folded to one letter, exact match.
+        word = hit.group(0)
+        cue = m.by_key.get((Kind.INTENT, _fold_runs(word)))
+        if cue is not None and _fold_runs(word) != word and not any(a <= hit.start() < b for a, b in covered):
+            found.append(_evidence(norm, hit.start(), hit.end(), cue, "fuzzy"))
     found.sort(key=lambda ev: (ev.start, ev.end))
     return found
 

@@ -17,6 +17,9 @@ from analytics.drug.normalize import normalize, normalize_term
         ("ｱｲｽ", "あいす"),  # half-width katakana -> hiragana
         ("アイス", "あいす"),
         ("m0lly", "molly"),
+        ("w 3 3 d", "weed"),  # spaced leetspeak
+        ("k  _  e  _  t", "ket"),  # wide separators
+        ("ア イ ス 0.5", "あいす0.5"),  # a quantity joined to kana stays a quantity
         ("$40 3.5g 420", "$40 3.5g 420"),  # prices, quantities and numbers are not leetspeak
     ],
 )

@@ -52,6 +52,28 @@ def test_screen_labels(text: str, label: str) -> None:
     assert screen(text).label == label
 
 
+@pytest.mark.parametrize(
+    "text,label",
+    [
+        # The reference slang list: pills by strength, regional and class names, trade jargon.
+        ("oxy 80s and perc 30s, text me", SALE),
+        ("fetty and blues 30s, cashapp first", SALE),
+        ("pingers and mandy crystals for the weekend, number in my bio", SALE),
+        ("etizolam 1mg sheets, telegram only", SALE),
+        ("デパス 10錠 手押し 都内", SALE),
+        ("molly 🔥 dmmmm for prices", SALE),  # a stretched sale cue
+        ("my doctor gave me oxy 10s after surgery", TALK),  # a strength alone is not an offer
+        # Its terms match exactly, never fuzzily ("concert" is one letter from "concerta"),
+        # and an ordinary word beside a pill name is no strength ("blues 3 tickets").
+        ("two concert tickets for saturday, message me", BENIGN),
+        ("st louis blues tickets 3 for 100, dm", BENIGN),
+        ("ice 🍨 cream cart for hire, dm for prices", BENIGN),  # emoji inside a benign context
+    ],
+)
+def test_reference_slang_and_trade_patterns(text: str, label: str) -> None:
+    assert screen(text).label == label
+
+
 def test_evidence_spans_point_into_the_original_post() -> None:
     text = "ＧＯＴ  ｃ０ｃａｉｎｅ ❄️ 1g 80, tg @snowline_x"
     out = screen(text)

@@ -1,0 +1,130 @@
+"""A broad reference list of drug slang and trade jargon, beside the core lexicon.
+
+The core lexicon (:mod:`analytics.drug.lexicon`) grew from the project's own sets, so it
+knows the slang those sets used and little else: on a set written after it was fixed,
+English posts about "blues" and "pressed bars" went unflagged. This module widens the
+vocabulary from the general categories of public reference material for law enforcement
+and harm reduction (the DEA's "Slang Terms and Code Words" report, the EMCDDA's drug
+profiles, Japan's MHLW "ダメ。ゼッタイ。" awareness pages), written here by drug class
+rather than copied: street names of the common classes (counterfeit pills, benzodiazepines,
+prescription opioids and stimulants, fentanyl, GHB, codeine syrup, new psychoactive
+substances), the regional slang of the UK, Australia and Japan, weights and deal sizes,
+and the trade's own words for payment, vendors and stealth delivery.
+
+The same rules as the core lexicon hold: a ``strong`` term means a drug (or the trade)
+almost anywhere; an ambiguous one only counts when the post backs it up. Words that are
+ordinary English first ("work", "brown", "clear", "friend") are left out altogether: a
+term that is right once a thousand posts costs precision at a review desk.
+"""
+
+from __future__ import annotations
+
+import re
+
+# --- drug names, strong: (category, "|"-separated terms)
+STRONG_EN: tuple[tuple[str, str], ...] = (
+    ("cannabis", "devils lettuce|devil's lettuce|sticky icky|dro|spliff|spliffs|"
+                 "nugs|live resin|bubble hash|budder|bho|thc oil|thc wax|thc pens|thc pen|loud pack|"
+                 "exotic pack|za pack|zaza pack|dime bag|dime bags|nickel bag|dimebag|"
+                 "thc vape|thc vapes|wax carts|dab carts|packwoods|muha meds|thc syrup|hash oil"),
+    ("cocaine", "perico|gack|peruvian flake|nose beers|crack cocaine|"
+                "freebase|ready rock|crack rocks|8balls|eight-ball|eightballs|coca paste"),
+    ("meth", "pervitin|meth pipe|ice pipe|crystal shards"),
+    ("heroin", "chiva|skag|scag|black tar heroin|brown heroin"),
+    ("fentanyl", "fetty|fenty|fentanil|china girl|murder 8|rainbow fent|rainbow fentanyl|carfentanil|"
+                 "fake 30s|pressed 30s|pressed m30s|blue 30s|blues 30s|fent pills|"
+                 "nitazene|nitazenes|isotonitazene|xylazine|tranq dope"),
+    ("pills", "pressies|pressed pills|pressed bars|pressed percs|pressed xans|pressed blues|dirty 30s|"
+              "dirty thirties|perc 30s|perc 10s|oxy 30s|oxy 80s|roxi|roxis|roxicodone|opana|opanas|"
+              "dilaudids|hydrocodone|oxymorphone|hydromorphone|morphine pills|methadone|subutex|"
+              "buprenorphine|tapentadol|nucynta|lortab|ms contin|tramadols"),
+    ("benzos", "alprazolam|diazepam|etizolam|clonazepam|lorazepam|ativan|bromazolam|flualprazolam|"
+               "xanax bars|xan bars|zan bars|zanbars|green hulks|school buses|xanny|xannys|xany|"
+               "benzo|yellow bars|white bars|blue footballs"),
+    ("stimulants", "vyvanse|addies|addys|dexedrine|concerta|dexamphetamine|amphetamine|amphetamines|"
+                   "phet|study drugs|adderall xr|addy xr"),
+    ("mdma", "pingers|pingas|xtc|ecstacy|e pills|disco biscuits|md crystals|mdma crystals|"
+             "molly crystals|mdma caps|molly caps"),
+    ("psychedelics", "acid tabs|lsd tabs|microdots|1p-lsd|1p lsd|1v-lsd|nbome|25i|gel tabs|"
+                     "liquid lsd|magic mushrooms|mushies|shroom|psilocybe|golden teachers|penis envy|"
+                     "cubensis|magic mush|psilocybin capsules|shroom gummies|shroom chocolates|"
+                     "5-meo|5 meo|changa|mescaline|peyote|2c-i|2ci|2c-e|lsd sheets"),
+    ("ketamine", "cat valium|k-hole|khole|keta|horse tranquilizer|horse tranquiliser|"
+                 "horse tranq|k powder|ket bags"),
+    ("ghb", "liquid ecstasy|liquid x|gbl|georgia home boy|g juice|gina bottles"),
+    ("codeine", "sizzurp|purple drank|dirty sprite|actavis|wockhardt|wock|wockesha|"
+                "promethazine codeine|tussionex|qualitest|pints of lean|pint of lean|lean pints"),
+    ("nps", "angel dust|sherm|sherms|k2 spice|synthetic weed|bath salts|flakka|alpha-pvp|a-pvp|"
+            "m-cat|3-mmc|3mmc|4-mmc|spice packets"),
+)
+# --- drug names, ambiguous: they need backing from the post. Kept short on purpose: words
+# with a common second life in sale posts ("china", "dog food", "syrup", "wax", "mids",
+# "lowers", names like "lucy") are not here at all.
+AMBIGUOUS_EN: tuple[tuple[str, str], ...] = (
+    ("cannabis", "nug|nugz|quarter of za|zip of za"),
+    ("cocaine", "hard white|yola"),
+    ("meth", "shard|tweek"),
+    ("fentanyl", "blue ms|m30 blues|tranq"),
+    ("pills", "hulks|totem poles"),
+)
+# --- Japanese (post text is folded to hiragana; entries are folded the same way). Left out:
+# ブリ (yellowtail), 炙り (aburi sushi), コカ (Coca-Cola), ケタ (ケタ違い), ワックス, ネタ.
+STRONG_JA: tuple[tuple[str, str], ...] = (
+    ("cannabis", "大麻樹脂|THCベイプ|THCペン|マリファナリキッド|ジョイント巻き|クッシュ|サティバ|インディカ|"
+                 "ウィード"),
+    ("meth", "ヤーバー|ヤーバ|ポン中|エスあり"),
+    ("mdma", "モリー|エックス錠|MDMA錠"),
+    ("psychedelics", "アシッド|マジックマッシュルーム|マジックマッシュ|ペーパーアシッド"),
+    ("ketamine", "スペシャルK"),
+    ("benzos", "エチゾラム|デパス|ハルシオン|サイレース|ロヒプノール|ベンザリン|フルニトラゼパム|"
+               "トリアゾラム|マイスリー|レンドルミン|眠剤売り"),
+    ("stimulants", "リタリン|コンサータ|メチルフェニデート|ビバンセ"),
+    ("nps", "バスソルト|合法ハーブ|合法アロマ|危険ドラッグ|合法リキッド"),
+)
+AMBIGUOUS_JA: tuple[tuple[str, str], ...] = (
+    ("benzos", "眠剤|睡眠薬|安定剤"),
+)
+# --- trade: strong cues (drug-trade practice, rarely an ordinary seller's or a reporter's
+# words: "vendor", "stealth", "escrow", "dark web" are weak below, "trap" and "burner" alone
+# are left out)
+TRADE_STRONG_EN = (
+    "trap phone|trap house|trapping|my plug|plug in bio|the connect|verified vendor|"
+    "no fronts|fronting|send first|cashapp first|cash app first|deposit first|number in bio|"
+    "number in my bio|contact in bio|contact in my bio|menu in bio|menu in my bio|info in bio|"
+    "deets in bio|prices in bio|text the number|text my number|hit my phone|hit my cell|no leo|"
+    "no cops|leo stay away|burner phone|servin|juggin|jugg|moving weight|weight available|"
+    "plug prices|plug price|link up only|pull up on me|pm for|pm 4")
+TRADE_STRONG_JA = (
+    "飛ばし携帯|足がつかない|身バレなし|捕まらない|仮想通貨のみ|ビットコインのみ|先払いのみ|手押しあり|"
+    "パケ詰め|ブツあり")
+# --- trade: weak cues (deal sizes and terms; never a sale offer alone). Two weak cues back
+# an ambiguous word, so only words of the trade are here: not "each", "pure", payment
+# methods ("paypal", "crypto") or pick-up terms ("pickup", "curbside") that any seller uses.
+TRADE_WEAK_EN = (
+    "dime|dimes|dub|dubs|dub sack|20 sack|twenty sack|sack|sacks|quarter|quarters|teener|teenth|16th|"
+    "elbow|elbows|brick|bricks|kilo|kilos|birds|baggie|baggies|flip|samples|free samples|"
+    "lab tested|pp f&f|paypal f&f|f&f only|usdt|"
+    "monero|xmr|stealth|stealthy|mylar|smell proof|"
+    "smellproof|vacuum sealed|vac sealed|hmu on|drop the pin|drop a pin|pin drop|menu drop|"
+    "darknet|dark web|a pop|per pill|per tab")
+TRADE_WEAK_JA = (
+    "振込|銀行振込|先払い|後払い|代引き|仮想通貨|ビットコイン|大口|少量|サンプル|初回|初回割|"
+    "新規様|リピーター様|常連様|品質保証|本物|匿名|レターパック|当日|深夜|24時間|上物|極上|高純度|"
+    "純度|小分け|卸します|バレない")
+
+# Deal-size price: "10 a pop", "25 each", "20 per pill" ("5 for 100" is in PRICE_RE).
+UNIT_PRICE_RE = re.compile(r"(?<![\d.])\d{1,4}\s?(?:a|per|each|ea|apiece|/)\s?(?:pop|piece|pc|pill|tab|"
+                           r"bar|gram|g|zip|oz|8th|ball|bag|cart|pen|strip|bean|roll|cap|pint)s?(?![a-z])|"
+                           r"(?<![\d.])\d{1,4}\s?(?:each|ea|apiece)(?![a-z])")
+# Pill strength after a pill name: "oxy 80", "addy 30s", "perc 10", "blues 30s", "m 30".
+# Names with an ordinary second life ("blues", "bars", "m") need the "s" or "mg".
+_PILL_PLAIN = r"oxys?|oxycodone|oxycontin|hydrocodone|percs?|percocet|roxys?|roxies|roxis?|roxicodone|" \
+              r"addys?|addies|adderall|xans?|xanax|alprazolam|opanas?|dilaudids?|norcos?|vyvanse|ritalin|fent"
+_PILL_SUFFIX = r"blues|pressed|pressies|hydros?|bars|m"
+PILL_STRENGTH_RE = re.compile(rf"(?<![a-z])(?:(?:{_PILL_PLAIN})\s?-?\s?\d{{1,3}}(?:s|mg)?|"
+                              rf"(?:{_PILL_SUFFIX})\s?-?\s?\d{{1,3}}(?:s|mg)|m\s?-?\s?30)(?![\d.a-z])")
+
+
+def entries_by_class(strong: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    """``(category, term)`` pairs of one table, terms stripped, empty ones dropped."""
+    return [(cat, t.strip()) for cat, terms in strong for t in terms.split("|") if t.strip()]
