@@ -107,6 +107,13 @@ TALK_EN = (
     "dealers now sell {drug} over telegram, police warn",
     "is {drug} available on prescription anywhere", "how much {drug} is a lethal dose? asking for a class",
     "my ex used to deliver {drug} for a gang, scary times", "they seized 40kg of {drug} at the port",
+    # Doses and trade words in talk: experiences, fiction, searches, buyers asking.
+    "took 10mg of {drug} and got so anxious lol", "first time on {drug}, is 2g too much?",
+    "the actor playing a {drug} dealer is way too convincing",
+    "searched {drug} on telegram and it's all scams",
+    "anyone know where to get {drug} around here? asking seriously", "who has {drug}? need some by friday",
+    "police say the dealer sold {drug} for $20 a bag from his car",
+    "my friend got {drug} delivered, is that normal",
 )
 BENIGN_EN = (
     "selling my old {item}, {price}, {contact}", "{item} for sale, barely used, {contact}",
@@ -151,6 +158,11 @@ TALK_JA = (
     "SNSで{drug}を売る手口が増えていると警察が注意", "{drug}のことで相談窓口に連絡した",
     "{drug}で捕まった人のドキュメンタリー", "港で{drug}が大量に押収された",
     "昔{drug}を手渡しで買っていた知人が捕まった",
+    # 量や取引の言葉が出てくる話: 報道、ドラマ、検索、買いたい人の質問。
+    "{drug}約10グラムを押収、容疑者を逮捕", "{drug}を1g5000円で売った疑いで売人を逮捕",
+    "ドラマで{drug}の売人役の俳優の演技がリアル", "Xで{drug}って検索したら怪しいアカウントばかり",
+    "{drug}ってどこで手に入るの?", "誰か{drug}持ってない?", "{drug}0.5gでどれくらい効くのか気になる",
+    "手押しって検索したら怖い投稿ばかり出てきた",
 )
 BENIGN_JA = (
     "スーパーで野菜を買った", "アイス食べたい🍦", "雪が降ってきた❄️", "草むしりしないと",

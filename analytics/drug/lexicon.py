@@ -147,7 +147,7 @@ LEXICON: tuple[Entry, ...] = tuple(
 PRICE_RE = re.compile(r"(?:[$£€¥]\s?\d[\d,]*(?:\.\d+)?k?|\d[\d,]*(?:\.\d+)?\s?"
                       r"(?:usd|dollars|bucks|quid|円|万円|千円|k)(?![a-z])|\d+\s?for\s?[$£€]?\d+)")
 QUANTITY_RE = re.compile(r"\d+(?:[.,]\d+)?\s?(?:g|gs|gr|grams?|oz|mg|ml|lbs?|qp|pcs|錠|グラム|ぐらむ|"
-                         r"じょう|本)(?![a-z])|(?<![\d.])0\.\d+(?![\d.%])")
+                         r"じょう|本|ぽん|ぼん)(?![a-z])|(?<![\d.])0\.\d+(?![\d.%])")
 HANDLE_RE = re.compile(r"(?<![\w.])@[a-z0-9_.]{3,}")
 
 # Benign context next to an ambiguous term: the word before or after it, as normalised text.
@@ -170,7 +170,11 @@ NEGATIVE_AFTER: dict[str, str] = {
     "pot": r"\s?(?:roast|luck|pie|hole|holes|stickers?|of|plant|noodle|pies|lids?|and pans|holders?|"
            r"plants|s and pans)",
     "bars": r"\s?(?:of|are|in|and\s+restaurants|nearby|downtown)",
-    "rock": r"\s?(?:music|band|concert|climb\w*|salt|star|n|and|garden|solid)",
+    "rock": r"\s?(?:music|band|concert|climb\w*|salt|star|n|and|garden|solid|candy|painting|wall)",
+    "speed": r"\s?(?:reading|dating|limit|bump|camera|boat|test|typing|skating|cube|bag|trap)",
+    "gummies": r"\s?(?:bears?|worms?|for kids)",
+    "mushrooms": r"\s?(?:grow|kits?|risotto|soup|sauce|foraging|spores? for)",
+    "tree": r"\s?(?:service|trimming|removal|house|nursery|farm|lights|topper|stand)",
     "line": r"\s?(?:up|of|cook|dance|art|item|break|judge)",
     "flower": r"\s?(?:shop|bed|beds|pot|arrangement|show|market|garden|delivery|bouquets?|girl|crown)",
     "blow": r"\s?(?:up|dryer|dry|out|torch|mold|molding)",
@@ -206,6 +210,9 @@ NEGATIVE_BEFORE: dict[str, str] = {
     "pills": r"(?:vitamin|birth control|allergy|sleeping|fish oil|my|the)\s?$",
     "tabs": r"(?:browser|chrome|open|many|the|my)\s?$",
     "candy": r"(?:cotton|halloween|rock|eye)\s?$",
+    "gummies": r"(?:sour|fruit|vitamin|gummy|haribo|melatonin|cbd)\s?$",
+    "mushrooms": r"(?:oyster|shiitake|button|gourmet|wild|portobello|lion's mane|chanterelle)\s?$",
+    "tree": r"(?:christmas|apple|lemon|avocado|fruit|backyard|family|my|the)\s?$",
     "k": r".*$",  # a bare "k" is far too common to mean ketamine without a strong cue
     "x": r".*$",
     "h": r".*$",
@@ -237,7 +244,9 @@ GOODS_CONTEXT_EN = (
     "recipe|flavors|flavours|lunch|dinner|breakfast|kitchen|restaurant|grocery|groceries|garden|"
     "nursery|plant sale|bake sale|yard sale|garage sale|per lb|/lb|dozen|set of|supplies|party supplies|"
     "wine|glasses|dishes|furniture|clothes|shoes|sneakers|hoodies|merch|jewelry|earrings|toys|books|"
-    "craft|crafts|decor")
+    "craft|crafts|decor|kit|kits|grow kit|course|class|classes|lessons|tutoring|tour|tours|cabs|taxi|"
+    "rides|reading|workshop|fundraiser|charity|proceeds|school trip|backyard|paper|printer|"
+    "snowboard|ski|jacket|wear")
 GOODS_CONTEXT_JA = (
     "予約|直売|農園|農家|産直|朝採り|朝どれ|採れたて|とれたて|無農薬|有機|詰め合わせ|ギフト|贈り物|"
     "お歳暮|お中元|手作り|手づくり|焼き菓子|ケーキ|クッキー|パン|スイーツ|和菓子|ティー|紅茶|緑茶|"
@@ -245,13 +254,21 @@ GOODS_CONTEXT_JA = (
     "新品|未使用|未開封|出品|フリマ|古着|化粧水|美容液|コスメ|香水|石けん|石鹸|乳液|チケット|公演|"
     "ライブ|座席|苗|鉢植え|花束|ブーケ|果物|フルーツ|いちご|トマト|みかん|りんご|お米|新米|産地|収穫|"
     "朝市|マルシェ|キロ|kg|箱|袋入り|レシピ|料理|お菓子|ジャム|はちみつ|シロップ|寄せ植え|鉢|園芸|雑貨|"
-    "食器|グラス|家具|洋服|靴|おもちゃ|絵本|セット|ハンドメイド")
+    "食器|グラス|家具|洋服|靴|おもちゃ|絵本|セット|ハンドメイド|ツアー|参加者|募集|申込|教室|講座|"
+    "イベント|出店|アート|しおり|押し花|用紙|コピー用紙|事務所|ウェア|スノーボード|キノコ狩り|きのこ狩り")
 # Drug-trade cues: backing for an ambiguous drug word even among commerce words.
 TRADE_CUES = (
     "telegram|tg|t.me|wickr|wickr me|signal|threema|session app|session id|potato app|wire app|"
     "element app|plug|the plug|stealth shipping|re-up|reup|cop from me|"
     "手押し|テレグラム|テレグラ|シグナル|ワイヤー|ウィッカー|ポテト|セッション|プッシャー|売人|パケ|"
     "パケ売り|秘密厳守|🔌|" + slang.TRADE_STRONG_EN + "|" + slang.TRADE_STRONG_JA)
+# Reporting and fiction: words a dealer's own offer does not use.
+TALK_CONTEXT = (
+    "arrested|arrest|seized|seizure|charged with|sentenced|indicted|convicted|pleaded guilty|"
+    "police say|police said|police warn|prosecutors|the court|news report|documentary|the actor|"
+    "in the movie|in the show|episode|searched for|i searched|"
+    "逮捕|容疑|押収|送検|起訴|判決|有罪|懲役|疑いで|警察によると|ニュース|報道|ドラマ|映画|役の|売人役|"
+    "検索したら|検索すると")
 # Dose-sized quantities: grams up to an ounce, tablets, or a bare "0.5".
 DOSE_RE = re.compile(r"(?<![\d.])(?:0?\.\d+|[1-9]|1\d|2[0-8]|3\.5)\s?"
                      r"(?:g|gs|gr|grams?|グラム|ぐらむ)(?![a-z])|"

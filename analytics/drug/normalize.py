@@ -117,7 +117,8 @@ def _unleet(chars: list[str], *, ascii_only: bool = False) -> list[str]:
         while j < n and not chars[j].isspace():
             j += 1
         token = chars[i:j]
-        if ascii_only and not all(c.isascii() for c in token):
+        # Kana or kanji in the token: digits there are counts and prices ("1g1.2万", "1まん").
+        if (ascii_only and not all(c.isascii() for c in token)) or any(_is_cjk(c) for c in token):
             i = j
             continue
         letters = sum(c.isalpha() for c in token)

@@ -29,12 +29,13 @@ from analytics.drug.lexicon import (
     NEGATIVE_BEFORE,
     PRICE_RE,
     QUANTITY_RE,
+    TALK_CONTEXT,
     TRADE_CUES,
     Entry,
     Kind,
 )
 from analytics.drug.normalize import Normalized, normalize, normalize_term
-from analytics.drug.slang import PILL_STRENGTH_RE, UNIT_PRICE_RE
+from analytics.drug.slang import JA_PRICE_RE, PILL_STRENGTH_RE, UNIT_PRICE_RE
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,10 @@ def _skip_symbols(text: str, at: int) -> tuple[str, str]:
     """The text from ``at`` with emoji and symbols dropped, as "ice cream" and "アイスクリーム" read."""
     rest = _SYMBOLS_RE.sub("", text[at:at + 40]).lstrip()
     return rest, " " + rest
+
+
+def _phonetic(word: str) -> str:
+    return re.sub(r"z$", "s", word.replace("ph", "f").replace("k", "c").replace("cc", "c"))
 
 
 def _fold_runs(word: str) -> str:
@@ -152,9 +157,14 @@ class _Matcher:
         self.fuzzy_keys = sorted({e.key for e in english if e.strong and e.fuzzy and len(e.key) >= 5})
         self.goods = _term_regex(f"{GOODS_CONTEXT_EN}|{GOODS_CONTEXT_JA}")
         self.trade = _term_regex(TRADE_CUES)
+        # News, fiction and searches ("容疑者を逮捕", "the actor playing a dealer"): drug and
+        # trade words there are reported, not offered, so the rules never call it an offer.
+        self.talk = _term_regex(TALK_CONTEXT)
 
     def negated(self, text: str, key: str, start: int, end: int) -> bool:
         """True when a benign context word sits right before or after the hit ("ice cream")."""
+        if text.startswith(("'s ", "’s "), end):
+            return True  # a name's possessive: "molly's cupcakes", "charlie's cabs"
         after = self.neg_after.get(key)
         if after is not None and (after.match(text, end)
                                   or any(after.match(t) for t in _skip_symbols(text, end))):
@@ -195,7 +205,8 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
             found.append(_evidence(norm, hit.start(), hit.end(), entry, "lexicon"))
             covered.append(hit.span())
     for rx, strong, name in ((QUANTITY_RE, True, "quantity"), (PRICE_RE, False, "price"),
-                             (UNIT_PRICE_RE, False, "unit price"), (HANDLE_RE, True, "handle")):
+                             (UNIT_PRICE_RE, False, "unit price"), (JA_PRICE_RE, False, "price"),
+                             (HANDLE_RE, True, "handle")):
         for hit in rx.finditer(text):
             entry = Entry(name, Kind.INTENT, "contact" if strong else "offer", strong, "any")
             found.append(_evidence(norm, hit.start(), hit.end(), entry, "pattern"))
@@ -206,13 +217,18 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
                       Entry("pill strength", Kind.INTENT, "offer", False, "en")):
             found.append(_evidence(norm, hit.start(), hit.end(), entry, "pattern"))
     for hit in _WORD_RE.finditer(text):
-        if any(a <= hit.start() < b for a, b in covered):
-            continue
+        if any(a <= hit.start() < b for a, b in covered) or (Kind.DRUG, hit.group(0)) in m.by_key:
+            continue  # matched already, or an exact term its benign context ruled out
         a, b = norm.span(hit.start(), hit.end())
         fuzzy_key: str | None = None
         if _STRETCHED_RE.search(norm.original[a:b].lower()):
             # "cooookeee": deliberately stretched, so compare with doubled letters folded too.
             fuzzy_key = m.stretched.get(_fold_runs(hit.group(0)))
+        if fuzzy_key is None:
+            # Phonetic spellings: "kokaine", "pillz", "phentanyl" (exact after the swap).
+            sound = _phonetic(hit.group(0))
+            if sound != hit.group(0) and (Kind.DRUG, sound) in m.by_key:
+                fuzzy_key = sound
         if fuzzy_key is None and len(hit.group(0)) >= 5:
             fuzzy_key = _fuzzy(hit.group(0), opts.fuzzy_cutoff)
         if fuzzy_key is not None:
@@ -224,6 +240,11 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
         cue = m.by_key.get((Kind.INTENT, _fold_runs(word)))
         if cue is not None and _fold_runs(word) != word and not any(a <= hit.start() < b for a, b in covered):
             found.append(_evidence(norm, hit.start(), hit.end(), cue, "fuzzy"))
+    # One stretch of text is one cue: "300円" is a price, not a price and a "円".
+    intents = [ev for ev in found if ev.kind == "intent"]
+    found = [ev for ev in found if ev.kind != "intent" or not any(
+        o is not ev and o.start <= ev.start and ev.end <= o.end and (o.end - o.start) > (ev.end - ev.start)
+        for o in intents)]
     found.sort(key=lambda ev: (ev.start, ev.end))
     return found
 
@@ -259,11 +280,14 @@ def screen(
             backed = False
     drug = min(3.0, len(drug_strong) + (opts.ambiguous_weight * len(ambiguous) if backed else 0.0))
     intent = min(3.0, len(intent_strong) + opts.weak_intent_weight * len(intent_weak))
+    reported = _matcher().talk.search(norm.text) is not None
+    if reported:
+        intent = min(intent, opts.weak_intent_weight)  # reported trade words are not an offer
     z = 1.6 * drug + 0.9 * intent + 1.2 * min(drug, intent) - 3.0
     if similarity is not None:
         z += opts.semantic_weight * (similarity - 0.5)
     score = 1.0 / (1.0 + math.exp(-z))
-    if drug >= opts.drug_min and intent >= opts.intent_min:
+    if drug >= opts.drug_min and intent >= opts.intent_min and not reported:
         label = SALE
     elif drug >= opts.drug_min:
         label = TALK

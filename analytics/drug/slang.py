@@ -23,7 +23,8 @@ import re
 
 # --- drug names, strong: (category, "|"-separated terms)
 STRONG_EN: tuple[tuple[str, str], ...] = (
-    ("cannabis", "devils lettuce|devil's lettuce|sticky icky|dro|spliff|spliffs|"
+    ("cannabis", "quad a|craft aaaa|aaaa bud|aaaa flower|triple a bud|devils lettuce|devil's lettuce|"
+                 "sticky icky|dro|spliff|spliffs|"
                  "nugs|live resin|bubble hash|budder|bho|thc oil|thc wax|thc pens|thc pen|loud pack|"
                  "exotic pack|za pack|zaza pack|dime bag|dime bags|nickel bag|dimebag|"
                  "thc vape|thc vapes|wax carts|dab carts|packwoods|muha meds|thc syrup|hash oil"),
@@ -41,10 +42,10 @@ STRONG_EN: tuple[tuple[str, str], ...] = (
     ("benzos", "alprazolam|diazepam|etizolam|clonazepam|lorazepam|ativan|bromazolam|flualprazolam|"
                "xanax bars|xan bars|zan bars|zanbars|green hulks|school buses|xanny|xannys|xany|"
                "benzo|yellow bars|white bars|blue footballs"),
-    ("stimulants", "vyvanse|addies|addys|dexedrine|concerta|dexamphetamine|amphetamine|amphetamines|"
-                   "phet|study drugs|adderall xr|addy xr"),
-    ("mdma", "pingers|pingas|xtc|ecstacy|e pills|disco biscuits|md crystals|mdma crystals|"
-             "molly crystals|mdma caps|molly caps"),
+    ("stimulants", "uppers and downers|vyvanse|addies|addys|dexedrine|concerta|dexamphetamine|"
+                   "amphetamine|amphetamines|phet|study drugs|adderall xr|addy xr"),
+    ("mdma", "xtacy|xtasy|ekstasy|pingers|pingas|xtc|ecstacy|e pills|disco biscuits|md crystals|"
+             "mdma crystals|molly crystals|mdma caps|molly caps"),
     ("psychedelics", "acid tabs|lsd tabs|microdots|1p-lsd|1p lsd|1v-lsd|nbome|25i|gel tabs|"
                      "liquid lsd|magic mushrooms|mushies|shroom|psilocybe|golden teachers|penis envy|"
                      "cubensis|magic mush|psilocybin capsules|shroom gummies|shroom chocolates|"
@@ -72,7 +73,11 @@ AMBIGUOUS_EN: tuple[tuple[str, str], ...] = (
 STRONG_JA: tuple[tuple[str, str], ...] = (
     ("cannabis", "大麻樹脂|THCベイプ|THCペン|マリファナリキッド|ジョイント巻き|クッシュ|サティバ|インディカ|"
                  "ウィード"),
-    ("meth", "ヤーバー|ヤーバ|ポン中|エスあり"),
+    ("meth", "ヤーバー|ヤーバ|ポン中|エスあり|かくせいざい|アッパー系"),
+    ("cannabis", "たいま|ダブ系|シャッター系|大🐴|🐴🍁"),
+    ("pills", "オキシコドン|フェンタニル|ヒドロコドン|モルヒネ|トラマドール|ダウナー系|えむでぃー|"
+              "えむでぃーえむえー|ブロン錠|咳止め販売|咳止め まとめて"),
+    ("ghb", "G水|GHB|GBL"),
     ("mdma", "モリー|エックス錠|MDMA錠"),
     ("psychedelics", "アシッド|マジックマッシュルーム|マジックマッシュ|ペーパーアシッド"),
     ("ketamine", "スペシャルK"),
@@ -83,6 +88,8 @@ STRONG_JA: tuple[tuple[str, str], ...] = (
 )
 AMBIGUOUS_JA: tuple[tuple[str, str], ...] = (
     ("benzos", "眠剤|睡眠薬|安定剤"),
+    ("pills", "ブロン|咳止め|せきどめ"),
+    ("cannabis", "ワックス|シャッター"),
 )
 # --- trade: strong cues (drug-trade practice, rarely an ordinary seller's or a reporter's
 # words: "vendor", "stealth", "escrow", "dark web" are weak below, "trap" and "burner" alone
@@ -104,6 +111,7 @@ TRADE_WEAK_EN = (
     "dime|dimes|dub|dubs|dub sack|20 sack|twenty sack|sack|sacks|quarter|quarters|teener|teenth|16th|"
     "elbow|elbows|brick|bricks|kilo|kilos|birds|baggie|baggies|flip|samples|free samples|"
     "lab tested|pp f&f|paypal f&f|f&f only|usdt|"
+    "e-transfer|etransfer|e transfer|"
     "monero|xmr|stealth|stealthy|mylar|smell proof|"
     "smellproof|vacuum sealed|vac sealed|hmu on|drop the pin|drop a pin|pin drop|menu drop|"
     "darknet|dark web|a pop|per pill|per tab")
@@ -116,6 +124,8 @@ TRADE_WEAK_JA = (
 UNIT_PRICE_RE = re.compile(r"(?<![\d.])\d{1,4}\s?(?:a|per|each|ea|apiece|/)\s?(?:pop|piece|pc|pill|tab|"
                            r"bar|gram|g|zip|oz|8th|ball|bag|cart|pen|strip|bean|roll|cap|pint)s?(?![a-z])|"
                            r"(?<![\d.])\d{1,4}\s?(?:each|ea|apiece)(?![a-z])")
+# Japanese prices without 円, or in kana: "1.2万", "1まん5せん", "5千".
+JA_PRICE_RE = re.compile(r"(?<![\d.])\d+(?:[.,]\d+)?\s?(?:万|まん|千|せん)(?!人|件|回|歩)")
 # Pill strength after a pill name: "oxy 80", "addy 30s", "perc 10", "blues 30s", "m 30".
 # Names with an ordinary second life ("blues", "bars", "m") need the "s" or "mg".
 _PILL_PLAIN = r"oxys?|oxycodone|oxycontin|hydrocodone|percs?|percocet|roxys?|roxies|roxis?|roxicodone|" \

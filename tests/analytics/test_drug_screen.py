@@ -68,6 +68,11 @@ def test_screen_labels(text: str, label: str) -> None:
         ("two concert tickets for saturday, message me", BENIGN),
         ("st louis blues tickets 3 for 100, dm", BENIGN),
         ("ice 🍨 cream cart for hire, dm for prices", BENIGN),  # emoji inside a benign context
+        ("phentanyl and kokaine, hmu", SALE),  # phonetic spellings
+        ("ケタミン 1g1.8万 手押し", SALE),  # a price without 円 next to a quantity
+        ("Tina's bakery, fresh bread daily, dm to order", BENIGN),  # a name's possessive
+        ("police seized 2kg of cocaine and arrested the dealer, who took orders on telegram", TALK),
+        ("覚醒剤5グラムを所持した疑いで男を逮捕 売人とテレグラムで連絡", TALK),  # reported, not offered
     ],
 )
 def test_reference_slang_and_trade_patterns(text: str, label: str) -> None:
