@@ -6,7 +6,7 @@
 drug_post_screen (lexicon alone and lexicon + n-gram model, calibrated): precision / recall
 of ``sale_offer`` per set and language: the fixture's tune split (tuned on), its heldout
 split, the round-1 post-hoc set (untouched when first measured, tuning data since), the
-round-2 and round-3 sets (likewise) and the round-4 set (untouched); per obfuscation kind
+round-2 to round-6 sets (likewise) and the round-7 set (untouched, written blind); per obfuscation kind
 on generated variants of the heldout posts; Brier score and ECE; recall at a daily review
 budget (days of 2,000 posts, 1 % of them sale offers: the hand-written ones, topped up with
 generated ones); and posts per second through the skill.
