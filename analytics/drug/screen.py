@@ -34,7 +34,7 @@ from analytics.drug.lexicon import (
     Entry,
     Kind,
 )
-from analytics.drug.normalize import Normalized, normalize, normalize_term
+from analytics.drug.normalize import Normalized, fold_kana, normalize, normalize_term
 from analytics.drug.slang import JA_PRICE_RE, PILL_STRENGTH_RE, UNIT_PRICE_RE
 
 logger = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ def detect_lang(text: str) -> str:
 
 def _fold(pattern: str) -> str:
     """Katakana in a regular expression folded to hiragana (as post text is)."""
-    return "".join(chr(ord(c) - 0x60) if 0x30A1 <= ord(c) <= 0x30F6 else c for c in pattern)
+    return fold_kana(pattern)
 
 
 def _is_ascii_word(key: str) -> bool:
