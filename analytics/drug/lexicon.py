@@ -63,11 +63,12 @@ LEXICON: tuple[Entry, ...] = tuple(
              "prerolls|pre-rolls|pre rolls|reefer|mary jane|sativa|indica|hybrid strain|wax pen|thc carts|"
              "dab pen|shatter|moonrocks|weed|edibles")
     + _entries(D, "cannabis", False, "en", "bud|buds|gas|420|grass|herb|trees|loud|flower|pot|green|"
-               "carts|dabs|hash|joint|blunt|gelato|exotic|exotics|za")
+               "carts|dabs|hash|joint|blunt|gelato|exotic|exotics|za|tree")
     + _entries(D, "cannabis", True, "ja", "大麻|マリファナ|ガンジャ|ハッパ|乾燥大麻|大麻リキッド|"
-               "THCリキッド|ジョイント|バッズ|手押し|ブリブリ")
+               "THCリキッド|ジョイント|バッズ|手押し|ブリブリ|"
+               "手おし|て押し|ておし|てをし|teoshi")
     + _entries(D, "cannabis", False, "ja", "野菜|やさい|ヤサイ|草|チョコ|リキッド|葉っぱ|ハーブ")
-    + _entries(D, "cannabis", False, "any", "🍁|🍃|🌿|🥦|💨")
+    + _entries(D, "cannabis", False, "any", "🍁|🍃|🌿|🥦|💨|🌲|⛽|🥬")
     # --- methamphetamine
     + _entries(D, "meth", True, "en", "meth|methamphetamine|crystal meth|crank|yaba|shabu")
     + _entries(D, "meth", False, "en", "ice|crystal|crystals|shards|glass|speed|tweak|tina")
@@ -81,12 +82,13 @@ LEXICON: tuple[Entry, ...] = tuple(
                "yay")
     + _entries(D, "cocaine", True, "ja", "コカイン")
     + _entries(D, "cocaine", False, "ja", "スノー|雪|白いの|粉|コーク")
-    + _entries(D, "cocaine", False, "any", "❄|⛄")
+    + _entries(D, "cocaine", False, "any", "❄|⛄|⛷")
     # --- heroin and opioids
     + _entries(D, "heroin", True, "en", "heroin|smack|china white|black tar|roxies|roxys|roxy|footballs|"
                "zannies|zanies|xannies|oxycontin|hydros|norcos|subs|suboxone")
     + _entries(D, "heroin", False, "en", "dope|boy|tar|h|blues|dillies")
     + _entries(D, "heroin", True, "ja", "ヘロイン")
+    + _entries(D, "heroin", False, "any", "🐴|🐉")
     # --- pills and others
     + _entries(D, "pills", True, "en", "xanax|xans|percs|percocet|perc|oxy|oxys|oxycodone|adderall|"
                "addy|molly|mdma|ecstasy|lsd|shrooms|codeine|fent|fentanyl|m30|m30s|lean|ketamine|ket|"
@@ -95,13 +97,13 @@ LEXICON: tuple[Entry, ...] = tuple(
                "moonrock|thc gummies|thc vapes|psilocybin|mushroom chocolate|shroom bars|ayahuasca|pcp|"
                "ghb|mephedrone|meow meow|benzos|klonopin|ambien|ritalin")
     + _entries(D, "pills", False, "en", "bars|pills|tabs|acid|beans|blues|rolls|x|k|candy|mushrooms|"
-               "ex|gummies|vapes|tree|trees|girl|"
+               "ex|gummies|vapes|girl|"
                "tina|blotters")
     + _entries(D, "pills", True, "ja", "エクスタシー|MDMA|LSD|ケタミン|コデイン|睡眠薬転売|向精神薬|ハシシ|"
                "ブツ|ケミカル|"
                "危険ドラッグ|脱法ハーブ|大麻ワックス|大麻グミ|ジョイント")
     + _entries(D, "pills", False, "ja", "バツ|タマ|錠剤|ラムネ|キノコ|エス|パケ|紙|クサ|ハーブ")
-    + _entries(D, "pills", False, "any", "💊|🍄|🍬")
+    + _entries(D, "pills", False, "any", "💊|🍄|🍬|🍭")
     # --- sale intent: strong
     + _entries(N, "contact", True, "en", "dm|dm me|dms open|pm me|inbox me|hmu|hit me up|hit my line|"
                "telegram|tg|t.me|wickr|wickr me|signal|threema|session app|kik|whatsapp|"
@@ -116,7 +118,8 @@ LEXICON: tuple[Entry, ...] = tuple(
                "DMで|DMください|DMまで|DM下さい|DMへ|プッシャー|売人|"
                "連絡はこちら|ご連絡|ラインで|LINEで|ライン交換|LINE交換|ポテト|セッション|リプ|DM|"
                "プロフ|カカオで|シグナルまで|テレで|秘密厳守|連絡待って|まずはDM|即対応|夜間対応|"
-               "少量から|パケ売り|手渡しのみ|ディーエム")
+               "少量から|パケ売り|手渡しのみ|ディーエム|"
+               "個チャ|個チャット|個別チャット|個人チャット|手おし|て押し|ておし|てをし|teoshi")
     + _entries(N, "contact", True, "any", "🔌")
     # --- sale intent: weak (never a sale offer alone)
     + _entries(N, "offer", False, "en", "4 sale|4sale|sale|delivery|"
@@ -141,6 +144,8 @@ LEXICON: tuple[Entry, ...] = tuple(
     + _entries(N, "contact", True, "ja", slang.TRADE_STRONG_JA)
     + _entries(N, "offer", False, "en", slang.TRADE_WEAK_EN)
     + _entries(N, "offer", False, "ja", slang.TRADE_WEAK_JA)
+    + _entries(N, "nudge", False, "en", slang.NUDGE_EN)
+    + _entries(N, "nudge", False, "ja", slang.NUDGE_JA)
 )
 
 # Regular expressions for intent cues that are patterns rather than words.
