@@ -53,7 +53,7 @@ def screen_batch(
     logits = model.logits(texts)
     z = np.array([math.log(max(v.score, 1e-6) / max(1.0 - v.score, 1e-6)) for v in lex])
     sale = np.array([v.label == SALE for v in lex])
-    p = model.calibrated(z, sale, logits)
+    p = model.calibrated(z, sale, logits, np.array([v.intent > 0 for v in lex]))
     own = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
     out: list[Verdict] = []
     for v, pi, oi in zip(lex, p, own, strict=True):

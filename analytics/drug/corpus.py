@@ -9,7 +9,9 @@ recovery talk, and the benign commerce families of :mod:`analytics.drug.corpus_c
 (produce, sweets, tea, cosmetics, tickets, second-hand goods sold with a contact cue).
 Benign posts are really benign: their emoji come from :data:`BENIGN_EMOJI`, their contact
 cues and handles from ordinary sellers, and the ``emoji`` obfuscation (which plants drug
-emoji) is only ever applied to a planted drug word. ``generate(n, seed=...)`` is deterministic.
+emoji) is only ever applied to a planted drug word. Sale offers include disguised ones (a
+legal good's name, a nudge, a dose or a per-gram price); talk includes buyers asking,
+harm-reduction warnings and scam stories. ``generate(n, seed=...)`` is deterministic.
 """
 
 from __future__ import annotations
@@ -47,9 +49,9 @@ DRUGS_JA: dict[str, tuple[str, ...]] = {
 # groups among them, so the n-gram model meets the vocabulary the lexicon was widened with.
 _GROUPS_EN = {"cannabis": ("cannabis",), "cocaine": ("cocaine",), "meth": ("meth",), "heroin": ("heroin",),
               "pills": ("pills",), "pharma": ("fentanyl", "benzos", "stimulants", "codeine"),
-              "party": ("mdma", "psychedelics", "ketamine", "ghb", "nps")}
+              "party": ("mdma", "psychedelics", "ketamine", "ghb", "nps", "inhalants")}
 _GROUPS_JA = {"cannabis": ("cannabis",), "meth": ("meth",),
-              "pills": ("mdma", "psychedelics", "ketamine", "benzos", "stimulants", "nps")}
+              "pills": ("mdma", "psychedelics", "ketamine", "benzos", "stimulants", "nps", "inhalants")}
 
 
 def _widened(base: dict[str, tuple[str, ...]], table: tuple[tuple[str, str], ...],
@@ -84,7 +86,15 @@ OFFER_JA = ("あります", "入荷しました", "在庫あり", "売ります"
 QTY_JA = ("1g", "0.5", "0.2g", "3g", "10錠", "5枚", "1本")
 PRICE_JA = ("5000円", "1万円", "8000円", "2万", "3000円から")
 EXTRA_JA = ("都内手渡し", "全国発送", "即日", "郵送可", "大阪エリア", "対面可", "匿名配送", "相談可")
-EMOJI = ("🍃", "🔥", "💨", "🔌", "💎", "❄️", "💊", "📦", "🚚", "💰", "🍁", "")
+EMOJI = ("🍃", "🔥", "💨", "🔌", "💎", "❄️", "💊", "📦", "🚚", "💰", "🍁", "🌲", "⛷️", "🐴", "")
+# Disguised offers: a legal good's name, a nudge, and a dose-sized amount or a per-gram price.
+COVER_EN = ("herbal tea", "plant food", "tea", "incense", "potpourri", "bath salts", "party favours",
+            "room odouriser", "garden fertiliser", "sweets")
+NUDGE_EN = ("😉", "iykyk", "don't ask", "you know what it is", "dont ask", "😏",
+            "no script needed", "not what you think")
+COVER_JA = ("ハーブティー", "観葉植物の乾燥葉", "お香", "バスソルト", "咳止めシロップ", "お野菜", "アロマ")
+NUDGE_JA = ("分かる人向け", "効きます笑", "理由は聞かないで", "察して", "効き目◎",
+            "普通のものではありません笑")
 
 SALE_EN = (
     "{drug} {offer} {qty} {price} {contact}", "{offer} {drug} and {drug2}, {extra}, {contact}",
@@ -92,6 +102,8 @@ SALE_EN = (
     "plug here {emoji} {drug} {qty} {price}", "{drug} {offer}. {extra}. {contact}",
     "who needs {drug}? {qty} {price} {contact}", "{offer} {drug} {emoji} {extra} {contact}",
     "{drug} {drug2} {drug3} {emoji} {contact}", "{qty} of {drug} {price}, {extra}",
+    "selling '{cover}' {nudge} {qty} {price}, {contact}", "{cover} {nudge} {gprice} a bag, {extra}",
+    "{drug} {emoji} {gprice}/g, {drug2} {gprice2}/g, {contact}", "{emoji} 1g={gprice} {extra} {contact}",
 )
 TALK_EN = (
     "smoked {drug} last night and felt weird", "my brother is addicted to {drug}, any advice",
@@ -114,6 +126,11 @@ TALK_EN = (
     "anyone know where to get {drug} around here? asking seriously", "who has {drug}? need some by friday",
     "police say the dealer sold {drug} for $20 a bag from his car",
     "my friend got {drug} delivered, is that normal",
+    # Buyers asking, harm-reduction warnings, scam stories, news quoting a dealer's post.
+    "anyone in town got a plug? need some {drug} for the weekend, dm me", "who's selling {drug} near campus?",
+    "PSA: {drug} going round testing positive for fentanyl, carry naloxone, never use alone",
+    "got scammed by a telegram plug, paid $150 for {drug} and never got anything",
+    "police said he advertised {drug} with posts reading 'dm for prices, same day drop'",
 )
 BENIGN_EN = (
     "selling my old {item}, {price}, {contact}", "{item} for sale, barely used, {contact}",
@@ -131,7 +148,10 @@ BENIGN_EN = (
     "{item} {emoji} {price}, {extra}",
     "{amb} for sale, {contact}", "{offer} {amb}, {price}, {contact}", "{amb} {emoji} {extra}, {contact}",
     "handmade {amb}, {contact} for prices", "{amb} in stock, {extra}",
+    # Slang praise in promotion: "straight gas", "pure fire" about music and clothes.
+    "this new {media} is straight gas 🔥 {contact}", "{media} out now, pure fire, link in bio",
 )
+MEDIA_EN = ("mixtape", "track", "album", "beat tape", "drop", "hoodie line", "ep")
 # Goods whose names hold a drug slang word: sold with the same cues as drugs, but benign.
 AMBIG_ITEMS_EN = ("crystal vase", "crystal earrings", "snow tires", "snow boots", "ice maker", "ice skates",
                   "blow dryer", "leaf blower", "gas grill", "grass seed", "flower pots", "pot holders",
@@ -148,6 +168,7 @@ SALE_JA = (
     "{extra} {drug} {qty}から {contact}", "{drug}と{drug2}{offer}、{extra}、{contact}",
     "{contact} {drug}{emoji} {price}", "{drug}{offer}。{extra}。{contact}",
     "良質な{drug}{offer} {contact}", "{drug} {qty} {price} {extra}",
+    "{cover} {nudge} {qty} {price} {contact}", "【譲ります】{cover} {qty} {price} {nudge} {extra}",
 )
 TALK_JA = (
     "{drug}の所持で逮捕されたらしい", "{drug}の依存症について調べている",
@@ -163,6 +184,9 @@ TALK_JA = (
     "ドラマで{drug}の売人役の俳優の演技がリアル", "Xで{drug}って検索したら怪しいアカウントばかり",
     "{drug}ってどこで手に入るの?", "誰か{drug}持ってない?", "{drug}0.5gでどれくらい効くのか気になる",
     "手押しって検索したら怖い投稿ばかり出てきた",
+    "{drug}やってる人いませんか? DM待ってます", "{drug}売ってる人いない?",
+    "手押しのアカウント詐欺ばっか 先払いで飛ばれた",
+    "「{drug}あります」と投稿して販売した疑いで逮捕", "{drug}の過剰摂取が心配な人は相談窓口へ",
 )
 BENIGN_JA = (
     "スーパーで野菜を買った", "アイス食べたい🍦", "雪が降ってきた❄️", "草むしりしないと",
@@ -179,6 +203,7 @@ BENIGN_JA = (
 )
 ITEMS_JA = ("自転車", "スマホ", "ソファ", "チケット", "教科書", "スニーカー", "ギター", "カメラ", "服",
             "ゲーム機")
+GRAM_PRICES = ("$10", "$15", "£10", "£70", "$80", "€60", "$25")
 # Handles in sale offers only; benign posts get ordinary sellers' handles.
 HANDLES = ("snowline", "greenbox", "plug_44", "mr_fresh", "cloud9x", "tokyo_leaf", "ace_supply", "kuro")
 BENIGN_EMOJI = cc.BENIGN_EMOJI
@@ -228,6 +253,8 @@ def _fill(template: str, rng: random.Random, lang: str, label: str) -> tuple[str
         "item": rng.choice(ITEMS_EN if en else ITEMS_JA),
         "amb": rng.choice(AMBIG_ITEMS_EN if en else AMBIG_ITEMS_JA),
         "good": goods[0], "good2": goods[1],
+        "cover": rng.choice(COVER_EN if en else COVER_JA), "nudge": rng.choice(NUDGE_EN if en else NUDGE_JA),
+        "gprice": rng.choice(GRAM_PRICES), "gprice2": rng.choice(GRAM_PRICES), "media": rng.choice(MEDIA_EN),
     }
     text = " ".join(template.format(**slots).split())
     return text, (words[0] if "{drug}" in template else None), category

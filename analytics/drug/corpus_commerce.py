@@ -23,7 +23,11 @@ GOODS_EN: tuple[str, ...] = (
     # sweets and baking
     "brownies", "sugar cookies", "cupcakes", "macarons", "fudge", "chocolate truffles", "banana bread",
     "cinnamon rolls", "ice cream cakes", "rock candy", "sourdough loaves", "birthday cakes",
-    "gummy bears", "candy apples",
+    "gummy bears", "candy apples", "pick n mix", "retro sweets",
+    # gemstones, music and digital goods, garden supplies, ice, CBD and bath products
+    "amethyst clusters", "quartz points", "healing crystals", "crystal bracelets", "guitar tabs",
+    "beat packs", "sample packs", "turf rolls", "bark mulch", "firewood", "bagged ice", "dry ice",
+    "cbd oil", "hemp soap", "bath salts", "party poppers",
     # tea and coffee
     "herbal tea blends", "loose leaf green tea", "chamomile tea", "matcha powder", "coffee beans",
     "kombucha", "cold brew",
@@ -63,6 +67,7 @@ TEMPLATES_EN: tuple[str, ...] = (
     "{contact} if you want {good}, {extra}", "small batch {good} {offer}, {extra}, {contact}",
     "selling {good} {price} obo, {contact}", "{good} restock {bemoji} {price} {contact}",
     "{good} {offer} {extra} {contact}", "last few {good} left {bemoji} {contact}",
+    "your local {good} plug 🔌 {good2} restocked, {price}, {extra}",
 )
 
 GOODS_JA: tuple[str, ...] = (
@@ -81,6 +86,9 @@ GOODS_JA: tuple[str, ...] = (
     # second-hand
     "中古の自転車", "ベビーカー", "古着", "本棚", "ゲームソフト", "クリスタルのグラス", "白いワンピース",
     "スノーボード", "ソファ",
+    # 駄菓子, 天然石, 和紙, しゃぶしゃぶ, CBD, 入浴剤
+    "駄菓子セット", "粉末ジュース", "天然石ブレスレット", "水晶さざれ", "和紙のハガキ", "しゃぶしゃぶ用の肉",
+    "CBDオイル", "バスソルト", "移動販売のアイス",
 )
 CONTACT_JA: tuple[str, ...] = (
     "DMください", "DMで予約", "DMまで", "DMへどうぞ", "お気軽にDM", "コメントください", "連絡ください",

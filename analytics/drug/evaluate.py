@@ -79,8 +79,9 @@ def obfuscated_set(rows: Sequence[dict[str, str]], *, seed: int = 0) -> list[dic
         plain = r["text"]
         evidence = [ev for ev in screen(plain).evidence if ev.how == "lexicon" and len(ev.text) >= 2
                     and any(c.isalnum() for c in ev.text)]
-        drugs = sorted({ev.text for ev in evidence if ev.kind == "drug"}, key=len, reverse=True)
-        cues = sorted({ev.text for ev in evidence if ev.kind == "intent"}, key=len, reverse=True)
+        # Longest first, ties by text: a set's own order changes with the hash seed.
+        drugs = sorted({ev.text for ev in evidence if ev.kind == "drug"}, key=lambda t: (-len(t), t))
+        cues = sorted({ev.text for ev in evidence if ev.kind == "intent"}, key=lambda t: (-len(t), t))
         category = next((ev.category for ev in evidence if ev.kind == "drug"), None)
         for kind in KINDS:
             if not applicable(kind, r["lang"]) or (kind == "emoji" and not drugs):

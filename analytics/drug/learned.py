@@ -4,11 +4,12 @@ Posts are normalised first (:func:`analytics.drug.normalize.normalize`, the same
 lexicon sees), then hashed into character 2-4-grams (``HashingVectorizer``: no vocabulary
 to store, Japanese needs no word segmentation). A logistic regression trained on
 :func:`analytics.drug.corpus.generate` posts gives ``model_logit``; a small second logistic
-regression (the stacker) turns ``(lexicon log-odds, lexicon says sale, model_logit)`` into a
-calibrated probability of a sale offer. The stacker is fitted on generated posts from
-another seed plus hand-written posts: the ``tune`` split of ``fixtures/skills/drug_posts.jsonl``
-and the round-1 to round-4 post-hoc sets (which became tuning data once their untouched
-figures were recorded), never on the fixture's ``heldout`` split or the round-5 set.
+regression (the stacker) turns ``(lexicon log-odds, lexicon says sale, model_logit, lexicon
+found a sale cue)`` into a calibrated probability of a sale offer. The stacker is fitted on
+generated posts from another seed plus hand-written posts: the ``tune`` split of
+``fixtures/skills/drug_posts.jsonl`` and the post-hoc sets listed in :data:`POSTHOC_TUNING`
+(each became tuning data once its untouched figures were recorded), never on the fixture's
+``heldout`` split.
 
 The artefact is ``analytics/drug/model/screen_ngram.npz`` (non-zero weights only) with
 ``screen_ngram.json`` beside it holding the SHA-256 of the npz, checked before loading.
@@ -37,7 +38,7 @@ from analytics.drug.screen import screen
 
 logger = logging.getLogger(__name__)
 
-VERSION = 1
+VERSION = 2  # 2: the stacker also sees whether the lexicon found any sale cue
 N_FEATURES = 1 << 18
 TRAIN_SEED, TRAIN_SIZE = 20261202, 9000
 STACK_SEED, STACK_SIZE = 777, 2000
@@ -45,7 +46,7 @@ MODEL_DIR = Path(__file__).with_name("model")
 _FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "skills"
 TUNE_FIXTURE = _FIXTURES / "drug_posts.jsonl"
 # Post-hoc sets become tuning data once their untouched figures are recorded.
-POSTHOC_TUNING = tuple(_FIXTURES / f"drug_posts_posthoc_r{k}.jsonl" for k in (1, 2, 3, 4, 5, 6))
+POSTHOC_TUNING = tuple(_FIXTURES / f"drug_posts_posthoc_r{k}.jsonl" for k in (1, 2, 3, 4, 5, 6, 7))
 STACK_C = 0.1
 
 
@@ -67,7 +68,7 @@ class NgramModel:
 
     coef: np.ndarray  # (N_FEATURES,) float32
     intercept: float
-    stack_coef: np.ndarray  # (3,) float64: lexicon z, lexicon sale flag, model logit
+    stack_coef: np.ndarray  # (4,) float64: lexicon z, lexicon sale flag, model logit, lexicon cue flag
     stack_intercept: float
     threshold: float
     meta: dict[str, object]
@@ -77,17 +78,26 @@ class NgramModel:
         x = vectorizer().transform(prepare(texts))
         return np.asarray(x @ self.coef, dtype=np.float64) + self.intercept
 
-    def calibrated(self, lexicon_z: np.ndarray, lexicon_sale: np.ndarray, logits: np.ndarray) -> np.ndarray:
+    def calibrated(self, lexicon_z: np.ndarray, lexicon_sale: np.ndarray, logits: np.ndarray,
+                   lexicon_cue: np.ndarray) -> np.ndarray:
         """The stacker's calibrated probability of a sale offer."""
-        f = np.column_stack([lexicon_z, lexicon_sale.astype(np.float64), np.clip(logits, -12, 12)])
+        f = _stack_features(lexicon_z, lexicon_sale, logits, lexicon_cue)
         z = f @ self.stack_coef + self.stack_intercept
         return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
 
 
-def _lexicon_features(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def _stack_features(lexicon_z: np.ndarray, lexicon_sale: np.ndarray, logits: np.ndarray,
+                    lexicon_cue: np.ndarray) -> np.ndarray:
+    # The cue flag: drug words with no sale cue at all (price, contact, offer word) are talk,
+    # however many; without it the stacker's intercept carried such posts towards an offer.
+    return np.column_stack([lexicon_z, lexicon_sale.astype(np.float64), np.clip(logits, -12, 12),
+                            lexicon_cue.astype(np.float64)])
+
+
+def _lexicon_features(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     verdicts = [screen(t) for t in texts]
     z = np.array([math.log(max(v.score, 1e-6) / max(1 - v.score, 1e-6)) for v in verdicts])
-    return z, np.array([v.label == SALE for v in verdicts])
+    return z, np.array([v.label == SALE for v in verdicts]), np.array([v.intent > 0 for v in verdicts])
 
 
 def _tune_rows() -> list[tuple[str, bool]]:
@@ -110,15 +120,15 @@ def train() -> NgramModel:
     lr.fit(x, y)
     coef = lr.coef_[0].astype(np.float32)
     coef[np.abs(coef) < 1e-4] = 0.0
-    base = NgramModel(coef, float(lr.intercept_[0]), np.zeros(3), 0.0, 0.5, {})
+    base = NgramModel(coef, float(lr.intercept_[0]), np.zeros(4), 0.0, 0.5, {})
     stack_posts = generate(STACK_SIZE, seed=STACK_SEED)
     hand = _tune_rows()
     texts = [p.text for p in stack_posts] + [t for t, _ in hand]
     ys = np.array([p.label == SALE for p in stack_posts] + [s for _, s in hand])
     # The hand-written posts weigh as much, in total, as the generated ones.
     weights = np.array([1.0] * len(stack_posts) + [len(stack_posts) / max(len(hand), 1)] * len(hand))
-    lz, ls = _lexicon_features(texts)
-    f = np.column_stack([lz, ls.astype(np.float64), np.clip(base.logits(texts), -12, 12)])
+    lz, ls, lc = _lexicon_features(texts)
+    f = _stack_features(lz, ls, base.logits(texts), lc)
     # Strong regularisation: generated posts are easy, so an unregularised stacker would
     # trust the n-gram model far more than unseen phrasings deserve.
     stack = LogisticRegression(C=STACK_C, solver="lbfgs", max_iter=500)

@@ -63,11 +63,12 @@ LEXICON: tuple[Entry, ...] = tuple(
              "prerolls|pre-rolls|pre rolls|reefer|mary jane|sativa|indica|hybrid strain|wax pen|thc carts|"
              "dab pen|shatter|moonrocks|weed|edibles")
     + _entries(D, "cannabis", False, "en", "bud|buds|gas|420|grass|herb|trees|loud|flower|pot|green|"
-               "carts|dabs|hash|joint|blunt|gelato|exotic|exotics|za")
+               "carts|dabs|hash|joint|blunt|gelato|exotic|exotics|za|tree")
     + _entries(D, "cannabis", True, "ja", "大麻|マリファナ|ガンジャ|ハッパ|乾燥大麻|大麻リキッド|"
-               "THCリキッド|ジョイント|バッズ|手押し|ブリブリ")
+               "THCリキッド|ジョイント|バッズ|手押し|ブリブリ|"
+               "手おし|て押し|ておし|てをし|teoshi")
     + _entries(D, "cannabis", False, "ja", "野菜|やさい|ヤサイ|草|チョコ|リキッド|葉っぱ|ハーブ")
-    + _entries(D, "cannabis", False, "any", "🍁|🍃|🌿|🥦|💨")
+    + _entries(D, "cannabis", False, "any", "🍁|🍃|🌿|🥦|💨|🌲|⛽|🥬")
     # --- methamphetamine
     + _entries(D, "meth", True, "en", "meth|methamphetamine|crystal meth|crank|yaba|shabu")
     + _entries(D, "meth", False, "en", "ice|crystal|crystals|shards|glass|speed|tweak|tina")
@@ -81,12 +82,13 @@ LEXICON: tuple[Entry, ...] = tuple(
                "yay")
     + _entries(D, "cocaine", True, "ja", "コカイン")
     + _entries(D, "cocaine", False, "ja", "スノー|雪|白いの|粉|コーク")
-    + _entries(D, "cocaine", False, "any", "❄|⛄")
+    + _entries(D, "cocaine", False, "any", "❄|⛄|⛷")
     # --- heroin and opioids
     + _entries(D, "heroin", True, "en", "heroin|smack|china white|black tar|roxies|roxys|roxy|footballs|"
                "zannies|zanies|xannies|oxycontin|hydros|norcos|subs|suboxone")
     + _entries(D, "heroin", False, "en", "dope|boy|tar|h|blues|dillies")
     + _entries(D, "heroin", True, "ja", "ヘロイン")
+    + _entries(D, "heroin", False, "any", "🐴|🐉")
     # --- pills and others
     + _entries(D, "pills", True, "en", "xanax|xans|percs|percocet|perc|oxy|oxys|oxycodone|adderall|"
                "addy|molly|mdma|ecstasy|lsd|shrooms|codeine|fent|fentanyl|m30|m30s|lean|ketamine|ket|"
@@ -95,13 +97,13 @@ LEXICON: tuple[Entry, ...] = tuple(
                "moonrock|thc gummies|thc vapes|psilocybin|mushroom chocolate|shroom bars|ayahuasca|pcp|"
                "ghb|mephedrone|meow meow|benzos|klonopin|ambien|ritalin")
     + _entries(D, "pills", False, "en", "bars|pills|tabs|acid|beans|blues|rolls|x|k|candy|mushrooms|"
-               "ex|gummies|vapes|tree|trees|girl|"
+               "ex|gummies|vapes|girl|"
                "tina|blotters")
     + _entries(D, "pills", True, "ja", "エクスタシー|MDMA|LSD|ケタミン|コデイン|睡眠薬転売|向精神薬|ハシシ|"
                "ブツ|ケミカル|"
                "危険ドラッグ|脱法ハーブ|大麻ワックス|大麻グミ|ジョイント")
     + _entries(D, "pills", False, "ja", "バツ|タマ|錠剤|ラムネ|キノコ|エス|パケ|紙|クサ|ハーブ")
-    + _entries(D, "pills", False, "any", "💊|🍄|🍬")
+    + _entries(D, "pills", False, "any", "💊|🍄|🍬|🍭")
     # --- sale intent: strong
     + _entries(N, "contact", True, "en", "dm|dm me|dms open|pm me|inbox me|hmu|hit me up|hit my line|"
                "telegram|tg|t.me|wickr|wickr me|signal|threema|session app|kik|whatsapp|"
@@ -116,7 +118,8 @@ LEXICON: tuple[Entry, ...] = tuple(
                "DMで|DMください|DMまで|DM下さい|DMへ|プッシャー|売人|"
                "連絡はこちら|ご連絡|ラインで|LINEで|ライン交換|LINE交換|ポテト|セッション|リプ|DM|"
                "プロフ|カカオで|シグナルまで|テレで|秘密厳守|連絡待って|まずはDM|即対応|夜間対応|"
-               "少量から|パケ売り|手渡しのみ|ディーエム")
+               "少量から|パケ売り|手渡しのみ|ディーエム|"
+               "個チャ|個チャット|個別チャット|個人チャット|手おし|て押し|ておし|てをし|teoshi")
     + _entries(N, "contact", True, "any", "🔌")
     # --- sale intent: weak (never a sale offer alone)
     + _entries(N, "offer", False, "en", "4 sale|4sale|sale|delivery|"
@@ -141,6 +144,8 @@ LEXICON: tuple[Entry, ...] = tuple(
     + _entries(N, "contact", True, "ja", slang.TRADE_STRONG_JA)
     + _entries(N, "offer", False, "en", slang.TRADE_WEAK_EN)
     + _entries(N, "offer", False, "ja", slang.TRADE_WEAK_JA)
+    + _entries(N, "nudge", False, "en", slang.NUDGE_EN)
+    + _entries(N, "nudge", False, "ja", slang.NUDGE_JA)
 )
 
 # Regular expressions for intent cues that are patterns rather than words.
@@ -165,7 +170,8 @@ NEGATIVE_AFTER: dict[str, str] = {
     "grass": r"\s?(?:cut\w*|is|seed|fed|field|court|roots|clippings|mow\w*)",
     "crystal": r"\s?(?:clear|ball|glass|vase|palace|lake|champagne|river|healing|earrings?|necklace|"
                r"jewelry|workshop|set|chandelier|glassware)",
-    "glass": r"\s?(?:of|door|jar|bottle|table|ceiling|cup|window|frame|case)",
+    "glass": r"\s?(?:of|door|jar|jars|bottle|table|ceiling|cup|window|frame|case|vase|vases|bowl|bowls|ware|"
+             r"beads|art|blowing|eyes)",
     "green": r"\s?(?:tea|light|card|beans|peppers|onions|day|bay|house|grocer)",
     "pot": r"\s?(?:roast|luck|pie|hole|holes|stickers?|of|plant|noodle|pies|lids?|and pans|holders?|"
            r"plants|s and pans)",
@@ -188,6 +194,8 @@ NEGATIVE_AFTER: dict[str, str] = {
     "冷たいの": r"(?:飲|のみ|がいい|が欲し|が好き|食べ)",
     "雪": r"(?:が降|がふ|だるま|かき|見|景色|祭|国|遊び|予報|道)",
     "草": r"(?:むしり|刈り|が生え|原|花|餅|野球|$|[wｗ])",
+    "紙": r"(?:袋|幣|皿|コップ|こっぷ|おむつ|粘土|芝居|飛行機|パック|ぱっく|箱|一重|媒体|製|類|やすり)",
+    "粉": r"(?:末|雪|ミルク|みるく|もの|物|チーズ|ちーず|砂糖)",
     "❄": r"\s?(?:day|storm|☃|⛄|cold|winter)",
     "🍁": r"\s?(?:canada|maple|autumn|fall|leaves|紅葉)",
     "コーク": r"(?:ハイ|はい|こーら|コーラ|ゼロ|ぜろ)",
@@ -196,14 +204,26 @@ NEGATIVE_AFTER: dict[str, str] = {
     "手押し": r"(?:車|ぐるま|ポンプ|式|相撲)",
     "リキッド": r"(?:ファンデ|ふぁんで|のり|洗剤)",
     "チョコ": r"(?:レート|れーと|ケーキ|けーき|チップ|ちっぷ|ミント|みんと|食べ|たべ|作|手作|てづく|の詰め)",
+    "シャブ": r"(?:しゃぶ|る|ら|り|れ|ろ|っ)",  # しゃぶしゃぶ (the hot pot), しゃぶる (to suck)
+    "ておし": r"(?:ゃ|ま|え|い|っか)",  # 着ておしゃれ, 捨てておしまい, 知っておいて
+    "てをし": r"(?:ゃ|ま|え|い|っか)",
+    "手おし": r"(?:車|ぐるま|ポンプ|式|相撲)",
+    "て押し": r"(?:車|ぐるま|ポンプ|式|相撲)",
+    # A product that says it holds none: "THC free", "THCフリー".
+    "thc": r"\s?-?\s?(?:free|0\.0|0\s?%|zero|フリー|不使用|ゼロ)",
+    "spice": r"\s?(?:blends?|racks?|mix|jars?|girls?|cake|latte|market|shop|kit|box|set|rub|trade|islands?|"
+             r"route|level|grinder|cabinet|drawer)",
+    "k2": r"\s?(?:skis?|skates?|snowboards?|bindings|boots?|summit|base camp|mountain|helmet)",
+    "whippets": r"\s?(?:pupp\w*|dogs?|breeders?|cross|racing)",
 }
 NEGATIVE_BEFORE: dict[str, str] = {
     "ice": r"(?:shaved|dry|black|thin|on|iced|cream|slip\w*|and|the|rink|hockey|melt\w*|dry)\s?$",
     "snow": r"(?:heavy|fresh|first|the|let it|more|of|melting|deep|jon)\s?$",
     "weed": r"(?:to|pull\w*|garden|dandelion)\s?$",
-    "gas": r"(?:natural|tear|laughing|greenhouse|cooking|cheap|out of|full of|stomach|the)\s?$",
+    "gas": r"(?:natural|tear|laughing|greenhouse|cooking|cheap|out of|full of|stomach|on the|pass the)\s?$",
     "coke": r"(?:diet|cherry|vanilla|a|cold|glass of|mexican)\s?$",
     "crystal": r"(?:swarovski|quartz|liquid|salt|sugar)\s?$",
+    "glass": r"(?:crystal|stained|sea|wine|beer|pint|shot|drinking|tempered|frosted|magnifying)\s?$",
     "bud": r"(?:taste|rose|flower|my|hey|thanks|cotton|spring)\s?$",
     "bars": r"(?:chocolate|candy|granola|protein|monkey|gay|sports|wine|cocktail|sick|spit\w*|"
             r"hard|these|graph|lego|energy)\s?$",
@@ -226,6 +246,18 @@ NEGATIVE_BEFORE: dict[str, str] = {
     "チョコ": r"(?:手作り|てづくり|手作りの|板|生|ホット)$",
     "アイス": r"(?:チョコ|ちょこ|バニラ|ばにら|抹茶|まっちゃ|棒|カップ|かっぷ|ガリガリ|雪見|"
             r"手作り|てづくり)$",
+    "シャブ": r"(?:しゃぶ|豚|牛|冷|鶏|鍋)$",
+    "thc": r"(?:no|zero|0\s?%|0\.0\s?%|without|non|free of)\s?-?\s?$",
+    "spice": r"(?:pumpkin|mixed|all|chai|curry|baking|apple|cajun|indian|whole|ground|taco|jerk|five|old|"
+             r"winter|cinnamon)\s?$",
+    "poppers": r"(?:party|confetti|jalapeno|jalapeño|pimple|corn|shrimp|bubble)\s?$",
+    "whippets": r"(?:greyhound|rescue|my|our)\s?$",
+    # "coffee plug", "sneaker plug": a supplier of that good. An emoji right after the word it
+    # illustrates is the same cue ("plug 🔌"), not a second one.
+    "plug": r"(?:coffee|sneaker|sneakers|ticket|tickets|phone|case|merch|vintage|thrift|book|books|plant|"
+            r"plants|cake|cookie|candle|clothing|shoe|shoes|perfume|makeup|skincare|lash|hair|wig|nail|jersey|"
+            r"card|cards|pokemon|game|games|car parts|parts|tech|gadget|designer|jewelry|jewellery)\s?$",
+    "🔌": r"plug\s?$",
 }
 
 # Legal-commerce context: words that say the goods on offer are produce, sweets, tea,
@@ -246,7 +278,17 @@ GOODS_CONTEXT_EN = (
     "wine|glasses|dishes|furniture|clothes|shoes|sneakers|hoodies|merch|jewelry|earrings|toys|books|"
     "craft|crafts|decor|kit|kits|grow kit|course|class|classes|lessons|tutoring|tour|tours|cabs|taxi|"
     "rides|reading|workshop|fundraiser|charity|proceeds|school trip|backyard|paper|printer|"
-    "snowboard|ski|jacket|wear")
+    "snowboard|ski|jacket|wear|"
+    # sweets, gemstones, music and digital goods, garden supplies, food trucks
+    "sweets|pick n mix|pick and mix|lollies|lollipops|confectionery|toffee|marshmallows|sweet shop|"
+    "candy shop|candy store|rock candy|cotton candy|quartz|amethyst|gemstone|gemstones|geode|geodes|"
+    "tumbled|citrine|obsidian|agate|minerals|healing crystals|bracelet|bracelets|necklace|necklaces|"
+    "pendant|beads|mixtape|mixtapes|album|albums|new single|song|songs|beat tape|playlist|spotify|"
+    "soundcloud|youtube|guitar|ukulele|piano|sheet music|pdf|ebook|e-book|digital download|printable|"
+    "presets|art prints|commissions|podcast|turf|sod|lawn|mulch|compost|topsoil|top soil|firewood|"
+    "gravel|landscaping|potting mix|food truck|ice cream truck|ice cream van|dry ice|bagged ice|cbd|hemp|"
+    # products whose own name is a drug word's ordinary sense
+    "bath salts|bath bombs|spices|spice blend|spice rack|cream chargers|whipped cream")
 GOODS_CONTEXT_JA = (
     "予約|直売|農園|農家|産直|朝採り|朝どれ|採れたて|とれたて|無農薬|有機|詰め合わせ|ギフト|贈り物|"
     "お歳暮|お中元|手作り|手づくり|焼き菓子|ケーキ|クッキー|パン|スイーツ|和菓子|ティー|紅茶|緑茶|"
@@ -255,20 +297,40 @@ GOODS_CONTEXT_JA = (
     "ライブ|座席|苗|鉢植え|花束|ブーケ|果物|フルーツ|いちご|トマト|みかん|りんご|お米|新米|産地|収穫|"
     "朝市|マルシェ|キロ|kg|箱|袋入り|レシピ|料理|お菓子|ジャム|はちみつ|シロップ|寄せ植え|鉢|園芸|雑貨|"
     "食器|グラス|家具|洋服|靴|おもちゃ|絵本|セット|ハンドメイド|ツアー|参加者|募集|申込|教室|講座|"
-    "イベント|出店|アート|しおり|押し花|用紙|コピー用紙|事務所|ウェア|スノーボード|キノコ狩り|きのこ狩り")
+    "イベント|出店|アート|しおり|押し花|用紙|コピー用紙|事務所|ウェア|スノーボード|キノコ狩り|きのこ狩り|"
+    "菓子|天然石|パワーストーン|水晶|アメジスト|鉱物|ブレスレット|ネックレス|アクセサリー|ピアス|和紙|"
+    "ハガキ|はがき|便箋|封筒|文具|文房具|ポストカード|手漉き|移動販売|キッチンカー|屋台|芝生|腐葉土|"
+    "培養土|薪|砂利|楽譜|アルバム|新曲|音源|CBD|ヘンプ|バスソルト|入浴剤|バスボム")
 # Drug-trade cues: backing for an ambiguous drug word even among commerce words.
 TRADE_CUES = (
     "telegram|tg|t.me|wickr|wickr me|signal|threema|session app|session id|potato app|wire app|"
     "element app|plug|the plug|stealth shipping|re-up|reup|cop from me|"
     "手押し|テレグラム|テレグラ|シグナル|ワイヤー|ウィッカー|ポテト|セッション|プッシャー|売人|パケ|"
-    "パケ売り|秘密厳守|🔌|" + slang.TRADE_STRONG_EN + "|" + slang.TRADE_STRONG_JA)
+    "パケ売り|秘密厳守|🔌|" + slang.TRADE_STRONG_EN + "|" + slang.TRADE_STRONG_JA + "|"
+    + slang.NUDGE_EN + "|" + slang.NUDGE_JA)
 # Reporting and fiction: words a dealer's own offer does not use.
 TALK_CONTEXT = (
     "arrested|arrest|seized|seizure|charged with|sentenced|indicted|convicted|pleaded guilty|"
     "police say|police said|police warn|prosecutors|the court|news report|documentary|the actor|"
-    "in the movie|in the show|episode|searched for|i searched|"
+    "in the movie|in the show|episode|searched for|i searched|searched|news says|"
     "逮捕|容疑|押収|送検|起訴|判決|有罪|懲役|疑いで|警察によると|ニュース|報道|ドラマ|映画|役の|売人役|"
-    "検索したら|検索すると")
+    "検索したら|検索すると|"
+    # harm reduction and warnings about scam sellers
+    "naloxone|narcan|test your stuff|test your drugs|test your pills|test your gear|never use alone|"
+    "harm reduction|drug checking|pill testing|testing positive for|got scammed|been scammed|scammed me|"
+    "相談窓口|依存症|ダルク|薬物依存|乱用防止|詐欺ばっか|詐欺ばかり|詐欺られ|飛ばれた|詐欺に遭|詐欺にあ|"
+    # one's own use and recovery: doses there are what was taken, not what is sold
+    "i took|took like|first time on|first time trying|first time taking|how much should i|"
+    "trip report|got so anxious|struggling to quit|trying to quit|got clean|years clean|months clean|"
+    "days clean|in recovery|relapsed|どれくらい効く|効くのか|やってみた|吸ってみた|やめられ")
+# Buyers asking: "anyone in leeds got a plug?", "who's selling carts", "手押しやってる人いませんか".
+# Only where the post names no price or amount: "who got the best za? $40 an 8th" is a seller.
+ASKING_RE = re.compile(
+    r"(?<![a-z])(?:any ?one|anybody|any1|does anyone|who|who'?s|where can i|where do i|where to)"
+    r"(?:\s(?:in|near|around|round)\s[a-z]+(?:\s[a-z]+)?)?"
+    r"\s(?:got|have|has|selling|sell|sells|knows?\s(?:a|where|who)|get|find|buy|cop)(?![a-z])|"
+    r"(?:やって|売って|持って|扱って|余って|譲って)(?:る|くれる)(?:人|方)(?:い|お)|"
+    r"どこで(?:買え|手に入|売って)|誰か.{0,12}(?:いない|いませんか|持ってない|売って)")
 # Dose-sized quantities: grams up to an ounce, tablets, or a bare "0.5".
 DOSE_RE = re.compile(r"(?<![\d.])(?:0?\.\d+|[1-9]|1\d|2[0-8]|3\.5)\s?"
                      r"(?:g|gs|gr|grams?|グラム|ぐらむ)(?![a-z])|"

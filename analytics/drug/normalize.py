@@ -12,9 +12,11 @@ Steps, in order (each one a pure function over ``(chars, offsets)``):
    half-width voiced marks composed with their kana (``ﾃﾚｸﾞﾗﾑ`` -> ``テレグラム``), and
    Cyrillic / Greek look-alikes mapped to the Latin letter they imitate (``wеed`` with a
    Cyrillic ``е``); zero-width characters and variation selectors dropped, emoji kept;
-2. katakana folded to hiragana (so アイス and あいす match one lexicon entry);
+2. katakana folded to hiragana (so アイス and あいす match one lexicon entry), and the kana
+   that sound alike folded too (ぢ -> じ, づ -> ず: ガンヂャ is ガンジャ);
 3. leetspeak undone inside tokens that also hold letters (``w33d`` -> ``weed``, but ``420``,
-   ``$40`` and ``4sale`` stay as they are);
+   ``$40`` and ``4sale`` stay as they are); ``=`` and ``/`` end a token, so price lists
+   (``1g=7k``, ``$10/g``) are not read as leetspeak;
 4. runs of three or more identical characters cut to two (``weeeeed`` -> ``weed``);
 5. single characters separated by spaces, dots or dashes joined (``w e e d``, ``c. o. k. e``
    -> ``weed``, ``coke``); between kana and kanji two characters are enough (``大.麻``);
@@ -51,6 +53,10 @@ _HOMOGLYPHS = str.maketrans({
     "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
 })
 _VOICED = frozenset("\u3099\u309a")
+# Kana that sound the same (yotsugana): one spelling each.
+_SAME_SOUND = {"ぢ": "じ", "づ": "ず"}
+# Characters that end a token for leetspeak undoing, as spaces do: "1g=7k", "$10/g", "1→8".
+_TOKEN_BREAK = frozenset("=/→~〜")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +82,16 @@ class Normalized:
         return a, b
 
 
+def fold_kana(text: str) -> str:
+    """Katakana folded to hiragana and same-sounding kana to one spelling, as post text is."""
+    return "".join(_fold_kana(c) for c in text)
+
+
 def _fold_kana(ch: str) -> str:
     code = ord(ch)
     if 0x30A1 <= code <= 0x30F6:
-        return chr(code - 0x60)
-    return ch
+        ch = chr(code - 0x60)
+    return _SAME_SOUND.get(ch, ch)
 
 
 def _nfkc(text: str) -> tuple[list[str], list[int]]:
@@ -98,7 +109,7 @@ def _nfkc(text: str) -> tuple[list[str], list[int]]:
                 # A half-width voiced mark: compose it with the kana before it (ｸﾞ -> ぐ).
                 composed = unicodedata.normalize("NFC", chars[-1] + c)
                 if len(composed) == 1:
-                    chars[-1] = composed
+                    chars[-1] = _fold_kana(composed)
                 continue
             chars.append(_fold_kana(c))
             offsets.append(i)
@@ -110,11 +121,11 @@ def _unleet(chars: list[str], *, ascii_only: bool = False) -> list[str]:
     n = len(chars)
     i = 0
     while i < n:
-        if chars[i].isspace():
+        if chars[i].isspace() or chars[i] in _TOKEN_BREAK:
             i += 1
             continue
         j = i
-        while j < n and not chars[j].isspace():
+        while j < n and not (chars[j].isspace() or chars[j] in _TOKEN_BREAK):
             j += 1
         token = chars[i:j]
         # Kana or kanji in the token: digits there are counts and prices ("1g1.2万", "1まん").

@@ -20,6 +20,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from analytics.drug.lexicon import (
+    ASKING_RE,
     DOSE_RE,
     GOODS_CONTEXT_EN,
     GOODS_CONTEXT_JA,
@@ -34,7 +35,7 @@ from analytics.drug.lexicon import (
     Entry,
     Kind,
 )
-from analytics.drug.normalize import Normalized, normalize, normalize_term
+from analytics.drug.normalize import Normalized, fold_kana, normalize, normalize_term
 from analytics.drug.slang import JA_PRICE_RE, PILL_STRENGTH_RE, UNIT_PRICE_RE
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,12 @@ _CUE_RE = re.compile(r"(?<![a-z])[a-z]*([a-z])\1[a-z]*(?![a-z])")  # words with 
 # Emoji and symbols (not letters, digits, spaces or punctuation): skipped in negative contexts.
 _SYMBOLS_RE = re.compile(r"[^\w\s,.;:!?'\"()\-]")
 _STRETCHED_RE = re.compile(r"(.)\1\1")
+# What a seller names and a buyer asking does not: a price, an amount, a handle.
+_OFFER_PATTERNS = frozenset({"price", "quantity", "unit price", "handle"})
+
+
+def _is_kanji(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
 
 
 def _is_emoji(term: str) -> bool:
@@ -60,6 +67,10 @@ def _skip_symbols(text: str, at: int) -> tuple[str, str]:
 
 def _phonetic(word: str) -> str:
     return re.sub(r"z$", "s", word.replace("ph", "f").replace("k", "c").replace("cc", "c"))
+
+
+def _singular(key: str) -> str:
+    return key[:-1] if key.endswith("s") and len(key) > 3 else key
 
 
 def _fold_runs(word: str) -> str:
@@ -120,7 +131,7 @@ def detect_lang(text: str) -> str:
 
 def _fold(pattern: str) -> str:
     """Katakana in a regular expression folded to hiragana (as post text is)."""
-    return "".join(chr(ord(c) - 0x60) if 0x30A1 <= ord(c) <= 0x30F6 else c for c in pattern)
+    return fold_kana(pattern)
 
 
 def _is_ascii_word(key: str) -> bool:
@@ -156,7 +167,7 @@ class _Matcher:
         self.neg_before = {normalize_term(k): re.compile(_fold(v)) for k, v in NEGATIVE_BEFORE.items()}
         self.fuzzy_keys = sorted({e.key for e in english if e.strong and e.fuzzy and len(e.key) >= 5})
         self.goods = _term_regex(f"{GOODS_CONTEXT_EN}|{GOODS_CONTEXT_JA}")
-        self.trade = _term_regex(TRADE_CUES)
+        self.trade = frozenset(normalize_term(t) for t in TRADE_CUES.split("|") if t.strip())
         # News, fiction and searches ("容疑者を逮捕", "the actor playing a dealer"): drug and
         # trade words there are reported, not offered, so the rules never call it an offer.
         self.talk = _term_regex(TALK_CONTEXT)
@@ -165,8 +176,10 @@ class _Matcher:
         """True when a benign context word sits right before or after the hit ("ice cream")."""
         if text.startswith(("'s ", "’s "), end):
             return True  # a name's possessive: "molly's cupcakes", "charlie's cabs"
+        if len(key) == 1 and _is_kanji(key) and start > 0 and _is_kanji(text[start - 1]):
+            return True  # one kanji ending a compound word: 和紙, 小麦粉, 雑草, 積雪
         after = self.neg_after.get(key)
-        if after is not None and (after.match(text, end)
+        if after is not None and (after.match(text, end) or after.match(text, end + 1) and text[end] == "-"
                                   or any(after.match(t) for t in _skip_symbols(text, end))):
             return True
         before = self.neg_before.get(key)
@@ -196,14 +209,21 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
     text = norm.text
     found: list[Evidence] = []
     covered: list[tuple[int, int]] = []
-    for kind, rx in m.regex.items():
-        for hit in rx.finditer(text):
-            key = hit.group(0)
-            entry = m.by_key[(kind, key)]
-            if m.negated(text, key, hit.start(), hit.end()):
-                continue
-            found.append(_evidence(norm, hit.start(), hit.end(), entry, "lexicon"))
-            covered.append(hit.span())
+    hits = [(hit, m.by_key[(kind, hit.group(0))])
+            for kind, rx in m.regex.items() for hit in rx.finditer(text)]
+    negated = [m.negated(text, hit.group(0), hit.start(), hit.end()) for hit, _ in hits]
+    # One sense per post: a drug word read in its ordinary sense once ("dry ice") is read so
+    # throughout, and the emoji of its class are decoration of that sense ("ice 🧊", "🌲 tree").
+    benign_keys = {_singular(e.key) for (_, e), neg in zip(hits, negated, strict=True)
+                   if neg and e.kind is Kind.DRUG}
+    benign_classes = {e.category for (_, e), neg in zip(hits, negated, strict=True)
+                      if neg and e.kind is Kind.DRUG and not _is_emoji(e.term)}
+    for (hit, entry), neg in zip(hits, negated, strict=True):
+        if neg or (entry.kind is Kind.DRUG and (_singular(entry.key) in benign_keys or (
+                _is_emoji(entry.term) and not entry.strong and entry.category in benign_classes))):
+            continue
+        found.append(_evidence(norm, hit.start(), hit.end(), entry, "lexicon"))
+        covered.append(hit.span())
     for rx, strong, name in ((QUANTITY_RE, True, "quantity"), (PRICE_RE, False, "price"),
                              (UNIT_PRICE_RE, False, "unit price"), (JA_PRICE_RE, False, "price"),
                              (HANDLE_RE, True, "handle")):
@@ -240,13 +260,18 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
         cue = m.by_key.get((Kind.INTENT, _fold_runs(word)))
         if cue is not None and _fold_runs(word) != word and not any(a <= hit.start() < b for a, b in covered):
             found.append(_evidence(norm, hit.start(), hit.end(), cue, "fuzzy"))
-    # One stretch of text is one cue: "300円" is a price, not a price and a "円".
-    intents = [ev for ev in found if ev.kind == "intent"]
-    found = [ev for ev in found if ev.kind != "intent" or not any(
-        o is not ev and o.start <= ev.start and ev.end <= o.end and (o.end - o.start) > (ev.end - ev.start)
-        for o in intents)]
+    # One stretch of text is one cue: "300円" is a price, not a price and a "円", and "£80 a g"
+    # one price, not "£80" and "80 a g". Of overlapping cues the longest (then the first) stays.
+    intents = [(ev.end - ev.start, -k, ev) for k, ev in enumerate(found) if ev.kind == "intent"]
+    dropped = {id(ev) for n, k, ev in intents if any(
+        o is not ev and o.start < ev.end and ev.start < o.end and (m_, j) > (n, k) for m_, j, o in intents)}
+    found = [ev for ev in found if id(ev) not in dropped]
     found.sort(key=lambda ev: (ev.start, ev.end))
     return found
+
+
+def _log_odds(drug: float, intent: float) -> float:
+    return 1.6 * drug + 0.9 * intent + 1.2 * min(drug, intent) - 3.0
 
 
 def screen(
@@ -276,18 +301,26 @@ def screen(
         # Among commerce words ("直売所", "gift box") a contact cue is how any seller writes;
         # an ambiguous word then needs drug-trade evidence to count.
         m = _matcher()
-        if m.goods.search(norm.text) and not (m.trade.search(norm.text) or DOSE_RE.search(norm.text)):
+        # Trade cues count as found: "coffee plug 🔌" is a supplier of coffee, no trade cue.
+        trade = any(normalize_term(ev.term) in m.trade for ev in evidence)
+        if m.goods.search(norm.text) and not (trade or DOSE_RE.search(norm.text)):
             backed = False
     drug = min(3.0, len(drug_strong) + (opts.ambiguous_weight * len(ambiguous) if backed else 0.0))
     intent = min(3.0, len(intent_strong) + opts.weak_intent_weight * len(intent_weak))
-    reported = _matcher().talk.search(norm.text) is not None
+    # News, fiction, harm reduction and buyers asking: trade words there are not an offer.
+    reported = _matcher().talk.search(norm.text) is not None or (
+        ASKING_RE.search(norm.text) is not None and not any(ev.term in _OFFER_PATTERNS for ev in evidence))
     if reported:
-        intent = min(intent, opts.weak_intent_weight)  # reported trade words are not an offer
-    z = 1.6 * drug + 0.9 * intent + 1.2 * min(drug, intent) - 3.0
+        intent = min(intent, opts.weak_intent_weight)
+    offer = drug >= opts.drug_min and intent >= opts.intent_min and not reported
+    z = _log_odds(drug, intent)
+    if reported:
+        # Scored no higher than bare drug talk, so the stacker does not read news as an offer.
+        z = min(z, _log_odds(opts.drug_min, 0.0))
     if similarity is not None:
         z += opts.semantic_weight * (similarity - 0.5)
     score = 1.0 / (1.0 + math.exp(-z))
-    if drug >= opts.drug_min and intent >= opts.intent_min and not reported:
+    if offer:
         label = SALE
     elif drug >= opts.drug_min:
         label = TALK

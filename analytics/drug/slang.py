@@ -55,8 +55,12 @@ STRONG_EN: tuple[tuple[str, str], ...] = (
     ("ghb", "liquid ecstasy|liquid x|gbl|georgia home boy|g juice|gina bottles"),
     ("codeine", "sizzurp|purple drank|dirty sprite|actavis|wockhardt|wock|wockesha|"
                 "promethazine codeine|tussionex|qualitest|pints of lean|pint of lean|lean pints"),
-    ("nps", "angel dust|sherm|sherms|k2 spice|synthetic weed|bath salts|flakka|alpha-pvp|a-pvp|"
-            "m-cat|3-mmc|3mmc|4-mmc|spice packets"),
+    ("nps", "angel dust|sherm|sherms|k2 spice|synthetic weed|flakka|alpha-pvp|a-pvp|"
+            "m-cat|3-mmc|3mmc|4-mmc|spice packets|spice papers|spice paper|k2 papers|k2 paper|"
+            "spice sheets|k2 sheets|spice-soaked|spice soaked|synthetic cannabinoids"),
+    # Inhalants: alkyl nitrites and nitrous oxide as sold for getting high, not as cream chargers.
+    ("inhalants", "poppers|amyl nitrite|amyl nitrate|alkyl nitrite|nangs|whippits|galaxy gas|"
+                  "nitrous balloons|nos balloons|laughing gas balloons|hippy crack|nos canisters"),
 )
 # --- drug names, ambiguous: they need backing from the post. Kept short on purpose: words
 # with a common second life in sale posts ("china", "dog food", "syrup", "wax", "mids",
@@ -67,6 +71,10 @@ AMBIGUOUS_EN: tuple[tuple[str, str], ...] = (
     ("meth", "shard|tweek"),
     ("fentanyl", "blue ms|m30 blues|tranq"),
     ("pills", "hulks|totem poles"),
+    # Ordinary products first ("bath salts" in a spa shop, "spice" in a kitchen, K2 the
+    # mountain and the skis, cream chargers for whipped cream): they need backing.
+    ("nps", "bath salts|spice|k2|mamba|black mamba"),
+    ("inhalants", "nitrous|nitrous oxide|laughing gas|n2o|whippets|cream chargers|fastgas|smartwhip|amyl"),
 )
 # --- Japanese (post text is folded to hiragana; entries are folded the same way). Left out:
 # ブリ (yellowtail), 炙り (aburi sushi), コカ (Coca-Cola), ケタ (ケタ違い), ワックス, ネタ.
@@ -84,12 +92,15 @@ STRONG_JA: tuple[tuple[str, str], ...] = (
     ("benzos", "エチゾラム|デパス|ハルシオン|サイレース|ロヒプノール|ベンザリン|フルニトラゼパム|"
                "トリアゾラム|マイスリー|レンドルミン|眠剤売り"),
     ("stimulants", "リタリン|コンサータ|メチルフェニデート|ビバンセ"),
-    ("nps", "バスソルト|合法ハーブ|合法アロマ|危険ドラッグ|合法リキッド"),
+    ("nps", "合法ハーブ|合法アロマ|危険ドラッグ|合法リキッド"),
+    ("inhalants", "ポッパーズ|ラッシュ液|笑気ガス風船|亜硝酸アミル"),
 )
 AMBIGUOUS_JA: tuple[tuple[str, str], ...] = (
     ("benzos", "眠剤|睡眠薬|安定剤"),
     ("pills", "ブロン|咳止め|せきどめ"),
     ("cannabis", "ワックス|シャッター"),
+    ("nps", "バスソルト"),  # first of all a bath product
+    ("inhalants", "笑気ガス"),  # ラッシュ is also a cosmetics brand and the rush hour
 )
 # --- trade: strong cues (drug-trade practice, rarely an ordinary seller's or a reporter's
 # words: "vendor", "stealth", "escrow", "dark web" are weak below, "trap" and "burner" alone
@@ -118,7 +129,14 @@ TRADE_WEAK_EN = (
 TRADE_WEAK_JA = (
     "振込|銀行振込|先払い|後払い|代引き|仮想通貨|ビットコイン|大口|少量|サンプル|初回|初回割|"
     "新規様|リピーター様|常連様|品質保証|本物|匿名|レターパック|当日|深夜|24時間|上物|極上|高純度|"
-    "純度|小分け|卸します|バレない")
+    "純度|小分け|卸します|バレない|紹介者|紹介のみ|紹介制")
+# --- the nudge: a seller hinting that the goods are not what the listing says ("herbal tea 😉,
+# don't ask", "効きます笑", "分かる人向け"). Not drug evidence itself, but it backs an ambiguous
+# word even among commerce words, as a trade cue does.
+NUDGE_EN = (
+    "😉|😏|iykyk|if you know you know|you know what it is|don't ask|dont ask|"
+    "no script needed|no prescription needed|no script|no rx needed|not for human consumption|wink wink")
+NUDGE_JA = "分かる人|わかる人|聞かないで|察して|効きます|効き目|意味わかる"
 
 # Deal-size price: "10 a pop", "25 each", "20 per pill" ("5 for 100" is in PRICE_RE).
 UNIT_PRICE_RE = re.compile(r"(?<![\d.])\d{1,4}\s?(?:a|per|each|ea|apiece|/)\s?(?:pop|piece|pc|pill|tab|"

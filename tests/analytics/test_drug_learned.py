@@ -47,7 +47,7 @@ def test_generator_is_seeded_and_labelled() -> None:
 
 def test_packaged_model_passes_its_checksum_and_a_tampered_one_is_refused(tmp_path: Path) -> None:
     model = load()
-    assert model.meta["version"] == 1 and int(str(model.meta["nonzero"])) > 1000
+    assert model.meta["version"] == 2 and int(str(model.meta["nonzero"])) > 1000
     for name in ("screen_ngram.npz", "screen_ngram.json"):
         shutil.copy(MODEL_DIR / name, tmp_path / name)
     blob = bytearray((tmp_path / "screen_ngram.npz").read_bytes())

@@ -21,6 +21,8 @@ from analytics.drug.normalize import normalize, normalize_term
         ("k  _  e  _  t", "ket"),  # wide separators
         ("ア イ ス 0.5", "あいす0.5"),  # a quantity joined to kana stays a quantity
         ("$40 3.5g 420", "$40 3.5g 420"),  # prices, quantities and numbers are not leetspeak
+        ("1g=7k $10/g", "1g=7k $10/g"),  # "=" and "/" end a token: a price list is not leetspeak
+        ("ガンヂャ つづき", "がんじゃ つずき"),  # same-sounding kana folded to one spelling
     ],
 )
 def test_obfuscations_fold_to_plain_text(text: str, expected: str) -> None:

@@ -79,6 +79,92 @@ def test_reference_slang_and_trade_patterns(text: str, label: str) -> None:
     assert screen(text).label == label
 
 
+@pytest.mark.parametrize(
+    "text,label",
+    [
+        # One sense per post: a word read in its ordinary sense once is read so throughout,
+        # and the emoji of its class are decoration of that sense.
+        ("snow cones and shaved ice 🧊 $3, ice by the bag, dm to book", BENIGN),
+        ("🌲 christmas tree lot open, trees $45, delivery available, dm", BENIGN),
+        ("ice 💎 3.5g $80 dm me", SALE),
+        # One kanji ending a compound is part of that word (手紙, 小麦粉); alone it still counts.
+        ("手紙セット 便箋と封筒 500円 郵送可", BENIGN),
+        ("小麦粉 1袋 300円 DMで", BENIGN),
+        ("紙 1枚5000 テレグラム", SALE),
+        # More benign goods families: sweets, gemstones, music, garden supplies, food trucks, CBD.
+        ("sour sweets mix 🍬 by the kilo, £6, dm to order", BENIGN),
+        ("rose quartz and amethyst tumbled stones 💎 $5 each, dm", BENIGN),
+        ("new album out now, pure gas 🔥 link in bio", BENIGN),
+        ("firewood and mulch for sale, bulk rates, delivery, text me", BENIGN),
+        ("パワーストーン ブレスレット 水晶 2500円 DMください💎", BENIGN),
+        ("キッチンカーでアイス販売中 1個300円", BENIGN),
+        ("hemp balm 🌿 THC free, in stock, dm for wholesale", BENIGN),
+        ("CBDバーム THCフリー 🌿 在庫あり DMで", BENIGN),
+        # "sneaker plug 🔌": a supplier of that good; the emoji after the word is the same cue.
+        ("your sneaker plug 🔌 jordans restocked, $180, dm", BENIGN),
+        ("the plug 🔌 is back, gas 3.5 for 40, dm", SALE),
+        # Products whose name is a drug word's ordinary sense need trade evidence.
+        ("bath salts and bath bombs, handmade, $8, dm", BENIGN),
+        ("spice blends for sale, dm for prices", BENIGN),
+        ("whippet puppies for sale, $800, dm", BENIGN),
+        ("しゃぶしゃぶ定食 980円 予約はLINEで", BENIGN),
+        ("シャブ 0.3 2万 テレ", SALE),
+        # A nudge ("don't ask", "分かる人向け") backs an ambiguous word among commerce words.
+        ("herbal tea 😉 don't ask, 🍄 $30 a bag, dm", SALE),
+        ("homemade cookies 😉 $10 a dozen, dm", BENIGN),
+    ],
+)
+def test_benign_senses_and_goods_contexts(text: str, label: str) -> None:
+    assert screen(text).label == label
+
+
+@pytest.mark.parametrize(
+    "text,label",
+    [
+        # Buyers asking (no price, amount or handle named), harm reduction, scam stories,
+        # one's own use: drug and trade words there are not an offer.
+        ("anyone round here got a plug? need some bud for saturday, dm me", TALK),
+        ("who's selling shrooms in austin? hmu", TALK),
+        ("大阪で野菜売ってる人いませんか? DMください", TALK),
+        ("carry narcan, fake m30s with fentanyl are going around, never use alone", TALK),
+        ("got scammed by a telegram plug, sent $150 for xans and got nothing", TALK),
+        ("テレグラムの手押しに詐欺られた 先払いしたのに連絡なし", TALK),
+        ("struggling to quit xans, dm me if you have been through it", TALK),
+        # A seller's rhetorical question names a price: still an offer.
+        ("who got the best za? we do. 3.5 for $40, dm", SALE),
+    ],
+)
+def test_talk_contexts(text: str, label: str) -> None:
+    assert screen(text).label == label
+
+
+def test_reported_posts_score_no_higher_than_bare_drug_talk() -> None:
+    out = screen("police seized meth, cocaine, heroin and fentanyl pills from a dealer who sold on telegram")
+    assert out.label == TALK and out.score <= screen("meth").score + 1e-9
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "poppers and whippits, same day delivery, dm",  # inhalants
+        "k2 papers for inside, £30 a sheet, telegram @paper_x",  # synthetic cannabinoids
+        "🌲 and ⛷ in stock, $10/g, $70/g, dm",  # emoji codes, prices per gram
+        "🐴 £25/g, snap me",
+        "ガンヂャ 1g 7000 テレで",  # ヂ for ジ
+        "teoshi 渋谷 🍃 1g 8000",  # romanised 手押し
+        "欲しい人は個チャで 🍃 1g 8000円",  # 個チャ: a private chat, as "DM"
+        "🍃1g=8k 🚗 telegram",  # a price list is no leetspeak
+    ],
+)
+def test_new_slang_classes_and_spellings(text: str) -> None:
+    assert screen(text).label == SALE
+
+
+def test_overlapping_cues_are_one_cue() -> None:
+    out = screen("why is coke £80 a g now")
+    assert [ev.text for ev in out.evidence if ev.kind == "intent"] == ["80 a g"]
+
+
 def test_evidence_spans_point_into_the_original_post() -> None:
     text = "ＧＯＴ  ｃ０ｃａｉｎｅ ❄️ 1g 80, tg @snowline_x"
     out = screen(text)

@@ -5,8 +5,8 @@
 
 drug_post_screen (lexicon alone and lexicon + n-gram model, calibrated): precision / recall
 of ``sale_offer`` per set and language: the fixture's tune split (tuned on), its heldout
-split, the round-1 post-hoc set (untouched when first measured, tuning data since), the
-round-2 to round-6 sets (likewise) and the round-7 set (untouched, written blind); per obfuscation kind
+split, the round-1 post-hoc set (untouched when first measured, tuning data since) and the
+round-2 to round-7 sets (likewise; rounds 6 and 7 written blind); per obfuscation kind
 on generated variants of the heldout posts; Brier score and ECE; recall at a daily review
 budget (days of 2,000 posts, 1 % of them sale offers: the hand-written ones, topped up with
 generated ones); and posts per second through the skill.
@@ -62,7 +62,7 @@ def bench_drug() -> dict[str, Any]:
         "post-hoc round 4 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r4.jsonl"),
         "post-hoc round 5 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r5.jsonl"),
         "post-hoc round 6 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r6.jsonl"),
-        "post-hoc round 7 (untouched)": load_jsonl(FIX / "drug_posts_posthoc_r7.jsonl"),
+        "post-hoc round 7 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r7.jsonl"),
     }
     out: dict[str, Any] = {"sets": {}, "obfuscation": {}, "calibration": {}}
     for name, rows in sets.items():
