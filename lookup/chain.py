@@ -189,10 +189,12 @@ class CheckChain:
         readings = list(query.readings[: self.opts.readings])
         rows = self.store.vehicles_by_skeleton([skeleton(r.text) for r in readings])
         if not rows and readings:
-            # One non-confusable slip (a misheard spelling word): offered as candidates, never taken.
-            rows = self.store.vehicles_one_off(skeleton(readings[0].text))
-            if not rows:
-                rows = self.store.vehicles_similar(skeleton(readings[0].text))
+            # One non-confusable slip (a misheard spelling word), else two: offered as
+            # candidates, never taken (PostgreSQL's trigram neighbours last).
+            key = skeleton(readings[0].text)
+            rows = (self.store.vehicles_one_off(key)
+                    or self.store.vehicles_two_off(key, limit=self.opts.max_candidates)
+                    or self.store.vehicles_similar(key))
         scored = self._ranked(query, rows, readings, slot="plate", field="plate")
         if not scored:
             return self._none("plate", query, str(query.slots.get("plate", "")))
@@ -273,8 +275,10 @@ class CheckChain:
         readings = list(query.readings[: self.opts.readings])
         rows = self.store.licences_by_skeleton([skeleton(r.text) for r in readings])
         if not rows and readings:
-            # One non-confusable slip, as for plates: offered as candidates, never taken.
-            rows = self.store.licences_one_off(skeleton(readings[0].text))
+            # One non-confusable slip, else two, as for plates: offered as candidates, never taken.
+            key = skeleton(readings[0].text)
+            rows = (self.store.licences_one_off(key)
+                    or self.store.licences_two_off(key, limit=self.opts.max_candidates))
         scored = self._ranked(query, rows, readings, slot="licence", field="number")
         if not scored:
             return self._none("licence", query, str(query.slots.get("licence", "")))

@@ -203,6 +203,15 @@ def test_a_missed_or_extra_symbol_is_offered_but_not_taken(engine: LookupEngine,
     assert any(c["plate"] == "QQ70ZZZ" and "edit" in c["why"] for c in result.candidates)
 
 
+@pytest.mark.parametrize("heard", ["QQ70ZYY", "QQ7XZZY", "QQ7ZZY"])
+def test_two_slips_are_offered_but_not_taken(engine: LookupEngine, heard: str) -> None:
+    # Two misheard spelling words and nothing on file one symbol away: the plate two away is
+    # offered (on SQLite too, where no trigram index exists), never taken.
+    result = run(engine, f"plate {heard}")
+    assert result.status == "clarify"
+    assert any(c["plate"] == "QQ70ZZZ" and "2 edits" in c["why"] for c in result.candidates)
+
+
 @pytest.mark.parametrize("heard", ["1234567", "Q1234568", "Q12345678", "QX1234567"])
 def test_a_licence_one_slip_away_is_offered_but_not_taken(engine: LookupEngine, heard: str) -> None:
     # The leading letter missed ("double 8 3 0 ..." for November double 8 3 0 ...), a digit
@@ -264,3 +273,25 @@ def test_one_off_search_finds_exactly_the_edit_one_neighbours(engine: LookupEngi
         want = sorted(s for s in skels if Levenshtein.distance(s, heard) == 1)
         got = sorted(skeleton(v["plate"]) for v in engine.store.vehicles_one_off(heard, limit=10_000))
         assert got == want, heard
+
+
+def test_two_off_search_finds_the_edit_two_neighbours_with_an_intact_end(engine: LookupEngine) -> None:
+    # Against a scan of the whole table: every skeleton two edits away whose first two or last
+    # two symbols are intact, nothing at another distance; licences too.
+    with engine.store.engine.connect() as conn:
+        skels = [s for (s,) in conn.execute(text("SELECT plate_skel FROM vehicle"))]
+        numbers = [s for (s,) in conn.execute(text("SELECT number_skel FROM driver_licence"))]
+    found = 0
+    for heard in [skels[0], skels[3][:-2] + "QQ", "Q" + skels[7][2:], skels[11][:3] + "ZZ" + skels[11][3:]]:
+        want = sorted(s for s in skels if Levenshtein.distance(s, heard) == 2
+                      and (s[:2] == heard[:2] or s[-2:] == heard[-2:]))
+        got = sorted(skeleton(v["plate"]) for v in engine.store.vehicles_two_off(heard, limit=10_000))
+        assert got == want, heard
+        found += len(got)
+    assert found >= 3  # the edited forms above are two edits from plates on file
+    heard = numbers[0][:-2] + numbers[1][-2:][::-1]
+    want = sorted(s for s in numbers if Levenshtein.distance(s, heard) == 2
+                  and (s[:2] == heard[:2] or s[-2:] == heard[-2:]))
+    got = sorted(skeleton(v["number"]) for v in engine.store.licences_two_off(heard, limit=10_000))
+    assert got == want
+    assert engine.store.vehicles_two_off("AB1") == []  # too short to offer anything
