@@ -61,7 +61,7 @@ def _widened(base: dict[str, tuple[str, ...]], table: tuple[tuple[str, str], ...
             for cat in dict.fromkeys([*base, *groups])}
 
 
-DRUGS_EN = _widened(DRUGS_EN, slang.STRONG_EN, _GROUPS_EN)
+DRUGS_EN = _widened(DRUGS_EN, slang.STRONG_EN + slang.REGIONAL_STRONG_EN, _GROUPS_EN)
 DRUGS_JA = _widened(DRUGS_JA, slang.STRONG_JA, _GROUPS_JA)
 CONTACT_EN = ("dm me", "hmu", "telegram @{h}", "wickr {h}", "snap {h}", "signal only", "dm for menu",
               "hit my line", "message me", "text {n}", "tg in bio", "link in bio", "inbox me", "kik {h}",
@@ -104,6 +104,12 @@ SALE_EN = (
     "{drug} {drug2} {drug3} {emoji} {contact}", "{qty} of {drug} {price}, {extra}",
     "selling '{cover}' {nudge} {qty} {price}, {contact}", "{cover} {nudge} {gprice} a bag, {extra}",
     "{drug} {emoji} {gprice}/g, {drug2} {gprice2}/g, {contact}", "{emoji} 1g={gprice} {extra} {contact}",
+    # Regional phrasing: openers, areas and money of the UK, Ireland, Australia, South Africa,
+    # India and Nigeria, and dark-web vendor listings.
+    "{greet}, got {drug} in, {rprice}, {contact}, {area} only",
+    "{greet} {drug} and {drug2} sorted for the weekend, {rprice}, {contact}",
+    "{drug} in {area} this arvo, {rprice}, can drop round, {contact}",
+    "vendor shop open: {drug}, {drug2}, {drug3}, {vendor}, {contact}",
 )
 TALK_EN = (
     "smoked {drug} last night and felt weird", "my brother is addicted to {drug}, any advice",
@@ -203,6 +209,13 @@ BENIGN_JA = (
 )
 ITEMS_JA = ("自転車", "スマホ", "ソファ", "チケット", "教科書", "スニーカー", "ギター", "カメラ", "服",
             "ゲーム機")
+GREET_EN = ("awright", "howzit", "g'day", "oi", "wagwan", "bro", "fam", "sup", "yer man says", "heya")
+AREA_EN = ("east end", "north side", "durban", "joburg", "bandra", "glasgow", "dublin 8", "brisbane",
+           "south london", "lagos island", "mitchells plain", "leeds", "goa", "cork")
+REGION_PRICE_EN = ("R200 a bankie", "₹3000 a gram", "1800/-", "N7000", "a tenner each", "£20 a bag",
+                   "R400", "₦10k", "a fiver a pop", "Rs 1500")
+VENDOR_EN = ("escrow only", "fe for trusted buyers", "reship if seized", "uk2uk stealth", "pgp in bio",
+             "tracked and stealthy", "us2us, free reship")
 GRAM_PRICES = ("$10", "$15", "£10", "£70", "$80", "€60", "$25")
 # Handles in sale offers only; benign posts get ordinary sellers' handles.
 HANDLES = ("snowline", "greenbox", "plug_44", "mr_fresh", "cloud9x", "tokyo_leaf", "ace_supply", "kuro")
@@ -254,6 +267,8 @@ def _fill(template: str, rng: random.Random, lang: str, label: str) -> tuple[str
         "amb": rng.choice(AMBIG_ITEMS_EN if en else AMBIG_ITEMS_JA),
         "good": goods[0], "good2": goods[1],
         "cover": rng.choice(COVER_EN if en else COVER_JA), "nudge": rng.choice(NUDGE_EN if en else NUDGE_JA),
+        "greet": rng.choice(GREET_EN), "area": rng.choice(AREA_EN), "rprice": rng.choice(REGION_PRICE_EN),
+        "vendor": rng.choice(VENDOR_EN),
         "gprice": rng.choice(GRAM_PRICES), "gprice2": rng.choice(GRAM_PRICES), "media": rng.choice(MEDIA_EN),
     }
     text = " ".join(template.format(**slots).split())

@@ -28,6 +28,8 @@ GOODS_EN: tuple[str, ...] = (
     "amethyst clusters", "quartz points", "healing crystals", "crystal bracelets", "guitar tabs",
     "beat packs", "sample packs", "turf rolls", "bark mulch", "firewood", "bagged ice", "dry ice",
     "cbd oil", "hemp soap", "bath salts", "party poppers",
+    # regional food sold the same way (South Africa, India, Nigeria, the UK)
+    "biltong", "droëwors", "samosas", "jollof trays", "chin chin", "meat pies", "bunny chow", "party ice",
     # tea and coffee
     "herbal tea blends", "loose leaf green tea", "chamomile tea", "matcha powder", "coffee beans",
     "kombucha", "cold brew",
@@ -52,7 +54,7 @@ OFFER_EN: tuple[str, ...] = (
 )
 PRICE_EN: tuple[str, ...] = (
     "$5", "$12 a box", "$25 each", "3 for $10", "$40 obo", "£8", "€15", "free to a good home", "$3/lb",
-    "$60 for the pair", "half price", "$18",
+    "$60 for the pair", "half price", "$18", "R250/kg", "₹450", "N3500", "a tenner each", "250/-",
 )
 EXTRA_EN: tuple[str, ...] = (
     "local pickup", "shipping available", "porch pickup", "free delivery over $30", "cash or venmo",

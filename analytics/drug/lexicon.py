@@ -113,7 +113,8 @@ LEXICON: tuple[Entry, ...] = tuple(
              "session id|potato app|wire app|element app|ping me|shoot me a message|shoot me a dm|shoot me|"
              "sig me|tele|tele only|reach out|text only|email me|order through|check my story|"
              "menu on my page|hit the link|inbox for|cop from me|wire me|serious inquiries|hmu fast|"
-             "dm 4 info|dm for details|dm for info|no scams|text 4|hit me asap|tap in")
+             "dm 4 info|dm for details|dm for info|no scams|text 4|hit me asap|tap in|"
+             "message us|msg us|inbox us|hit us up|pm us")
     + _entries(N, "contact", True, "ja", "手押し|テレグラム|テレグラ|シグナル|ワイヤー|ウィッカー|カカオ|"
                "DMで|DMください|DMまで|DM下さい|DMへ|プッシャー|売人|"
                "連絡はこちら|ご連絡|ラインで|LINEで|ライン交換|LINE交換|ポテト|セッション|リプ|DM|"
@@ -128,7 +129,10 @@ LEXICON: tuple[Entry, ...] = tuple(
                "cheap|deal|deals|special|promo|quality|top shelf|fire|pack|packs|gram|grams|oz|zip|zips|"
                "qp|half o|eighth|8th|bundle|text me|snapchat|menu|discreet|in stock|restocked|restock|"
                "cashapp|cash app|venmo|zelle|btc|avail|bundles|halves|pressed|caps|for finals|"
-               "serious buyers only|pickup only|cash only|text for|on hand|before they're gone|fair prices")
+               "serious buyers only|pickup only|cash only|text for|on hand|before they're gone|fair prices|"
+               "txt me|bell me|ring me|"
+               # romanised Japanese sale words ("arimasu", "tedashi": hand delivery)
+               "arimasu|urimasu|tedashi|yuusou|yusou|hassou|sokujitsu")
     + _entries(N, "offer", False, "ja", "配達|発送|郵送|販売|売ります|譲ります|値段|価格|格安|激安|"
                "高品質|グラム|都内|全国|エリア|お試し|セール|割引|"
                "手渡し|即日|即配|在庫あり|在庫|入荷|全国発送|郵送可|対面|対面可|相談可|気軽に|連絡ください|"
@@ -138,6 +142,9 @@ LEXICON: tuple[Entry, ...] = tuple(
     # (exact matches only: "concert" is one letter from "concerta")
     + [Entry(t, D, c, True, "en", fuzzy=False) for c, t in slang.entries_by_class(slang.STRONG_EN)]
     + [Entry(t, D, c, False, "en") for c, t in slang.entries_by_class(slang.AMBIGUOUS_EN)]
+    + [Entry(t, D, c, True, "en", fuzzy=False) for c, t in slang.entries_by_class(slang.REGIONAL_STRONG_EN)]
+    + [Entry(t, D, c, False, "en") for c, t in slang.entries_by_class(slang.REGIONAL_AMBIGUOUS_EN)]
+    + [Entry(t, D, c, False, "en", fuzzy=False) for c, t in slang.entries_by_class(slang.CODED_EN)]
     + [Entry(t, D, c, True, "ja") for c, t in slang.entries_by_class(slang.STRONG_JA)]
     + [Entry(t, D, c, False, "ja") for c, t in slang.entries_by_class(slang.AMBIGUOUS_JA)]
     + _entries(N, "contact", True, "en", slang.TRADE_STRONG_EN)
@@ -215,9 +222,22 @@ NEGATIVE_AFTER: dict[str, str] = {
              r"route|level|grinder|cabinet|drawer)",
     "k2": r"\s?(?:skis?|skates?|snowboards?|bindings|boots?|summit|base camp|mountain|helmet)",
     "whippets": r"\s?(?:pupp\w*|dogs?|breeders?|cross|racing)",
+    "tik": r"\s?-?\s?(?:tok|toks|tak)",
+    "powder": r"\s?-?\s?(?:coat\w*|room|blue|puff|keg|foundation)",
+    "md": r"\s?(?:phd|anderson|of|and ceo|\d{5})",
+    "sniff": r"\s?(?:test|out|around|of)",
+    "zoot": r"\s?(?:suit|suits)",
+    "opium": r"\s?(?:perfume|parfum|eau|edp|edt|ysl|by)",
+    "gorilla glue": r"\s?(?:tape|epoxy|gel|clear|wood|original|construction|super)",
+    "手推し": r"(?:車|ぐるま)",
+    "大魔": r"(?:王|神|法|導|獣|界|境|人|女|物|術)",
 }
 NEGATIVE_BEFORE: dict[str, str] = {
-    "ice": r"(?:shaved|dry|black|thin|on|iced|cream|slip\w*|and|the|rink|hockey|melt\w*|dry)\s?$",
+    "ice": r"(?:shaved|dry|black|thin|on|iced|cream|slip\w*|and|the|rink|hockey|melt\w*|dry|party|"
+           r"crushed|cubed|bagged|bags of|block of|blocks of)\s?$",
+    "md": r"(?:dr\.?|baltimore|rockville|silver spring|bethesda)\s?$",
+    "opium": r"(?:ysl|black|saint laurent)\s?$",
+    "northern lights": r"(?:the|see|saw|seeing|chasing|chase)\s?$",
     "snow": r"(?:heavy|fresh|first|the|let it|more|of|melting|deep|jon)\s?$",
     "weed": r"(?:to|pull\w*|garden|dandelion)\s?$",
     "gas": r"(?:natural|tear|laughing|greenhouse|cooking|cheap|out of|full of|stomach|on the|pass the)\s?$",
@@ -288,7 +308,9 @@ GOODS_CONTEXT_EN = (
     "presets|art prints|commissions|podcast|turf|sod|lawn|mulch|compost|topsoil|top soil|firewood|"
     "gravel|landscaping|potting mix|food truck|ice cream truck|ice cream van|dry ice|bagged ice|cbd|hemp|"
     # products whose own name is a drug word's ordinary sense
-    "bath salts|bath bombs|spices|spice blend|spice rack|cream chargers|whipped cream")
+    "bath salts|bath bombs|spices|spice blend|spice rack|cream chargers|whipped cream|"
+    # nicotine vape shops
+    "nicotine|nicotine free|e-liquid|eliquid|e-juice|ejuice|vape juice|vape shop")
 GOODS_CONTEXT_JA = (
     "予約|直売|農園|農家|産直|朝採り|朝どれ|採れたて|とれたて|無農薬|有機|詰め合わせ|ギフト|贈り物|"
     "お歳暮|お中元|手作り|手づくり|焼き菓子|ケーキ|クッキー|パン|スイーツ|和菓子|ティー|紅茶|緑茶|"
@@ -300,7 +322,8 @@ GOODS_CONTEXT_JA = (
     "イベント|出店|アート|しおり|押し花|用紙|コピー用紙|事務所|ウェア|スノーボード|キノコ狩り|きのこ狩り|"
     "菓子|天然石|パワーストーン|水晶|アメジスト|鉱物|ブレスレット|ネックレス|アクセサリー|ピアス|和紙|"
     "ハガキ|はがき|便箋|封筒|文具|文房具|ポストカード|手漉き|移動販売|キッチンカー|屋台|芝生|腐葉土|"
-    "培養土|薪|砂利|楽譜|アルバム|新曲|音源|CBD|ヘンプ|バスソルト|入浴剤|バスボム")
+    "培養土|薪|砂利|楽譜|アルバム|新曲|音源|CBD|ヘンプ|バスソルト|入浴剤|バスボム|"
+    "電子タバコ|ニコチン|フレーバー|ベイプ|VAPE")
 # Drug-trade cues: backing for an ambiguous drug word even among commerce words.
 TRADE_CUES = (
     "telegram|tg|t.me|wickr|wickr me|signal|threema|session app|session id|potato app|wire app|"
@@ -322,15 +345,21 @@ TALK_CONTEXT = (
     # one's own use and recovery: doses there are what was taken, not what is sold
     "i took|took like|first time on|first time trying|first time taking|how much should i|"
     "trip report|got so anxious|struggling to quit|trying to quit|got clean|years clean|months clean|"
-    "days clean|in recovery|relapsed|どれくらい効く|効くのか|やってみた|吸ってみた|やめられ")
+    "days clean|in recovery|relapsed|どれくらい効く|効くのか|やってみた|吸ってみた|やめられ|"
+    # warnings about police stings
+    "sting operation|police sting|undercover cop|undercover cops|おとり|囮")
 # Buyers asking: "anyone in leeds got a plug?", "who's selling carts", "手押しやってる人いませんか".
 # Only where the post names no price or amount: "who got the best za? $40 an 8th" is a seller.
 ASKING_RE = re.compile(
     r"(?<![a-z])(?:any ?one|anybody|any1|does anyone|who|who'?s|where can i|where do i|where to)"
     r"(?:\s(?:in|near|around|round)\s[a-z]+(?:\s[a-z]+)?)?"
     r"\s(?:got|have|has|selling|sell|sells|knows?\s(?:a|where|who)|get|find|buy|cop)(?![a-z])|"
-    r"(?:やって|売って|持って|扱って|余って|譲って)(?:る|くれる)(?:人|方)(?:い|お)|"
-    r"どこで(?:買え|手に入|売って)|誰か.{0,12}(?:いない|いませんか|持ってない|売って)")
+    r"(?:やって|売って|持って|扱って|余って|譲って|して)(?:る|くれる)(?:人|方)(?:い|お)|"
+    r"どこで(?:買え|手に入|売って)|誰か.{0,16}(?:いない|いませんか|持ってない|売って|おらん|おらへん|いてへん)")
+# A vendor's own terms about seizures and losses ("reship guarantee on seized packs", "lost or
+# seized orders refunded"): a seller's policy, not a news report, so no talk context.
+VENDOR_TERMS_RE = re.compile(r"(?:reship|resend|refund)\w*(?:\W+\w+){0,4}?\W+seiz\w*|"
+                             r"seiz\w*(?:\W+\w+){0,4}?\W+(?:reship|resen[dt]|refund)\w*|lost (?:or|/) seized")
 # Dose-sized quantities: grams up to an ounce, tablets, or a bare "0.5".
 DOSE_RE = re.compile(r"(?<![\d.])(?:0?\.\d+|[1-9]|1\d|2[0-8]|3\.5)\s?"
                      r"(?:g|gs|gr|grams?|グラム|ぐらむ)(?![a-z])|"

@@ -36,8 +36,9 @@ _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "
 _SEPARATORS = frozenset(" .-_*·・/|")
 # Variation selectors and zero-width characters carry no meaning for matching.
 _INVISIBLE = frozenset("\ufe0f\ufe0e\u200b\u200c\u200d\u2060\u00ad")
-# Quantities and prices ("3.5g", "$40", "100mg", "2oz", "5k") are not leetspeak.
-_QUANTITY = re.compile(r"[$¥£€]?\d+(?:[.,]\d+)?[a-z]{0,3}[.,!?]*")
+# Quantities and prices ("3.5g", "$40", "100mg", "2oz", "5k") are not leetspeak, nor is an
+# amount run into its price ("1g8000", "3.5g60").
+_QUANTITY = re.compile(r"[$¥£€]?\d+(?:[.,]\d+)?[a-z]{0,3}(?:\d+(?:[.,]\d+)?k?)?[.,!?]*")
 # Digit-words that are shorthand, not leetspeak ("4sale", "2nite").
 _NOT_LEET = re.compile(r"(?:(?:4|2)(?:sale|u|you|ever|day|nite|night|get|real)|m30s?|2c-?[bi]|8balls?|"
                        r"\d+(?:mg|ug|g|s)|[a-z]+\d+s?)[.,!?]*")

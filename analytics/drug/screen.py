@@ -32,11 +32,12 @@ from analytics.drug.lexicon import (
     QUANTITY_RE,
     TALK_CONTEXT,
     TRADE_CUES,
+    VENDOR_TERMS_RE,
     Entry,
     Kind,
 )
 from analytics.drug.normalize import Normalized, fold_kana, normalize, normalize_term
-from analytics.drug.slang import JA_PRICE_RE, PILL_STRENGTH_RE, UNIT_PRICE_RE
+from analytics.drug.slang import CODED_EN, JA_PRICE_RE, PILL_STRENGTH_RE, REGIONAL_PRICE_RE, UNIT_PRICE_RE
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +48,12 @@ _CUE_RE = re.compile(r"(?<![a-z])[a-z]*([a-z])\1[a-z]*(?![a-z])")  # words with 
 # Emoji and symbols (not letters, digits, spaces or punctuation): skipped in negative contexts.
 _SYMBOLS_RE = re.compile(r"[^\w\s,.;:!?'\"()\-]")
 _STRETCHED_RE = re.compile(r"(.)\1\1")
+# A word's edge: Latin letters with diacritics are part of a word ("droëwors" holds no "dro").
+_NOT_BEFORE, _NOT_AFTER = r"(?<![a-z0-9\u00c0-\u024f])", r"(?![a-z0-9\u00c0-\u024f])"
 # What a seller names and a buyer asking does not: a price, an amount, a handle.
 _OFFER_PATTERNS = frozenset({"price", "quantity", "unit price", "handle"})
+# Deal sizes: what a code word with a benign sale of its own ("MD", "gorilla glue") needs beside it.
+_DEAL_PATTERNS = frozenset({"quantity", "unit price", "pill strength"})
 
 
 def _is_kanji(ch: str) -> bool:
@@ -142,7 +147,7 @@ def _term_regex(terms: str) -> re.Pattern[str]:
     """One regex over ``|``-separated terms, folded as post text is, ASCII words bounded."""
     keys = sorted({normalize_term(t) for t in terms.split("|") if t.strip()}, key=len, reverse=True)
     return re.compile("|".join(
-        rf"(?<![a-z0-9]){re.escape(k)}(?![a-z0-9])" if _is_ascii_word(k) else re.escape(k) for k in keys))
+        rf"{_NOT_BEFORE}{re.escape(k)}{_NOT_AFTER}" if _is_ascii_word(k) else re.escape(k) for k in keys))
 
 
 class _Matcher:
@@ -156,7 +161,7 @@ class _Matcher:
         for kind in Kind:
             keys = sorted({k for (kd, k) in self.by_key if kd is kind}, key=len, reverse=True)
             parts = [
-                rf"(?<![a-z0-9]){re.escape(k)}(?![a-z0-9])" if _is_ascii_word(k) else re.escape(k)
+                rf"{_NOT_BEFORE}{re.escape(k)}{_NOT_AFTER}" if _is_ascii_word(k) else re.escape(k)
                 for k in keys
             ]
             self.regex[kind] = re.compile("|".join(parts))
@@ -171,6 +176,7 @@ class _Matcher:
         # News, fiction and searches ("容疑者を逮捕", "the actor playing a dealer"): drug and
         # trade words there are reported, not offered, so the rules never call it an offer.
         self.talk = _term_regex(TALK_CONTEXT)
+        self.coded = frozenset(normalize_term(t) for c, terms in CODED_EN for t in terms.split("|"))
 
     def negated(self, text: str, key: str, start: int, end: int) -> bool:
         """True when a benign context word sits right before or after the hit ("ice cream")."""
@@ -226,6 +232,7 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
         covered.append(hit.span())
     for rx, strong, name in ((QUANTITY_RE, True, "quantity"), (PRICE_RE, False, "price"),
                              (UNIT_PRICE_RE, False, "unit price"), (JA_PRICE_RE, False, "price"),
+                             (REGIONAL_PRICE_RE, False, "price"),
                              (HANDLE_RE, True, "handle")):
         for hit in rx.finditer(text):
             entry = Entry(name, Kind.INTENT, "contact" if strong else "offer", strong, "any")
@@ -284,6 +291,12 @@ def screen(
     opts = options or ScreenOptions()
     norm = normalize(text)
     evidence = _collect(norm, opts)
+    m = _matcher()
+    trade = any(normalize_term(ev.term) in m.trade for ev in evidence)
+    if not (any(ev.kind == "drug" and ev.strong for ev in evidence) or trade or DOSE_RE.search(norm.text)
+            or any(ev.term in _DEAL_PATTERNS for ev in evidence)):
+        # Code words with a benign sale of their own count only beside a deal size or trade cue.
+        evidence = [ev for ev in evidence if ev.kind != "drug" or normalize_term(ev.term) not in m.coded]
     drug_strong = {ev.term for ev in evidence if ev.kind == "drug" and ev.strong}
     ambiguous = {ev.term for ev in evidence if ev.kind == "drug" and not ev.strong}
     intent_strong = {ev.term for ev in evidence if ev.kind == "intent" and ev.strong}
@@ -300,15 +313,14 @@ def screen(
     if backed and not drug_strong and ambiguous:
         # Among commerce words ("直売所", "gift box") a contact cue is how any seller writes;
         # an ambiguous word then needs drug-trade evidence to count.
-        m = _matcher()
         # Trade cues count as found: "coffee plug 🔌" is a supplier of coffee, no trade cue.
-        trade = any(normalize_term(ev.term) in m.trade for ev in evidence)
         if m.goods.search(norm.text) and not (trade or DOSE_RE.search(norm.text)):
             backed = False
     drug = min(3.0, len(drug_strong) + (opts.ambiguous_weight * len(ambiguous) if backed else 0.0))
     intent = min(3.0, len(intent_strong) + opts.weak_intent_weight * len(intent_weak))
     # News, fiction, harm reduction and buyers asking: trade words there are not an offer.
-    reported = _matcher().talk.search(norm.text) is not None or (
+    # A vendor's own terms ("reship if seized") are no news report: they are read past.
+    reported = m.talk.search(VENDOR_TERMS_RE.sub(" ", norm.text)) is not None or (
         ASKING_RE.search(norm.text) is not None and not any(ev.term in _OFFER_PATTERNS for ev in evidence))
     if reported:
         intent = min(intent, opts.weak_intent_weight)

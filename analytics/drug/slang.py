@@ -76,13 +76,55 @@ AMBIGUOUS_EN: tuple[tuple[str, str], ...] = (
     ("nps", "bath salts|spice|k2|mamba|black mamba"),
     ("inhalants", "nitrous|nitrous oxide|laughing gas|n2o|whippets|cream chargers|fastgas|smartwhip|amyl"),
 )
+# --- regional street names, by region (written from general knowledge of each region's street
+# vocabulary, not from any set's posts). Words whose first sense is ordinary and sold every day
+# are left out: "gear" (kit), "buttons" (SA mandrax; sewing), "maal" (Hindi "goods"), "igbo"
+# (a people and a language), "brown sugar" (Indian heroin; baking), "doves", "jellies", "mandy".
+REGIONAL_STRONG_EN: tuple[tuple[str, str], ...] = (
+    # UK / London road and drill, Scotland, Ireland
+    ("cannabis", "sensi|sensimilla|sinsemilla|bifta|biftas|cali weed|cali bud|cali tins|cali packs|"
+                 "cali flower|skunk weed"),
+    ("mdma", "ecky|eckies|eccies|eccy|ekky|ekkies|mitsubishi pills"),
+    ("stimulants", "billy whizz|dexies"),
+    ("benzos", "vallies|vallys|street vallies|street valium|street blues|street xanax"),
+    # South Africa, India, Nigeria, the Caribbean
+    ("cannabis", "dagga|zol|zols|kief|kif|charas|lambsbread|lamb's bread|buddha sticks|buddha stick"),
+    ("heroin", "whoonga|wunga|nyaope|chitta|afeem|afim|doda post|bhukki|poppy husk|poppy straw"),
+    ("pills", "mandrax|tramol|gbana"),
+    ("meth", "mkpuru mmiri"),
+    # strain names (US and Canadian dispensary and street menus, sold world-wide)
+    ("cannabis", "sour diesel|blue dream|white widow|jack herer|gg4|green crack|durban poison|"
+                 "amnesia haze|lemon haze|super silver haze|strawberry cough|granddaddy purple|"
+                 "grand daddy purple|maui wowie|acapulco gold|thai stick|thai sticks|ak-47 strain|"
+                 "gelato 41|gelato 33|lemon cherry gelato|purple kush|bubba kush|sour d strain"),
+)
+REGIONAL_AMBIGUOUS_EN: tuple[tuple[str, str], ...] = (
+    # UK and Scotland: cocaine by its ordinary verbs and nicknames; the crack-and-heroin pair
+    ("cocaine", "sniff|ching|white n brown|white and brown|white & brown"),
+    ("cannabis", "skunk|zoot|zoots|northern lights|bhang|dak"),
+    # Ireland ("yokes": pills, and "things"), the UK's "mitsis", Australia's "goey" (speed)
+    ("mdma", "yokes|mitsis"),
+    ("stimulants", "goey|goee"),
+    # South Africa ("tik": meth), the US ("perkys": percocets)
+    ("meth", "tik"),
+    ("pills", "perkys|perkies|opium"),
+)
+# --- code words with a common benign sale of their own (a glue, a film, a record, a job title):
+# ambiguous, and they count only beside a deal size (a gram amount, a per-gram or per-pill
+# price, a dose), a trade cue or a strong drug term. "MD" is MDMA or mephedrone in India and the
+# UK, and a doctor or a managing director everywhere.
+CODED_EN: tuple[tuple[str, str], ...] = (
+    ("mdma", "md"),
+    ("cannabis", "high grade|highgrade|dank|purple haze|pineapple express|gorilla glue"),
+    ("stimulants", "whizz"),
+)
 # --- Japanese (post text is folded to hiragana; entries are folded the same way). Left out:
 # ブリ (yellowtail), 炙り (aburi sushi), コカ (Coca-Cola), ケタ (ケタ違い), ワックス, ネタ.
 STRONG_JA: tuple[tuple[str, str], ...] = (
     ("cannabis", "大麻樹脂|THCベイプ|THCペン|マリファナリキッド|ジョイント巻き|クッシュ|サティバ|インディカ|"
                  "ウィード"),
     ("meth", "ヤーバー|ヤーバ|ポン中|エスあり|かくせいざい|アッパー系"),
-    ("cannabis", "たいま|ダブ系|シャッター系|大🐴|🐴🍁"),
+    ("cannabis", "たいま|ダブ系|シャッター系|大🐴|🐴🍁|手推し"),
     ("pills", "オキシコドン|フェンタニル|ヒドロコドン|モルヒネ|トラマドール|ダウナー系|えむでぃー|"
               "えむでぃーえむえー|ブロン錠|咳止め販売|咳止め まとめて"),
     ("ghb", "G水|GHB|GBL"),
@@ -98,7 +140,7 @@ STRONG_JA: tuple[tuple[str, str], ...] = (
 AMBIGUOUS_JA: tuple[tuple[str, str], ...] = (
     ("benzos", "眠剤|睡眠薬|安定剤"),
     ("pills", "ブロン|咳止め|せきどめ"),
-    ("cannabis", "ワックス|シャッター"),
+    ("cannabis", "ワックス|シャッター|大魔"),  # 大魔: 大麻 mistyped (大魔王, 大魔法 are benign)
     ("nps", "バスソルト"),  # first of all a bath product
     ("inhalants", "笑気ガス"),  # ラッシュ is also a cosmetics brand and the rush hour
 )
@@ -111,10 +153,14 @@ TRADE_STRONG_EN = (
     "number in my bio|contact in bio|contact in my bio|menu in bio|menu in my bio|info in bio|"
     "deets in bio|prices in bio|text the number|text my number|hit my phone|hit my cell|no leo|"
     "no cops|leo stay away|burner phone|servin|juggin|jugg|moving weight|weight available|"
-    "plug prices|plug price|link up only|pull up on me|pm for|pm 4")
+    "plug prices|plug price|link up only|pull up on me|pm for|pm 4|"
+    # UK road ("shotting": dealing), dark-web vendor terms (finalise early, domestic-to-domestic
+    # shipping, drop addresses)
+    "shotting|shotter|shotters|trap line|trapline|finalize early|finalise early|fe only|fe required|"
+    "no fe|uk2uk|us2us|eu2eu|au2au|ca2ca|dead drop|dead drops|drop address|domestic stealth")
 TRADE_STRONG_JA = (
     "飛ばし携帯|足がつかない|身バレなし|捕まらない|仮想通貨のみ|ビットコインのみ|先払いのみ|手押しあり|"
-    "パケ詰め|ブツあり")
+    "パケ詰め|ブツあり|手推し")
 # --- trade: weak cues (deal sizes and terms; never a sale offer alone). Two weak cues back
 # an ambiguous word, so only words of the trade are here: not "each", "pure", payment
 # methods ("paypal", "crypto") or pick-up terms ("pickup", "curbside") that any seller uses.
@@ -125,7 +171,11 @@ TRADE_WEAK_EN = (
     "e-transfer|etransfer|e transfer|"
     "monero|xmr|stealth|stealthy|mylar|smell proof|"
     "smellproof|vacuum sealed|vac sealed|hmu on|drop the pin|drop a pin|pin drop|menu drop|"
-    "darknet|dark web|a pop|per pill|per tab")
+    "darknet|dark web|a pop|per pill|per tab|"
+    # vendor listings (escrow, reships, PGP, vendor shops) and regional deal sizes and drops
+    # (South Africa's "bankie", the UK's "bando", "drop round")
+    "escrow|reship|reships|reshipping|reship policy|pgp|pgp key|opsec|vendor shop|vendor page|"
+    "vendor profile|jabber|xmpp|onion link|bankie|bankies|bando|can drop|drop round|drop around")
 TRADE_WEAK_JA = (
     "振込|銀行振込|先払い|後払い|代引き|仮想通貨|ビットコイン|大口|少量|サンプル|初回|初回割|"
     "新規様|リピーター様|常連様|品質保証|本物|匿名|レターパック|当日|深夜|24時間|上物|極上|高純度|"
@@ -142,6 +192,12 @@ NUDGE_JA = "分かる人|わかる人|聞かないで|察して|効きます|効
 UNIT_PRICE_RE = re.compile(r"(?<![\d.])\d{1,4}\s?(?:a|per|each|ea|apiece|/)\s?(?:pop|piece|pc|pill|tab|"
                            r"bar|gram|g|zip|oz|8th|ball|bag|cart|pen|strip|bean|roll|cap|pint)s?(?![a-z])|"
                            r"(?<![\d.])\d{1,4}\s?(?:each|ea|apiece)(?![a-z])")
+# Prices in regional currencies and forms: rand ("R150"), rupees ("₹2500", "Rs 500", "2500/-"),
+# naira ("N5000", "₦5k"), and money words ("a tenner each").
+REGIONAL_PRICE_RE = re.compile(r"(?<![a-z0-9])(?:r|n|ksh)\d{3,}(?:[.,]\d+)?k?(?![\d.a-z])|"
+                               r"(?:₹|₦|rs\.?\s?|inr\s?)\d[\d,]*(?:\.\d+)?k?(?![\d.])|"
+                               r"(?<![\d.])\d[\d,]*\s?(?:rand|rupees|naira|cedis|/-)(?![a-z])|"
+                               r"(?<![a-z])(?:tenner|fiver)\s(?:a|per|each)(?![a-z])")
 # Japanese prices without 円, or in kana: "1.2万", "1まん5せん", "5千".
 JA_PRICE_RE = re.compile(r"(?<![\d.])\d+(?:[.,]\d+)?\s?(?:万|まん|千|せん)(?!人|件|回|歩)")
 # Pill strength after a pill name: "oxy 80", "addy 30s", "perc 10", "blues 30s", "m 30".

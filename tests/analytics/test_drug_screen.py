@@ -242,3 +242,47 @@ def test_non_utf8_text_is_refused() -> None:
     with pytest.raises(SkillError) as err:
         decode_upload(b"x" * 100, max_bytes=10)
     assert err.value.http_status == 413
+
+
+@pytest.mark.parametrize("text", [
+    "dagga in, R200 a bankie, whatsapp me",  # South Africa
+    "charas from the hills, 1800/-, dm on telegram",  # India, the "/-" price
+    "eckies for the rave, a fiver a pop, message us",  # UK / Scotland
+    "yokes in for the match, pm for prices",  # Ireland, an ambiguous word backed by a contact cue
+    "tik available, whatsapp the number in my bio",  # South Africa, ambiguous
+    "sour diesel and white widow, $220 a zip, hmu",  # strain names
+    "MD 3000 per gram, telegram only",  # a code word beside a deal size
+])
+def test_regional_street_names_are_offers(text: str) -> None:
+    assert screen(text).label == SALE
+
+
+@pytest.mark.parametrize("text", [
+    "Dr Rao MD, clinic open sunday, whatsapp to book",  # a code word with no deal size
+    "gorilla glue 2 pack for $10, dm me",
+    "pineapple express on dvd, $5, message us",
+    "tik tok famous candles, dm to order",
+    "bags of party ice $3 each, dm",  # the ordinary sense before the word
+    "biltong and droëwors for sale, R250/kg, whatsapp for orders",  # "dro" inside an accented word
+    "powder coated gate, $200, message me",
+])
+def test_regional_words_in_their_ordinary_sense_are_not_offers(text: str) -> None:
+    assert screen(text).label != SALE
+
+
+def test_vendor_seizure_terms_are_not_news() -> None:
+    # "seized" is a news word, but in a vendor's reship policy it is the seller's own terms.
+    assert screen("xans and percs, reship if seized, no cops, invite in bio").label == SALE
+    assert screen("police seized xans and percs, no cops were hurt").label != SALE
+
+
+def test_quantity_run_into_price_is_not_leetspeak() -> None:
+    from analytics.drug.normalize import normalize
+
+    assert normalize("1g8000").text == "1g8000"
+    assert screen("大魔あります 1g8000 郵送").label == SALE  # 大麻 mistyped
+    assert screen("大魔王を倒した").label == BENIGN
+
+
+def test_dialect_buyer_asking_is_not_an_offer() -> None:
+    assert screen("誰か京都で手押ししてくれる人おらん？DM待ってます").label != SALE

@@ -63,7 +63,7 @@ def bench_drug() -> dict[str, Any]:
         "post-hoc round 5 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r5.jsonl"),
         "post-hoc round 6 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r6.jsonl"),
         "post-hoc round 7 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r7.jsonl"),
-        "post-hoc round 8 (untouched)": load_jsonl(FIX / "drug_posts_posthoc_r8.jsonl"),
+        "post-hoc round 8 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r8.jsonl"),
     }
     out: dict[str, Any] = {"sets": {}, "obfuscation": {}, "calibration": {}}
     for name, rows in sets.items():
