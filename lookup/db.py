@@ -18,8 +18,15 @@ class Base(DeclarativeBase):
     """Declarative base of every table in the service."""
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine; for SQLite, create the file's folder and enable WAL and foreign keys."""
+def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Engine:
+    """Create an engine; for SQLite, create the file's folder and enable WAL and foreign keys.
+
+    ``read_only``: the engine only reads (the registry's check chain). On PostgreSQL its
+    connections then run in autocommit, so a check costs its SELECTs and nothing else (no
+    BEGIN before them, no ROLLBACK when the connection goes back to the pool); each SELECT
+    sees its own snapshot, which a check that reads a vehicle, then its owner, then alerts
+    can afford. Nothing may write through such an engine.
+    """
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "future": True}
     if parsed.get_backend_name() == "sqlite":
@@ -28,6 +35,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
         kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
+        if read_only:
+            kwargs["isolation_level"] = "AUTOCOMMIT"
     engine = create_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
 

@@ -58,8 +58,9 @@ class LookupEngine:
 
     @classmethod
     def from_url(cls, url: str, *, echo: bool = False) -> LookupEngine:
-        """An engine over the registry at ``url`` (migrated already: :mod:`lookup.migrate`)."""
-        return cls.from_engine(make_engine(url, echo=echo))
+        """An engine over the registry at ``url`` (migrated already: :mod:`lookup.migrate`),
+        on connections of its own that only read (:func:`lookup.db.make_engine`)."""
+        return cls.from_engine(make_engine(url, echo=echo, read_only=True))
 
     @classmethod
     def from_engine(cls, engine: Engine) -> LookupEngine:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from common.errors import PatrolError
 from fixtures.queries import QUERIES
@@ -295,3 +295,22 @@ def test_two_off_search_finds_the_edit_two_neighbours_with_an_intact_end(engine:
     got = sorted(skeleton(v["number"]) for v in engine.store.licences_two_off(heard, limit=10_000))
     assert got == want
     assert engine.store.vehicles_two_off("AB1") == []  # too short to offer anything
+
+
+def test_checks_hold_no_transaction_open_on_postgresql(engine: LookupEngine, registry_url: str) -> None:
+    # The check chain's connections only read: on PostgreSQL they run in autocommit, so a
+    # connection between two reads of one check (or back in the pool) is "idle", never "idle
+    # in transaction" holding a snapshot, and no BEGIN / ROLLBACK round trips are spent.
+    if not registry_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    observer = create_engine(registry_url)
+    try:
+        with engine.store.unit(), engine.store.connect() as conn:
+            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            assert engine.store.vehicles_by_skeleton(["0070222"])  # a read on the same connection
+            with observer.connect() as other:
+                state = other.execute(text("SELECT state FROM pg_stat_activity WHERE pid = :p"),
+                                      {"p": pid}).scalar_one()
+        assert state == "idle"
+    finally:
+        observer.dispose()
