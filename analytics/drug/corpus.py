@@ -270,6 +270,8 @@ def _fill(template: str, rng: random.Random, lang: str, label: str) -> tuple[str
         "greet": rng.choice(GREET_EN), "area": rng.choice(AREA_EN), "rprice": rng.choice(REGION_PRICE_EN),
         "vendor": rng.choice(VENDOR_EN),
         "gprice": rng.choice(GRAM_PRICES), "gprice2": rng.choice(GRAM_PRICES), "media": rng.choice(MEDIA_EN),
+        "service": rng.choice(cc.SERVICES_EN if en else cc.SERVICES_JA),
+        "pet": rng.choice(cc.PETS if en else cc.PETS_JA), "pet_kind": rng.choice(cc.PET_KINDS_EN),
     }
     text = " ".join(template.format(**slots).split())
     return text, (words[0] if "{drug}" in template else None), category

@@ -27,7 +27,9 @@ GOODS_EN: tuple[str, ...] = (
     # gemstones, music and digital goods, garden supplies, ice, CBD and bath products
     "amethyst clusters", "quartz points", "healing crystals", "crystal bracelets", "guitar tabs",
     "beat packs", "sample packs", "turf rolls", "bark mulch", "firewood", "bagged ice", "dry ice",
-    "cbd oil", "hemp soap", "bath salts", "party poppers",
+    "cbd oil", "hemp soap", "bath salts", "party poppers", "lolly bags", "party bags",
+    # nicotine vape shops
+    "disposable vapes", "20mg nic salts", "e-liquid 10ml bottles", "vape pods", "nicotine pouches",
     # regional food sold the same way (South Africa, India, Nigeria, the UK)
     "biltong", "droëwors", "samosas", "jollof trays", "chin chin", "meat pies", "bunny chow", "party ice",
     # tea and coffee
@@ -59,8 +61,18 @@ PRICE_EN: tuple[str, ...] = (
 EXTRA_EN: tuple[str, ...] = (
     "local pickup", "shipping available", "porch pickup", "free delivery over $30", "cash or venmo",
     "first come first served", "this weekend only", "at the farmers market saturday",
-    "gift wrapping available", "no holds", "ships nationwide", "pickup downtown",
+    "gift wrapping available", "no holds", "ships nationwide", "pickup downtown", "ID required, 18+ only",
+    "R50 a pack", "per kg", "whatsapp orders",
 )
+# Services sold with the same cues: yard and snow work, music production, photography, lessons.
+SERVICES_EN: tuple[str, ...] = (
+    "snow removal", "driveway clearing", "snow plowing", "lawn mowing", "gutter cleaning", "dog walking",
+    "house cleaning", "beat leases", "mixing and mastering", "custom beats", "headshots", "product photos",
+    "math tutoring", "guitar lessons", "moving help", "car detailing", "phone screen repair", "pet sitting",
+)
+# Lost-pet notices: pets are often named by a drug word's ordinary sense.
+PETS: tuple[str, ...] = ("Charlie", "Molly", "Snowy", "Tina", "Bud", "Ginger", "Crystal", "Coco", "Candy")
+PET_KINDS_EN: tuple[str, ...] = ("cat", "dog", "ginger cat", "black lab", "tabby", "terrier", "rabbit")
 TEMPLATES_EN: tuple[str, ...] = (
     "{good} {offer}, {price}, {contact}", "{offer}: {good} {price}. {extra}. {contact}",
     "homemade {good} this week {bemoji} {contact} to reserve", "{good} {price}, {extra}, {contact}",
@@ -70,6 +82,10 @@ TEMPLATES_EN: tuple[str, ...] = (
     "selling {good} {price} obo, {contact}", "{good} restock {bemoji} {price} {contact}",
     "{good} {offer} {extra} {contact}", "last few {good} left {bemoji} {contact}",
     "your local {good} plug 🔌 {good2} restocked, {price}, {extra}",
+    "{service} {offer}, {price} per visit, {contact}", "{service} this week, {price}, {contact} to book",
+    "booking {service} for the season {bemoji} {price}, {extra}, {contact}",
+    "have you seen {pet}? lost our {pet_kind} near the park since monday, reward {price}, please {contact}",
+    "missing {pet_kind} called {pet}, microchipped, {contact} if you spot her",
 )
 
 GOODS_JA: tuple[str, ...] = (
@@ -91,7 +107,14 @@ GOODS_JA: tuple[str, ...] = (
     # 駄菓子, 天然石, 和紙, しゃぶしゃぶ, CBD, 入浴剤
     "駄菓子セット", "粉末ジュース", "天然石ブレスレット", "水晶さざれ", "和紙のハガキ", "しゃぶしゃぶ用の肉",
     "CBDオイル", "バスソルト", "移動販売のアイス",
+    # ジェラート店, ドラッグストアの特売, 電子タバコ
+    "ジェラート", "ピスタチオのアイス", "ソフトクリーム", "風邪薬", "目薬", "ニコチンゼロのリキッド",
 )
+SERVICES_JA: tuple[str, ...] = (
+    "ブツ撮り", "商品撮影", "出張撮影", "雪かき代行", "家事代行", "草刈り", "ハウスクリーニング",
+    "家庭教師", "ピアノのレッスン", "引っ越しの手伝い", "ペットシッター",
+)
+PETS_JA: tuple[str, ...] = ("チョコ", "ラムネ", "ココア", "ユキ", "アイス", "モモ", "クリスタル")
 CONTACT_JA: tuple[str, ...] = (
     "DMください", "DMで予約", "DMまで", "DMへどうぞ", "お気軽にDM", "コメントください", "連絡ください",
     "LINEで注文受付", "プロフのリンクから", "ご予約はDMで", "メッセージください", "リプで受付",
@@ -116,6 +139,9 @@ TEMPLATES_JA: tuple[str, ...] = (
     "手作りの{good}{offer} {bemoji} {contact}", "{good}を{price}で{offer}、{contact}",
     "{extra}、{good}{offer}。{contact}", "{good} {price} {contact}",
     "うちの{good}{offer}、{extra}、{contact}", "{good}残りわずか{bemoji} {contact}",
+    "{service}承ります {bemoji} {price}〜 {contact}", "{service} {offer} 1回{price} {extra}",
+    "今週の特売 {good} {price} ポイント5倍", "{good} 新作入荷{bemoji} {price} テイクアウトOK",
+    "迷子の猫を探しています、名前は{pet}です。見かけた方は{contact}",
 )
 
 BENIGN_EMOJI: tuple[str, ...] = ("🍅", "🍓", "🍪", "🎂", "☕", "🍵", "💄", "🎫", "🌷", "✨", "🛒", "😊", "")

@@ -167,8 +167,8 @@ HANDLE_RE = re.compile(r"(?<![\w.])@[a-z0-9_.]{3,}")
 NEGATIVE_AFTER: dict[str, str] = {
     "ice": r"\s?(?:cream|creams|cube|cubes|skat\w*|rink|hockey|coffee|tea|latte|age|bath|pack|breaker|"
            r"maker|storm|cold|water|box|berg|land|pop|lolly|fishing|dance|tray|sculpture|machine|chest)",
-    "snow": r"\s?(?:day|days|storm|man|men|fall|board\w*|flake\w*|ball|shoe\w*|plow|tires?|white|"
-            r"globe|cone|angel|blower|boots?|pea)",
+    "snow": r"\s?(?:day|days|storm|man|men|fall|board\w*|flake\w*|ball|shoe\w*|plow\w*|plough\w*|tires?|"
+            r"tyres?|white|globe|cone|angel|blower|boots?|pea|removal|clearing|shovel\w*|chains|cleanup)",
     "coke": r"\s?(?:zero|can|cans|bottle|float|machine|and\s+(?:fries|pizza|burger)|with)",
     "gas": r"\s?(?:station|stations|bill|bills|price|prices|stove|leak|tank|mileage|pedal|mask|giant|"
            r"light|grill|money|can|pump|cooker|oven|heater|company|meter)",
@@ -217,7 +217,8 @@ NEGATIVE_AFTER: dict[str, str] = {
     "手おし": r"(?:車|ぐるま|ポンプ|式|相撲)",
     "て押し": r"(?:車|ぐるま|ポンプ|式|相撲)",
     # A product that says it holds none: "THC free", "THCフリー".
-    "thc": r"\s?-?\s?(?:free|0\.0|0\s?%|zero|フリー|不使用|ゼロ)",
+    "thc": r"\s?-?\s?(?:free|0\.0|0\s?%|zero|フリー|不使用|ゼロ|"
+           r"(?:content\s)?(?:under|below|<|less than)\s?0?\.\d)",  # ... or under a legal limit
     "spice": r"\s?(?:blends?|racks?|mix|jars?|girls?|cake|latte|market|shop|kit|box|set|rub|trade|islands?|"
              r"route|level|grinder|cabinet|drawer)",
     "k2": r"\s?(?:skis?|skates?|snowboards?|bindings|boots?|summit|base camp|mountain|helmet)",
@@ -231,11 +232,15 @@ NEGATIVE_AFTER: dict[str, str] = {
     "gorilla glue": r"\s?(?:tape|epoxy|gel|clear|wood|original|construction|super)",
     "手推し": r"(?:車|ぐるま)",
     "大魔": r"(?:王|神|法|導|獣|界|境|人|女|物|術)",
+    "ブツ": r"(?:撮り|どり|撮影)",  # ブツ撮り: product photography
 }
 NEGATIVE_BEFORE: dict[str, str] = {
     "ice": r"(?:shaved|dry|black|thin|on|iced|cream|slip\w*|and|the|rink|hockey|melt\w*|dry|party|"
            r"crushed|cubed|bagged|bags of|block of|blocks of)\s?$",
     "md": r"(?:dr\.?|baltimore|rockville|silver spring|bethesda)\s?$",
+    # A pet or a person so named: "our dog Molly", "a cat called Charlie".
+    **{name: r"(?:dog|cat|puppy|kitten|pup|tabby|named|called|aunt|auntie|nan|grandma)\s?$"
+       for name in ("molly", "charlie", "tina")},
     "opium": r"(?:ysl|black|saint laurent)\s?$",
     "northern lights": r"(?:the|see|saw|seeing|chasing|chase)\s?$",
     "snow": r"(?:heavy|fresh|first|the|let it|more|of|melting|deep|jon)\s?$",
@@ -267,7 +272,8 @@ NEGATIVE_BEFORE: dict[str, str] = {
     "アイス": r"(?:チョコ|ちょこ|バニラ|ばにら|抹茶|まっちゃ|棒|カップ|かっぷ|ガリガリ|雪見|"
             r"手作り|てづくり)$",
     "シャブ": r"(?:しゃぶ|豚|牛|冷|鶏|鍋)$",
-    "thc": r"(?:no|zero|0\s?%|0\.0\s?%|without|non|free of)\s?-?\s?$",
+    # ... or one under a legal limit ("under 0.2% THC", "<0.3% thc"); a strain's "28% THC" stays.
+    "thc": r"(?:no|zero|(?<![\d.])0(?:\.\d+)?\s?%?|without|non|free of)\s?-?\s?$",  # "%": a symbol, read past
     "spice": r"(?:pumpkin|mixed|all|chai|curry|baking|apple|cajun|indian|whole|ground|taco|jerk|five|old|"
              r"winter|cinnamon)\s?$",
     "poppers": r"(?:party|confetti|jalapeno|jalapeño|pimple|corn|shrimp|bubble)\s?$",
@@ -310,7 +316,15 @@ GOODS_CONTEXT_EN = (
     # products whose own name is a drug word's ordinary sense
     "bath salts|bath bombs|spices|spice blend|spice rack|cream chargers|whipped cream|"
     # nicotine vape shops
-    "nicotine|nicotine free|e-liquid|eliquid|e-juice|ejuice|vape juice|vape shop")
+    "nicotine|nicotine free|e-liquid|eliquid|e-juice|ejuice|vape juice|vape shop|nic salts|nic salt|"
+    # services: snow and yard work, music production, photography
+    "snow removal|snow clearing|snow plowing|snow ploughing|driveway|driveways|lawn care|gutters|"
+    "landscaper|handyman|cleaning service|beats|instrumentals|beat lease|lease|leases|producer|"
+    "mixing|mastering|recording studio|photography|photoshoot|headshots|"
+    # sweets for children's parties, pharmacies' weekly specials
+    "lolly|lolly bags|party bags|kids party|kids parties|birthday party|pharmacy|chemist|drugstore|"
+    # lost and found notices: a name ("Charlie", "Molly") is a pet's
+    "lost cat|lost dog|lost pet|lost our|missing cat|missing dog|missing pet|microchipped|reward")
 GOODS_CONTEXT_JA = (
     "予約|直売|農園|農家|産直|朝採り|朝どれ|採れたて|とれたて|無農薬|有機|詰め合わせ|ギフト|贈り物|"
     "お歳暮|お中元|手作り|手づくり|焼き菓子|ケーキ|クッキー|パン|スイーツ|和菓子|ティー|紅茶|緑茶|"
@@ -323,7 +337,9 @@ GOODS_CONTEXT_JA = (
     "菓子|天然石|パワーストーン|水晶|アメジスト|鉱物|ブレスレット|ネックレス|アクセサリー|ピアス|和紙|"
     "ハガキ|はがき|便箋|封筒|文具|文房具|ポストカード|手漉き|移動販売|キッチンカー|屋台|芝生|腐葉土|"
     "培養土|薪|砂利|楽譜|アルバム|新曲|音源|CBD|ヘンプ|バスソルト|入浴剤|バスボム|"
-    "電子タバコ|ニコチン|フレーバー|ベイプ|VAPE")
+    "電子タバコ|ニコチン|フレーバー|ベイプ|VAPE|"
+    # ice-cream shops, product photography and other services, drugstores' weekly specials
+    "ジェラート|ソフトクリーム|テイクアウト|商品撮影|撮影|スタジオ|ドラッグストア|薬局|特売|風邪薬|目薬")
 # Drug-trade cues: backing for an ambiguous drug word even among commerce words.
 TRADE_CUES = (
     "telegram|tg|t.me|wickr|wickr me|signal|threema|session app|session id|potato app|wire app|"
@@ -347,7 +363,10 @@ TALK_CONTEXT = (
     "trip report|got so anxious|struggling to quit|trying to quit|got clean|years clean|months clean|"
     "days clean|in recovery|relapsed|どれくらい効く|効くのか|やってみた|吸ってみた|やめられ|"
     # warnings about police stings
-    "sting operation|police sting|undercover cop|undercover cops|おとり|囮")
+    "sting operation|police sting|undercover cop|undercover cops|おとり|囮|"
+    # commentary on what drugs cost, then or elsewhere: "it was £50 five years ago", 昔は3000で買えた
+    "years ago|back in the day|used to cost|used to pay|people still pay|相場って|昔は|で買えた|"
+    "詐欺多い|詐欺が多い|気をつけろ")
 # Buyers asking: "anyone in leeds got a plug?", "who's selling carts", "手押しやってる人いませんか".
 # Only where the post names no price or amount: "who got the best za? $40 an 8th" is a seller.
 ASKING_RE = re.compile(
@@ -355,7 +374,8 @@ ASKING_RE = re.compile(
     r"(?:\s(?:in|near|around|round)\s[a-z]+(?:\s[a-z]+)?)?"
     r"\s(?:got|have|has|selling|sell|sells|knows?\s(?:a|where|who)|get|find|buy|cop)(?![a-z])|"
     r"(?:やって|売って|持って|扱って|余って|譲って|して)(?:る|くれる)(?:人|方)(?:い|お)|"
-    r"どこで(?:買え|手に入|売って)|誰か.{0,16}(?:いない|いませんか|持ってない|売って|おらん|おらへん|いてへん)")
+    r"どこで(?:買え|手に入|売って)|誰か.{0,16}(?:いない|いませんか|持ってない|売って|おらん|おらへん|いてへん)|"
+    r"(?:人|方)(?:を)?誰か知|(?:人|方)知らない|(?:ほしい|欲しい)んだ(?:けど|が)")
 # A vendor's own terms about seizures and losses ("reship guarantee on seized packs", "lost or
 # seized orders refunded"): a seller's policy, not a news report, so no talk context.
 VENDOR_TERMS_RE = re.compile(r"(?:reship|resend|refund)\w*(?:\W+\w+){0,4}?\W+seiz\w*|"

@@ -224,7 +224,14 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
                    if neg and e.kind is Kind.DRUG}
     benign_classes = {e.category for (_, e), neg in zip(hits, negated, strict=True)
                       if neg and e.kind is Kind.DRUG and not _is_emoji(e.term)}
+    # A contact cue is one cue: the ambiguous word inside it is no drug ("LINE交換", "hit my line"),
+    # unless the cue is drug-trade jargon itself ("パケ売り").
+    contacts = [hit.span() for hit, e in hits
+                if e.kind is Kind.INTENT and e.category == "contact" and e.key not in m.trade]
     for (hit, entry), neg in zip(hits, negated, strict=True):
+        if entry.kind is Kind.DRUG and not entry.strong and any(
+                a <= hit.start() and hit.end() <= b and b - a > hit.end() - hit.start() for a, b in contacts):
+            continue
         if neg or (entry.kind is Kind.DRUG and (_singular(entry.key) in benign_keys or (
                 _is_emoji(entry.term) and not entry.strong and entry.category in benign_classes))):
             continue

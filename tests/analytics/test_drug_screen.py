@@ -286,3 +286,40 @@ def test_quantity_run_into_price_is_not_leetspeak() -> None:
 
 def test_dialect_buyer_asking_is_not_an_offer() -> None:
     assert screen("誰か京都で手押ししてくれる人おらん？DM待ってます").label != SALE
+
+
+@pytest.mark.parametrize("text", [
+    "snow removal and salting, $35 a visit, message us to book",  # a service in the word's own sense
+    "driveways cleared after every storm ❄️ seasonal contracts available, text me",
+    "hemp flower in stock 🌿 under 0.3% THC, lab tested, $25 an eighth, dm me",  # a legal THC limit
+    "custom beats, this one is gas, $40 lease or $200 exclusive, dm",  # music production
+    "lolly bags for the birthday party 🍬 $4 each, dm to order",
+    "lost our dog Molly near the park, reward $200, please dm",  # a pet's name, a lost-pet notice
+    "ブツ撮り 1カット500円〜 EC向け DMください",  # ブツ撮り: product photography
+    "ドラッグストアの特売💊 胃薬 2箱で900円",
+    "ジェラート新作🍦 アイス 1カップ450円 テイクアウトのみ",
+    "LINE交換しませんか？週末の試合の件で",  # LINE, the messenger, inside a contact cue
+])
+def test_services_goods_and_notices_are_not_offers(text: str) -> None:
+    assert screen(text).label != SALE
+
+
+@pytest.mark.parametrize("text", [
+    "gelato 30% THC, $45 an eighth, dm me",  # a strain's potency is no legal limit
+    "snow 1g 80, hit my line",  # the drug word beside, not inside, the contact cue
+    "パケ売り 都内 カカオで",  # a contact cue that is drug-trade jargon keeps its word
+    "charlie in, £50 a g, text me",
+])
+def test_new_benign_readings_leave_offers_alone(text: str) -> None:
+    assert screen(text).label == SALE
+
+
+@pytest.mark.parametrize("text", [
+    "coke was £40 a g here ten years ago, now it's £90, mad",  # commentary on what drugs cost
+    "people still pay $60 for an eighth of weed on telegram?",
+    "野菜って昔は1g3000で買えたらしい、今は倍だって",
+    "テレグラムの手押しは詐欺が多い、1g5000とか言ってても来ない",
+    "大阪で野菜ほしいんだけど、手押しの人を誰か知ってる？",  # a buyer asking
+])
+def test_price_commentary_and_buyers_asking_are_talk(text: str) -> None:
+    assert screen(text).label != SALE
