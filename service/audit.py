@@ -64,6 +64,12 @@ logger = logging.getLogger(__name__)
 
 # Arbitrary 63-bit constant naming the audit-append advisory lock on PostgreSQL.
 _PG_LOCK_KEY = 0x5041_5452_4F4C_4155 & 0x7FFF_FFFF_FFFF_FFFF
+_PG_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_HEAD = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+_TABLE = AuditEntry.__table__
+_INSERT = _TABLE.insert()
+# Every column a new entry sets (``id`` is the database's; redaction columns start empty).
+_INSERTED = tuple(c.key for c in _TABLE.columns if c.key != "id")
 _RETRIES = 8
 _MAX_BATCH = 256  # entries per group commit
 _SUBJECT_SLOTS = ("plate", "licence", "given", "family", "dob", "case_ref", "skill", "name", "vin",
@@ -169,20 +175,19 @@ class AuditLog:
         raise AuditError("the audit log could not be written; the request was not answered") from last_err
 
     def _append_once(self, prepared: Sequence[tuple[AuditRecord, str, str, str]]) -> list[AuditEntry]:
+        # Core, not the ORM's unit of work: one multi-row INSERT, a third of the CPU a batch.
         rows: list[AuditEntry] = []
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+        with self._writer.begin() as conn:
             if self._postgres:
-                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
-            last = session.execute(
-                select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-            ).first()
+                conn.execute(_PG_LOCK, {"key": _PG_LOCK_KEY})
+            last = conn.execute(_HEAD).first()
             seq, prev = ((last.seq, last.hash) if last else (0, GENESIS))
             for record, slots, record_ids, subjects in prepared:
                 seq += 1
                 row = self._row(record, slots, record_ids, subjects, seq, prev)
                 prev = row.hash
                 rows.append(row)
-            session.add_all(rows)
+            conn.execute(_INSERT, [{name: getattr(row, name) for name in _INSERTED} for row in rows])
         logger.debug("audit seq=%d..%d head=%s", rows[0].seq, rows[-1].seq, rows[-1].hash)
         return rows
 
