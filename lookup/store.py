@@ -174,13 +174,7 @@ class SqlRegistryStore:
                 )
             if not self._trgm:
                 return []
-            stmt = (
-                select(*_VEHICLE_COLS)
-                .where(_V.c.plate_skel.op("%")(skel))
-                .order_by(_V.c.plate_skel.op("<->")(skel))
-                .limit(limit)
-            )
-            return [_plain(r) for r in conn.execute(stmt)]
+            return [_plain(r) for r in conn.execute(_similar_statement(limit), {"skel": skel})]
 
     def vehicles_one_off(self, skel: str, *, limit: int = 20) -> list[Row]:
         """Vehicles whose skeleton is one edit from ``skel``: a symbol changed, missed or extra
@@ -266,29 +260,20 @@ class SqlRegistryStore:
         """Licences held by any of ``person_ids``."""
         if not person_ids:
             return []
-        return self._rows(select(*_LICENCE_COLS).where(_L.c.holder_id.in_(list(person_ids))))
+        return self._rows(_BY_HOLDER, {"ids": list(person_ids)})
 
     def persons_by_ids(self, ids: Sequence[int]) -> list[Row]:
         """Persons by primary key."""
         if not ids:
             return []
-        return self._rows(select(*_PERSON_COLS).where(_P.c.id.in_(list(ids))))
+        return self._rows(_PERSONS_BY_ID, {"ids": list(ids)})
 
     def persons_with_licences(self, ids: Sequence[int]) -> list[Row]:
         """Persons by primary key, each with ``licences`` (a list), in one round trip."""
         if not ids:
             return []
-        lic_cols = [
-            c.label(f"lic_{c.name}")
-            for c in (_L.c.id, _L.c.number, _L.c.region, _L.c["class"], _L.c.status, _L.c.expiry)
-        ]
-        stmt = (
-            select(*_PERSON_COLS, *lic_cols)
-            .select_from(_P.outerjoin(_L, _L.c.holder_id == _P.c.id))
-            .where(_P.c.id.in_(list(ids)))
-        )
         out: dict[int, Row] = {}
-        for row in self._rows(stmt):
+        for row in self._rows(_PERSONS_WITH_LICENCES, {"ids": list(ids)}):
             person = out.setdefault(row["id"], {k: v for k, v in row.items() if not k.startswith("lic_")})
             person.setdefault("licences", [])
             if row["lic_id"] is not None:
@@ -300,37 +285,21 @@ class SqlRegistryStore:
         days = [dt.date.fromisoformat(d) for d in dobs]
         if not days:
             return []
-        cols = [*_PERSON_COLS, _P.c.given_key, _P.c.family_key, _P.c.given_phon, _P.c.family_phon]
-        return self._rows(select(*cols).where(_P.c.dob.in_(days)).limit(limit))
+        return self._rows(_persons_by_dob_statement(limit), {"days": days})
 
     def persons_by_name(
         self, family_phon: str, family_key: str, given_phon: str | None, *, limit: int = 200
     ) -> list[Row]:
         """People whose family name sounds like (or is keyed as) the given one."""
-        cols = [*_PERSON_COLS, _P.c.given_key, _P.c.family_key, _P.c.given_phon, _P.c.family_phon]
-        if given_phon:
-            cond = or_(
-                (_P.c.family_phon == family_phon) & (_P.c.given_phon == given_phon),
-                _P.c.family_key == family_key,
-            )
-        else:
-            cond = or_(_P.c.family_phon == family_phon, _P.c.family_key == family_key)
-        return self._rows(select(*cols).where(cond).limit(limit))
+        params = {"family_phon": family_phon, "family_key": family_key, "given_phon": given_phon}
+        return self._rows(_persons_by_name_statement(bool(given_phon), limit), params)
 
     def alerts_for(self, person_ids: Sequence[int], vehicle_ids: Sequence[int]) -> list[Row]:
         """Active alerts (not expired) on any of the given persons or vehicles."""
-        conds = []
-        if person_ids:
-            conds.append(_A.c.person_id.in_(list(person_ids)))
-        if vehicle_ids:
-            conds.append(_A.c.vehicle_id.in_(list(vehicle_ids)))
-        if not conds:
+        if not person_ids and not vehicle_ids:
             return []
-        today = dt.date.today()
-        stmt = (
-            select(*_ALERT_COLS).where(or_(*conds)).where(or_(_A.c.expires.is_(None), _A.c.expires >= today))
-        )
-        return self._rows(stmt)
+        return self._rows(_ALERTS_FOR, {"pids": list(person_ids), "vids": list(vehicle_ids),
+                                        "today": dt.date.today()})
 
     def close(self) -> None:
         """Release the engine's pooled connections."""
@@ -366,6 +335,47 @@ _ONE_OFF_TABLES: dict[str, tuple[Sequence[Any], Any, Any]] = {
     "vehicle": (_VEHICLE_COLS, _V.c.plate_skel, _V.c.plate_rev),
     "licence": (_LICENCE_COLS, _L.c.number_skel, _L.c.number_rev),
 }
+
+
+# The other reads of a check, built once: building an expression costs more than running it.
+_IDS: Any = bindparam("ids", expanding=True)
+_BY_HOLDER = select(*_LICENCE_COLS).where(_L.c.holder_id.in_(_IDS))
+_PERSONS_BY_ID = select(*_PERSON_COLS).where(_P.c.id.in_(_IDS))
+_PERSONS_WITH_LICENCES = (
+    select(*_PERSON_COLS, *(c.label(f"lic_{c.name}") for c in (_L.c.id, _L.c.number, _L.c.region,
+                                                               _L.c["class"], _L.c.status, _L.c.expiry)))
+    .select_from(_P.outerjoin(_L, _L.c.holder_id == _P.c.id))
+    .where(_P.c.id.in_(_IDS))
+)
+_ALERTS_FOR = (
+    select(*_ALERT_COLS)
+    .where(or_(_A.c.person_id.in_(bindparam("pids", expanding=True)),
+               _A.c.vehicle_id.in_(bindparam("vids", expanding=True))))
+    .where(or_(_A.c.expires.is_(None), _A.c.expires >= bindparam("today")))
+)
+_NAME_KEY_COLS = [*_PERSON_COLS, _P.c.given_key, _P.c.family_key, _P.c.given_phon, _P.c.family_phon]
+
+
+@lru_cache(maxsize=8)
+def _persons_by_dob_statement(limit: int) -> Select[Any]:
+    return select(*_NAME_KEY_COLS).where(_P.c.dob.in_(bindparam("days", expanding=True))).limit(limit)
+
+
+@lru_cache(maxsize=16)
+def _persons_by_name_statement(with_given: bool, limit: int) -> Select[Any]:
+    family = _P.c.family_phon == bindparam("family_phon")
+    if with_given:
+        family = family & (_P.c.given_phon == bindparam("given_phon"))
+    return select(*_NAME_KEY_COLS).where(or_(family, _P.c.family_key == bindparam("family_key"))).limit(limit)
+
+
+@lru_cache(maxsize=8)
+def _similar_statement(limit: int) -> Select[Any]:
+    """The trigram search, built once per limit: building it anew each check cost half the
+    plate check's CPU on PostgreSQL (the statement and its cache key)."""
+    skel = bindparam("skel", type_=_V.c.plate_skel.type)
+    return (select(*_VEHICLE_COLS).where(_V.c.plate_skel.op("%")(skel))
+            .order_by(_V.c.plate_skel.op("<->")(skel)).limit(limit))
 
 
 @lru_cache(maxsize=64)
