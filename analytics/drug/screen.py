@@ -19,18 +19,16 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from analytics.drug.context import GOODS_CONTEXT_EN, GOODS_CONTEXT_JA, TALK_CONTEXT
 from analytics.drug.lexicon import (
     ASKING_RE,
     DOSE_RE,
-    GOODS_CONTEXT_EN,
-    GOODS_CONTEXT_JA,
     HANDLE_RE,
     LEXICON,
     NEGATIVE_AFTER,
     NEGATIVE_BEFORE,
     PRICE_RE,
     QUANTITY_RE,
-    TALK_CONTEXT,
     TRADE_CUES,
     VENDOR_TERMS_RE,
     Entry,
