@@ -44,7 +44,14 @@ GOODS_CONTEXT_EN = (
     # sweets for children's parties, pharmacies' weekly specials
     "lolly|lolly bags|party bags|kids party|kids parties|birthday party|pharmacy|chemist|drugstore|"
     # lost and found notices: a name ("Charlie", "Molly") is a pet's
-    "lost cat|lost dog|lost pet|lost our|missing cat|missing dog|missing pet|microchipped|reward")
+    "lost cat|lost dog|lost pet|lost our|missing cat|missing dog|missing pet|microchipped|reward|"
+    # second-hand electronics and chargers; bullion and coins; music promotion; goods sold by weight
+    "gaming pc|gaming rig|pc build|gpu|graphics card|laptop|monitor|console|charger|chargers|usb-c|"
+    "usb|cable|cables|power bank|adapter|bullion|gold|silver|coins|troy oz|spot price|over spot|"
+    "beat|track|the tape|full tape|new ep|ep|single|spice|vanilla beans|cardamom|loose leaf|"
+    "drinks|soda|lemonade|juice|vending machine|"
+    # online shops' promotions: a discount code is no dealer's
+    "use code|promo code|discount code|coupon|coupon code|free shipping on")
 GOODS_CONTEXT_JA = (
     "予約|直売|農園|農家|産直|朝採り|朝どれ|採れたて|とれたて|無農薬|有機|詰め合わせ|ギフト|贈り物|"
     "お歳暮|お中元|手作り|手づくり|焼き菓子|ケーキ|クッキー|パン|スイーツ|和菓子|ティー|紅茶|緑茶|"
@@ -59,7 +66,10 @@ GOODS_CONTEXT_JA = (
     "培養土|薪|砂利|楽譜|アルバム|新曲|音源|CBD|ヘンプ|バスソルト|入浴剤|バスボム|"
     "電子タバコ|ニコチン|フレーバー|ベイプ|VAPE|"
     # ice-cream shops, product photography and other services, drugstores' weekly specials
-    "ジェラート|ソフトクリーム|テイクアウト|商品撮影|撮影|スタジオ|ドラッグストア|薬局|特売|風邪薬|目薬")
+    "ジェラート|ソフトクリーム|テイクアウト|商品撮影|撮影|スタジオ|ドラッグストア|薬局|特売|風邪薬|目薬|"
+    # drinks and vending machines; chargers and electronics; goods sold by weight; bullion
+    "自販機|自動販売機|ジュース|飲み物|ドリンク|缶|麦茶|ビール|充電器|ケーブル|モバイルバッテリー|家電|"
+    "量り売り|スパイス|金貨|銀貨|地金|クーポン|割引コード|クーポンコード")
 # Reporting and fiction: words a dealer's own offer does not use.
 TALK_CONTEXT = (
     "arrested|arrest|seized|seizure|charged with|sentenced|indicted|convicted|pleaded guilty|"

@@ -63,11 +63,11 @@ LEXICON: tuple[Entry, ...] = tuple(
              "prerolls|pre-rolls|pre rolls|reefer|mary jane|sativa|indica|hybrid strain|wax pen|thc carts|"
              "dab pen|shatter|moonrocks|weed|edibles")
     + _entries(D, "cannabis", False, "en", "bud|buds|gas|420|grass|herb|trees|loud|flower|pot|green|"
-               "carts|dabs|hash|joint|blunt|gelato|exotic|exotics|za|tree")
+               "carts|dabs|hash|joint|blunt|gelato|exotic|exotics|za|tree|bush")
     + _entries(D, "cannabis", True, "ja", "大麻|マリファナ|ガンジャ|ハッパ|乾燥大麻|大麻リキッド|"
                "THCリキッド|ジョイント|バッズ|手押し|ブリブリ|"
                "手おし|て押し|ておし|てをし|teoshi")
-    + _entries(D, "cannabis", False, "ja", "野菜|やさい|ヤサイ|草|チョコ|リキッド|葉っぱ|ハーブ")
+    + _entries(D, "cannabis", False, "ja", "大ま|野菜|やさい|ヤサイ|草|チョコ|リキッド|葉っぱ|ハーブ")
     + _entries(D, "cannabis", False, "any", "🍁|🍃|🌿|🥦|💨|🌲|⛽|🥬")
     # --- methamphetamine
     + _entries(D, "meth", True, "en", "meth|methamphetamine|crystal meth|crank|yaba|shabu")
@@ -82,7 +82,7 @@ LEXICON: tuple[Entry, ...] = tuple(
                "yay")
     + _entries(D, "cocaine", True, "ja", "コカイン")
     + _entries(D, "cocaine", False, "ja", "スノー|雪|白いの|粉|コーク")
-    + _entries(D, "cocaine", False, "any", "❄|⛄|⛷")
+    + _entries(D, "cocaine", False, "any", "❄|⛄|⛷|🪨")
     # --- heroin and opioids
     + _entries(D, "heroin", True, "en", "heroin|smack|china white|black tar|roxies|roxys|roxy|footballs|"
                "zannies|zanies|xannies|oxycontin|hydros|norcos|subs|suboxone")
@@ -98,7 +98,7 @@ LEXICON: tuple[Entry, ...] = tuple(
                "ghb|mephedrone|meow meow|benzos|klonopin|ambien|ritalin")
     + _entries(D, "pills", False, "en", "bars|pills|tabs|acid|beans|blues|rolls|x|k|candy|mushrooms|"
                "ex|gummies|vapes|girl|"
-               "tina|blotters")
+               "tina|blotters|chems|chem")
     + _entries(D, "pills", True, "ja", "エクスタシー|MDMA|LSD|ケタミン|コデイン|睡眠薬転売|向精神薬|ハシシ|"
                "ブツ|ケミカル|"
                "危険ドラッグ|脱法ハーブ|大麻ワックス|大麻グミ|ジョイント")
@@ -130,7 +130,7 @@ LEXICON: tuple[Entry, ...] = tuple(
                "qp|half o|eighth|8th|bundle|text me|snapchat|menu|discreet|in stock|restocked|restock|"
                "cashapp|cash app|venmo|zelle|btc|avail|bundles|halves|pressed|caps|for finals|"
                "serious buyers only|pickup only|cash only|text for|on hand|before they're gone|fair prices|"
-               "txt me|bell me|ring me|"
+               "txt me|bell me|ring me|pick up in|pickup in|collect in|"
                # romanised Japanese sale words ("arimasu", "tedashi": hand delivery)
                "arimasu|urimasu|tedashi|yuusou|yusou|hassou|sokujitsu")
     + _entries(N, "offer", False, "ja", "配達|発送|郵送|販売|売ります|譲ります|値段|価格|格安|激安|"
@@ -177,7 +177,8 @@ NEGATIVE_AFTER: dict[str, str] = {
     "grass": r"\s?(?:cut\w*|is|seed|fed|field|court|roots|clippings|mow\w*)",
     "crystal": r"\s?(?:clear|ball|glass|vase|palace|lake|champagne|river|healing|earrings?|necklace|"
                r"jewelry|workshop|set|chandelier|glassware)",
-    "glass": r"\s?(?:of|door|jar|jars|bottle|table|ceiling|cup|window|frame|case|vase|vases|bowl|bowls|ware|"
+    "glass": r"\s?(?:of|door|jar|jars|vials?|droppers?|bottle|table|ceiling|cup|window|frame|case|vase|vases|"
+             r"bowl|bowls|ware|"
              r"beads|art|blowing|eyes)",
     "green": r"\s?(?:tea|light|card|beans|peppers|onions|day|bay|house|grocer)",
     "pot": r"\s?(?:roast|luck|pie|hole|holes|stickers?|of|plant|noodle|pies|lids?|and pans|holders?|"
@@ -233,6 +234,13 @@ NEGATIVE_AFTER: dict[str, str] = {
     "手推し": r"(?:車|ぐるま)",
     "大魔": r"(?:王|神|法|導|獣|界|境|人|女|物|術)",
     "ブツ": r"(?:撮り|どり|撮影)",  # ブツ撮り: product photography
+    # Mary Jane shoes; herbal tea and other herb products; 大まか, 大まじめ
+    "bush": r"\s?(?:fire|fires|tucker|walk\w*|craft|plane|pilot|land|baby|babies|whack\w*|trim\w*|hog|"
+            r"tea|beans?|telegraph|administration|era|league|camp\w*|knife|hat)",
+    "mary jane": r"\s?(?:shoes?|flats?|heels?|pumps?|sandals?|straps?|style|platforms?|watson)",
+    "ハーブ": r"(?:ソルト|の苗|園|ガーデン|オイル|石鹸|せっけん|ウォーター|ソーセージ)",
+    "大ま": r"(?:か|じめ|ぐ|わり|ち|と|つ|け|る|ん|え|い|お|せ|す|た|ど|ぶ)",
+    "chems": r"\s?(?:for (?:the )?(?:pool|hot tub|spa)|kit)",
 }
 NEGATIVE_BEFORE: dict[str, str] = {
     "ice": r"(?:shaved|dry|black|thin|on|iced|cream|slip\w*|and|the|rink|hockey|melt\w*|dry|party|"
@@ -242,6 +250,12 @@ NEGATIVE_BEFORE: dict[str, str] = {
     **{name: r"(?:dog|cat|puppy|kitten|pup|tabby|named|called|aunt|auntie|nan|grandma)\s?$"
        for name in ("molly", "charlie", "tina")},
     "opium": r"(?:ysl|black|saint laurent)\s?$",
+    "bush": r"(?:rose|blueberry|berry|lilac|butterfly|holly|hydrangea|gooseberry|currant|bramble|burning|"
+            r"george|president|the|a|around|rosemary|lavender|tea|this|that|big|old)\s?$",
+    # pool and garden chemicals
+    **{w: r"(?:pool|spa|hot tub|garden|lawn|cleaning|car care)\s?$" for w in ("chems", "chem")},
+    # "ice cold ❄️", "winter ❄️": the emoji illustrating its ordinary sense
+    "❄": r"(?:cold|winter|frost\w*|chill\w*|cool\w*|frozen|freez\w*)\s?$",
     "northern lights": r"(?:the|see|saw|seeing|chasing|chase)\s?$",
     "snow": r"(?:heavy|fresh|first|the|let it|more|of|melting|deep|jon)\s?$",
     "weed": r"(?:to|pull\w*|garden|dandelion)\s?$",
@@ -250,8 +264,9 @@ NEGATIVE_BEFORE: dict[str, str] = {
     "crystal": r"(?:swarovski|quartz|liquid|salt|sugar)\s?$",
     "glass": r"(?:crystal|stained|sea|wine|beer|pint|shot|drinking|tempered|frosted|magnifying)\s?$",
     "bud": r"(?:taste|rose|flower|my|hey|thanks|cotton|spring)\s?$",
-    "bars": r"(?:chocolate|candy|granola|protein|monkey|gay|sports|wine|cocktail|sick|spit\w*|"
-            r"hard|these|graph|lego|energy)\s?$",
+    # ... and bullion sold by weight: "1g gold bars"
+    "bars": r"(?:gold|silver|platinum|bullion|chocolate|candy|granola|protein|monkey|gay|sports|wine|"
+            r"cocktail|sick|spit\w*|hard|these|graph|lego|energy)\s?$",
     "pills": r"(?:vitamin|birth control|allergy|sleeping|fish oil|my|the)\s?$",
     "tabs": r"(?:browser|chrome|open|many|the|my)\s?$",
     "candy": r"(?:cotton|halloween|rock|eye)\s?$",
@@ -306,6 +321,17 @@ ASKING_RE = re.compile(
 # seized orders refunded"): a seller's policy, not a news report, so no talk context.
 VENDOR_TERMS_RE = re.compile(r"(?:reship|resend|refund)\w*(?:\W+\w+){0,4}?\W+seiz\w*|"
                              r"seiz\w*(?:\W+\w+){0,4}?\W+(?:reship|resen[dt]|refund)\w*|lost (?:or|/) seized")
+# Goods sold by weight (tea by the 10 g, spices, bullion): a gram amount there is how the shop
+# prices, so among commerce words it is no dose backing an ambiguous drug word.
+WEIGHED_GOODS = ("量り売り|はかり売り|by weight|by the gram|loose leaf|per 100g|/100g|spices|spice|"
+                 "bullion|gold|silver|troy oz|スパイス|茶葉|金貨|銀貨|地金")
+# Mains power and chargers: 🔌 there is the plug in the wall, no dealer's plug.
+ELECTRICAL = ("charger|chargers|charging|cable|cables|adapter|adapters|outlet|outlets|socket|extension cord|"
+              "power bank|usb|usb-c|type-c|electrician|ev charger|充電器|充電|ケーブル|アダプター|コンセント|"
+              "延長コード|電源|モバイルバッテリー|電気工事")
+# A one-letter drug code ("K", "H") counts only with a per-gram price right after it: "K £25/g".
+LETTER_DEAL_RE = re.compile(r"\s?[:\-]?\s?(?:[$£€]\s?\d+(?:\.\d+)?\s?(?:/|a|per)\s?(?:g|gram)(?![a-z])|"
+                            r"\d+(?:\.\d+)?\s?(?:g|grams?)\s?(?:for|=)\s?[$£€]?\d)")
 # Dose-sized quantities: grams up to an ounce, tablets, or a bare "0.5".
 DOSE_RE = re.compile(r"(?<![\d.])(?:0?\.\d+|[1-9]|1\d|2[0-8]|3\.5)\s?"
                      r"(?:g|gs|gr|grams?|グラム|ぐらむ)(?![a-z])|"
