@@ -272,6 +272,10 @@ def _fill(template: str, rng: random.Random, lang: str, label: str) -> tuple[str
         "gprice": rng.choice(GRAM_PRICES), "gprice2": rng.choice(GRAM_PRICES), "media": rng.choice(MEDIA_EN),
         "service": rng.choice(cc.SERVICES_EN if en else cc.SERVICES_JA),
         "pet": rng.choice(cc.PETS if en else cc.PETS_JA), "pet_kind": rng.choice(cc.PET_KINDS_EN),
+        "wgood": rng.choice(cc.WEIGHED_EN if en else cc.WEIGHED_JA),
+        "wqty": rng.choice(cc.WEIGHED_QTY_EN if en else cc.WEIGHED_QTY_JA),
+        "wcontact": rng.choice(cc.WEIGHED_CONTACT_EN if en else cc.WEIGHED_CONTACT_JA).format(n=phone),
+        "egood": rng.choice(cc.ELECTRONICS_EN if en else cc.ELECTRONICS_JA),
     }
     text = " ".join(template.format(**slots).split())
     return text, (words[0] if "{drug}" in template else None), category

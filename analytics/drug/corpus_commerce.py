@@ -86,6 +86,27 @@ TEMPLATES_EN: tuple[str, ...] = (
     "booking {service} for the season {bemoji} {price}, {extra}, {contact}",
     "have you seen {pet}? lost our {pet_kind} near the park since monday, reward {price}, please {contact}",
     "missing {pet_kind} called {pet}, microchipped, {contact} if you spot her",
+    # goods priced by weight, ordered over messengers too; electronics with the mains-plug emoji
+    "{wgood} {wqty} {price}, {wcontact}", "{offer}: {wgood}, {wqty} for {price}, {extra}, {wcontact}",
+    "{wgood} sold by weight {bemoji} samples {wqty} {price}. {wcontact}",
+    "{egood} {offer} 🔌 {price}, {extra}, {contact}", "🔌 {egood} {price} each, {contact}",
+)
+# Goods sold by the gram or ounce (tea, spices, bullion) and the messengers shops take orders on.
+WEIGHED_EN: tuple[str, ...] = (
+    "loose leaf oolong", "vanilla beans", "cardamom pods", "black peppercorns", "dried porcini", "sumac",
+    "sea salt flakes", "cinnamon quills", "pu-erh", "first flush darjeeling", "gold bars", "silver coins",
+    "silver bars", "bullion coins", "matcha tins", "dried chillies",
+)
+WEIGHED_QTY_EN: tuple[str, ...] = ("5g", "10g", "25g", "50g", "100g", "1oz", "2g samples", "half a kilo",
+                                   "3.5g", "1 g")
+WEIGHED_CONTACT_EN: tuple[str, ...] = (
+    "telegram for orders", "order on whatsapp", "signal or whatsapp", "dm for wholesale",
+    "email for the list",
+    "whatsapp {n}", "message us on telegram", "order form in bio",
+)
+ELECTRONICS_EN: tuple[str, ...] = (
+    "usb-c chargers", "fast chargers", "power banks", "hdmi cables", "extension leads", "wall adapters",
+    "used gaming laptop", "graphics card", "phone cases", "smart plugs",
 )
 
 GOODS_JA: tuple[str, ...] = (
@@ -142,6 +163,22 @@ TEMPLATES_JA: tuple[str, ...] = (
     "{service}承ります {bemoji} {price}〜 {contact}", "{service} {offer} 1回{price} {extra}",
     "今週の特売 {good} {price} ポイント5倍", "{good} 新作入荷{bemoji} {price} テイクアウトOK",
     "迷子の猫を探しています、名前は{pet}です。見かけた方は{contact}",
+    "{wgood} {wqty} {price} {wcontact}", "{wgood}を量り売り{bemoji} {wqty}{price}〜 {wcontact}",
+    "{egood}{offer}🔌 {price} {extra} {contact}", "🔌{egood} {price} {contact}",
+)
+WEIGHED_JA: tuple[str, ...] = (
+    "煎茶の茶葉", "ほうじ茶の茶葉", "烏龍茶", "カルダモン", "バニラビーンズ", "黒胡椒", "岩塩",
+    "乾燥ポルチーニ",
+    "金貨", "銀貨", "地金", "スパイス", "シナモン", "抹茶の缶",
+)
+WEIGHED_QTY_JA: tuple[str, ...] = ("10g", "20g", "50g", "100g", "1オンス", "5g", "3g")
+WEIGHED_CONTACT_JA: tuple[str, ...] = (
+    "テレグラムでも注文受付", "LINEで注文", "WhatsAppでも可", "DMで卸の相談", "メールで注文",
+    "シグナルでも受付",
+)
+ELECTRONICS_JA: tuple[str, ...] = (
+    "急速充電器", "モバイルバッテリー", "USBケーブル", "ACアダプター", "中古のゲーミングPC", "延長コード",
+    "スマートプラグ",
 )
 
 BENIGN_EMOJI: tuple[str, ...] = ("🍅", "🍓", "🍪", "🎂", "☕", "🍵", "💄", "🎫", "🌷", "✨", "🛒", "😊", "")

@@ -46,7 +46,7 @@ MODEL_DIR = Path(__file__).with_name("model")
 _FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "skills"
 TUNE_FIXTURE = _FIXTURES / "drug_posts.jsonl"
 # Post-hoc sets become tuning data once their untouched figures are recorded.
-POSTHOC_TUNING = tuple(_FIXTURES / f"drug_posts_posthoc_r{k}.jsonl" for k in range(1, 10))
+POSTHOC_TUNING = tuple(_FIXTURES / f"drug_posts_posthoc_r{k}.jsonl" for k in range(1, 11))
 STACK_C = 0.1
 
 

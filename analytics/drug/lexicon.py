@@ -63,11 +63,11 @@ LEXICON: tuple[Entry, ...] = tuple(
              "prerolls|pre-rolls|pre rolls|reefer|mary jane|sativa|indica|hybrid strain|wax pen|thc carts|"
              "dab pen|shatter|moonrocks|weed|edibles")
     + _entries(D, "cannabis", False, "en", "bud|buds|gas|420|grass|herb|trees|loud|flower|pot|green|"
-               "carts|dabs|hash|joint|blunt|gelato|exotic|exotics|za|tree")
+               "carts|dabs|hash|joint|blunt|gelato|exotic|exotics|za|tree|bush")
     + _entries(D, "cannabis", True, "ja", "大麻|マリファナ|ガンジャ|ハッパ|乾燥大麻|大麻リキッド|"
                "THCリキッド|ジョイント|バッズ|手押し|ブリブリ|"
                "手おし|て押し|ておし|てをし|teoshi")
-    + _entries(D, "cannabis", False, "ja", "野菜|やさい|ヤサイ|草|チョコ|リキッド|葉っぱ|ハーブ")
+    + _entries(D, "cannabis", False, "ja", "大ま|野菜|やさい|ヤサイ|草|チョコ|リキッド|葉っぱ|ハーブ")
     + _entries(D, "cannabis", False, "any", "🍁|🍃|🌿|🥦|💨|🌲|⛽|🥬")
     # --- methamphetamine
     + _entries(D, "meth", True, "en", "meth|methamphetamine|crystal meth|crank|yaba|shabu")
@@ -82,7 +82,7 @@ LEXICON: tuple[Entry, ...] = tuple(
                "yay")
     + _entries(D, "cocaine", True, "ja", "コカイン")
     + _entries(D, "cocaine", False, "ja", "スノー|雪|白いの|粉|コーク")
-    + _entries(D, "cocaine", False, "any", "❄|⛄|⛷")
+    + _entries(D, "cocaine", False, "any", "❄|⛄|⛷|🪨")
     # --- heroin and opioids
     + _entries(D, "heroin", True, "en", "heroin|smack|china white|black tar|roxies|roxys|roxy|footballs|"
                "zannies|zanies|xannies|oxycontin|hydros|norcos|subs|suboxone")
@@ -98,7 +98,7 @@ LEXICON: tuple[Entry, ...] = tuple(
                "ghb|mephedrone|meow meow|benzos|klonopin|ambien|ritalin")
     + _entries(D, "pills", False, "en", "bars|pills|tabs|acid|beans|blues|rolls|x|k|candy|mushrooms|"
                "ex|gummies|vapes|girl|"
-               "tina|blotters")
+               "tina|blotters|chems|chem")
     + _entries(D, "pills", True, "ja", "エクスタシー|MDMA|LSD|ケタミン|コデイン|睡眠薬転売|向精神薬|ハシシ|"
                "ブツ|ケミカル|"
                "危険ドラッグ|脱法ハーブ|大麻ワックス|大麻グミ|ジョイント")
@@ -130,7 +130,7 @@ LEXICON: tuple[Entry, ...] = tuple(
                "qp|half o|eighth|8th|bundle|text me|snapchat|menu|discreet|in stock|restocked|restock|"
                "cashapp|cash app|venmo|zelle|btc|avail|bundles|halves|pressed|caps|for finals|"
                "serious buyers only|pickup only|cash only|text for|on hand|before they're gone|fair prices|"
-               "txt me|bell me|ring me|"
+               "txt me|bell me|ring me|pick up in|pickup in|collect in|"
                # romanised Japanese sale words ("arimasu", "tedashi": hand delivery)
                "arimasu|urimasu|tedashi|yuusou|yusou|hassou|sokujitsu")
     + _entries(N, "offer", False, "ja", "配達|発送|郵送|販売|売ります|譲ります|値段|価格|格安|激安|"
@@ -177,7 +177,8 @@ NEGATIVE_AFTER: dict[str, str] = {
     "grass": r"\s?(?:cut\w*|is|seed|fed|field|court|roots|clippings|mow\w*)",
     "crystal": r"\s?(?:clear|ball|glass|vase|palace|lake|champagne|river|healing|earrings?|necklace|"
                r"jewelry|workshop|set|chandelier|glassware)",
-    "glass": r"\s?(?:of|door|jar|jars|bottle|table|ceiling|cup|window|frame|case|vase|vases|bowl|bowls|ware|"
+    "glass": r"\s?(?:of|door|jar|jars|vials?|droppers?|bottle|table|ceiling|cup|window|frame|case|vase|vases|"
+             r"bowl|bowls|ware|"
              r"beads|art|blowing|eyes)",
     "green": r"\s?(?:tea|light|card|beans|peppers|onions|day|bay|house|grocer)",
     "pot": r"\s?(?:roast|luck|pie|hole|holes|stickers?|of|plant|noodle|pies|lids?|and pans|holders?|"
@@ -233,6 +234,13 @@ NEGATIVE_AFTER: dict[str, str] = {
     "手推し": r"(?:車|ぐるま)",
     "大魔": r"(?:王|神|法|導|獣|界|境|人|女|物|術)",
     "ブツ": r"(?:撮り|どり|撮影)",  # ブツ撮り: product photography
+    # Mary Jane shoes; herbal tea and other herb products; 大まか, 大まじめ
+    "bush": r"\s?(?:fire|fires|tucker|walk\w*|craft|plane|pilot|land|baby|babies|whack\w*|trim\w*|hog|"
+            r"tea|beans?|telegraph|administration|era|league|camp\w*|knife|hat)",
+    "mary jane": r"\s?(?:shoes?|flats?|heels?|pumps?|sandals?|straps?|style|platforms?|watson)",
+    "ハーブ": r"(?:ソルト|の苗|園|ガーデン|オイル|石鹸|せっけん|ウォーター|ソーセージ)",
+    "大ま": r"(?:か|じめ|ぐ|わり|ち|と|つ|け|る|ん|え|い|お|せ|す|た|ど|ぶ)",
+    "chems": r"\s?(?:for (?:the )?(?:pool|hot tub|spa)|kit)",
 }
 NEGATIVE_BEFORE: dict[str, str] = {
     "ice": r"(?:shaved|dry|black|thin|on|iced|cream|slip\w*|and|the|rink|hockey|melt\w*|dry|party|"
@@ -242,6 +250,12 @@ NEGATIVE_BEFORE: dict[str, str] = {
     **{name: r"(?:dog|cat|puppy|kitten|pup|tabby|named|called|aunt|auntie|nan|grandma)\s?$"
        for name in ("molly", "charlie", "tina")},
     "opium": r"(?:ysl|black|saint laurent)\s?$",
+    "bush": r"(?:rose|blueberry|berry|lilac|butterfly|holly|hydrangea|gooseberry|currant|bramble|burning|"
+            r"george|president|the|a|around|rosemary|lavender|tea|this|that|big|old)\s?$",
+    # pool and garden chemicals
+    **{w: r"(?:pool|spa|hot tub|garden|lawn|cleaning|car care)\s?$" for w in ("chems", "chem")},
+    # "ice cold ❄️", "winter ❄️": the emoji illustrating its ordinary sense
+    "❄": r"(?:cold|winter|frost\w*|chill\w*|cool\w*|frozen|freez\w*)\s?$",
     "northern lights": r"(?:the|see|saw|seeing|chasing|chase)\s?$",
     "snow": r"(?:heavy|fresh|first|the|let it|more|of|melting|deep|jon)\s?$",
     "weed": r"(?:to|pull\w*|garden|dandelion)\s?$",
@@ -250,8 +264,9 @@ NEGATIVE_BEFORE: dict[str, str] = {
     "crystal": r"(?:swarovski|quartz|liquid|salt|sugar)\s?$",
     "glass": r"(?:crystal|stained|sea|wine|beer|pint|shot|drinking|tempered|frosted|magnifying)\s?$",
     "bud": r"(?:taste|rose|flower|my|hey|thanks|cotton|spring)\s?$",
-    "bars": r"(?:chocolate|candy|granola|protein|monkey|gay|sports|wine|cocktail|sick|spit\w*|"
-            r"hard|these|graph|lego|energy)\s?$",
+    # ... and bullion sold by weight: "1g gold bars"
+    "bars": r"(?:gold|silver|platinum|bullion|chocolate|candy|granola|protein|monkey|gay|sports|wine|"
+            r"cocktail|sick|spit\w*|hard|these|graph|lego|energy)\s?$",
     "pills": r"(?:vitamin|birth control|allergy|sleeping|fish oil|my|the)\s?$",
     "tabs": r"(?:browser|chrome|open|many|the|my)\s?$",
     "candy": r"(?:cotton|halloween|rock|eye)\s?$",
@@ -286,60 +301,6 @@ NEGATIVE_BEFORE: dict[str, str] = {
     "🔌": r"plug\s?$",
 }
 
-# Legal-commerce context: words that say the goods on offer are produce, sweets, tea,
-# cosmetics, tickets or second-hand things. With one of these in the post, an ambiguous
-# drug word ("野菜", "ハーブ", "powder") is read in its ordinary sense unless drug-trade
-# evidence backs it (a strong drug term, a trade cue, a dose-sized quantity): a contact
-# cue alone ("DMで予約", "dm for wholesale") is how every small seller writes.
-GOODS_CONTEXT_EN = (
-    "cafe|bakery|bakes|baked|homemade|handmade|home made|organic|farm|farmers|farm stand|market|stall|"
-    "shop|store|boutique|wholesale|catering|smoothie|smoothies|matcha|tea|teas|coffee|latte|cake|cakes|"
-    "cookies|cupcakes|brownies|pastries|bread|loaves|jam|honey|produce|vegetables|veggies|fruit|"
-    "tomatoes|apples|berries|strawberries|seedlings|seeds|plants|bouquet|bouquets|florist|gift|gifts|"
-    "gift box|hamper|candles|soap|skincare|lotion|serum|lipstick|perfume|makeup|cosmetics|tickets|"
-    "concert|seats|preloved|pre-loved|secondhand|second hand|used|like new|mint condition|barely used|"
-    "brand new|vintage|thrift|listing|etsy|preorder|preorders|pre-order|reservation|reserve|booking|"
-    "recipe|flavors|flavours|lunch|dinner|breakfast|kitchen|restaurant|grocery|groceries|garden|"
-    "nursery|plant sale|bake sale|yard sale|garage sale|per lb|/lb|dozen|set of|supplies|party supplies|"
-    "wine|glasses|dishes|furniture|clothes|shoes|sneakers|hoodies|merch|jewelry|earrings|toys|books|"
-    "craft|crafts|decor|kit|kits|grow kit|course|class|classes|lessons|tutoring|tour|tours|cabs|taxi|"
-    "rides|reading|workshop|fundraiser|charity|proceeds|school trip|backyard|paper|printer|"
-    "snowboard|ski|jacket|wear|"
-    # sweets, gemstones, music and digital goods, garden supplies, food trucks
-    "sweets|pick n mix|pick and mix|lollies|lollipops|confectionery|toffee|marshmallows|sweet shop|"
-    "candy shop|candy store|rock candy|cotton candy|quartz|amethyst|gemstone|gemstones|geode|geodes|"
-    "tumbled|citrine|obsidian|agate|minerals|healing crystals|bracelet|bracelets|necklace|necklaces|"
-    "pendant|beads|mixtape|mixtapes|album|albums|new single|song|songs|beat tape|playlist|spotify|"
-    "soundcloud|youtube|guitar|ukulele|piano|sheet music|pdf|ebook|e-book|digital download|printable|"
-    "presets|art prints|commissions|podcast|turf|sod|lawn|mulch|compost|topsoil|top soil|firewood|"
-    "gravel|landscaping|potting mix|food truck|ice cream truck|ice cream van|dry ice|bagged ice|cbd|hemp|"
-    # products whose own name is a drug word's ordinary sense
-    "bath salts|bath bombs|spices|spice blend|spice rack|cream chargers|whipped cream|"
-    # nicotine vape shops
-    "nicotine|nicotine free|e-liquid|eliquid|e-juice|ejuice|vape juice|vape shop|nic salts|nic salt|"
-    # services: snow and yard work, music production, photography
-    "snow removal|snow clearing|snow plowing|snow ploughing|driveway|driveways|lawn care|gutters|"
-    "landscaper|handyman|cleaning service|beats|instrumentals|beat lease|lease|leases|producer|"
-    "mixing|mastering|recording studio|photography|photoshoot|headshots|"
-    # sweets for children's parties, pharmacies' weekly specials
-    "lolly|lolly bags|party bags|kids party|kids parties|birthday party|pharmacy|chemist|drugstore|"
-    # lost and found notices: a name ("Charlie", "Molly") is a pet's
-    "lost cat|lost dog|lost pet|lost our|missing cat|missing dog|missing pet|microchipped|reward")
-GOODS_CONTEXT_JA = (
-    "予約|直売|農園|農家|産直|朝採り|朝どれ|採れたて|とれたて|無農薬|有機|詰め合わせ|ギフト|贈り物|"
-    "お歳暮|お中元|手作り|手づくり|焼き菓子|ケーキ|クッキー|パン|スイーツ|和菓子|ティー|紅茶|緑茶|"
-    "抹茶|コーヒー|茶葉|お店|店舗|店頭|カフェ|営業|定休日|送料無料|送料込み|通販|ショップ|美品|中古|"
-    "新品|未使用|未開封|出品|フリマ|古着|化粧水|美容液|コスメ|香水|石けん|石鹸|乳液|チケット|公演|"
-    "ライブ|座席|苗|鉢植え|花束|ブーケ|果物|フルーツ|いちご|トマト|みかん|りんご|お米|新米|産地|収穫|"
-    "朝市|マルシェ|キロ|kg|箱|袋入り|レシピ|料理|お菓子|ジャム|はちみつ|シロップ|寄せ植え|鉢|園芸|雑貨|"
-    "食器|グラス|家具|洋服|靴|おもちゃ|絵本|セット|ハンドメイド|ツアー|参加者|募集|申込|教室|講座|"
-    "イベント|出店|アート|しおり|押し花|用紙|コピー用紙|事務所|ウェア|スノーボード|キノコ狩り|きのこ狩り|"
-    "菓子|天然石|パワーストーン|水晶|アメジスト|鉱物|ブレスレット|ネックレス|アクセサリー|ピアス|和紙|"
-    "ハガキ|はがき|便箋|封筒|文具|文房具|ポストカード|手漉き|移動販売|キッチンカー|屋台|芝生|腐葉土|"
-    "培養土|薪|砂利|楽譜|アルバム|新曲|音源|CBD|ヘンプ|バスソルト|入浴剤|バスボム|"
-    "電子タバコ|ニコチン|フレーバー|ベイプ|VAPE|"
-    # ice-cream shops, product photography and other services, drugstores' weekly specials
-    "ジェラート|ソフトクリーム|テイクアウト|商品撮影|撮影|スタジオ|ドラッグストア|薬局|特売|風邪薬|目薬")
 # Drug-trade cues: backing for an ambiguous drug word even among commerce words.
 TRADE_CUES = (
     "telegram|tg|t.me|wickr|wickr me|signal|threema|session app|session id|potato app|wire app|"
@@ -347,26 +308,6 @@ TRADE_CUES = (
     "手押し|テレグラム|テレグラ|シグナル|ワイヤー|ウィッカー|ポテト|セッション|プッシャー|売人|パケ|"
     "パケ売り|秘密厳守|🔌|" + slang.TRADE_STRONG_EN + "|" + slang.TRADE_STRONG_JA + "|"
     + slang.NUDGE_EN + "|" + slang.NUDGE_JA)
-# Reporting and fiction: words a dealer's own offer does not use.
-TALK_CONTEXT = (
-    "arrested|arrest|seized|seizure|charged with|sentenced|indicted|convicted|pleaded guilty|"
-    "police say|police said|police warn|prosecutors|the court|news report|documentary|the actor|"
-    "in the movie|in the show|episode|searched for|i searched|searched|news says|"
-    "逮捕|容疑|押収|送検|起訴|判決|有罪|懲役|疑いで|警察によると|ニュース|報道|ドラマ|映画|役の|売人役|"
-    "検索したら|検索すると|"
-    # harm reduction and warnings about scam sellers
-    "naloxone|narcan|test your stuff|test your drugs|test your pills|test your gear|never use alone|"
-    "harm reduction|drug checking|pill testing|testing positive for|got scammed|been scammed|scammed me|"
-    "相談窓口|依存症|ダルク|薬物依存|乱用防止|詐欺ばっか|詐欺ばかり|詐欺られ|飛ばれた|詐欺に遭|詐欺にあ|"
-    # one's own use and recovery: doses there are what was taken, not what is sold
-    "i took|took like|first time on|first time trying|first time taking|how much should i|"
-    "trip report|got so anxious|struggling to quit|trying to quit|got clean|years clean|months clean|"
-    "days clean|in recovery|relapsed|どれくらい効く|効くのか|やってみた|吸ってみた|やめられ|"
-    # warnings about police stings
-    "sting operation|police sting|undercover cop|undercover cops|おとり|囮|"
-    # commentary on what drugs cost, then or elsewhere: "it was £50 five years ago", 昔は3000で買えた
-    "years ago|back in the day|used to cost|used to pay|people still pay|相場って|昔は|で買えた|"
-    "詐欺多い|詐欺が多い|気をつけろ")
 # Buyers asking: "anyone in leeds got a plug?", "who's selling carts", "手押しやってる人いませんか".
 # Only where the post names no price or amount: "who got the best za? $40 an 8th" is a seller.
 ASKING_RE = re.compile(
@@ -380,6 +321,17 @@ ASKING_RE = re.compile(
 # seized orders refunded"): a seller's policy, not a news report, so no talk context.
 VENDOR_TERMS_RE = re.compile(r"(?:reship|resend|refund)\w*(?:\W+\w+){0,4}?\W+seiz\w*|"
                              r"seiz\w*(?:\W+\w+){0,4}?\W+(?:reship|resen[dt]|refund)\w*|lost (?:or|/) seized")
+# Goods sold by weight (tea by the 10 g, spices, bullion): a gram amount there is how the shop
+# prices, so among commerce words it is no dose backing an ambiguous drug word.
+WEIGHED_GOODS = ("量り売り|はかり売り|by weight|by the gram|loose leaf|per 100g|/100g|spices|spice|"
+                 "bullion|gold|silver|troy oz|スパイス|茶葉|金貨|銀貨|地金")
+# Mains power and chargers: 🔌 there is the plug in the wall, no dealer's plug.
+ELECTRICAL = ("charger|chargers|charging|cable|cables|adapter|adapters|outlet|outlets|socket|extension cord|"
+              "power bank|usb|usb-c|type-c|electrician|ev charger|充電器|充電|ケーブル|アダプター|コンセント|"
+              "延長コード|電源|モバイルバッテリー|電気工事")
+# A one-letter drug code ("K", "H") counts only with a per-gram price right after it: "K £25/g".
+LETTER_DEAL_RE = re.compile(r"\s?[:\-]?\s?(?:[$£€]\s?\d+(?:\.\d+)?\s?(?:/|a|per)\s?(?:g|gram)(?![a-z])|"
+                            r"\d+(?:\.\d+)?\s?(?:g|grams?)\s?(?:for|=)\s?[$£€]?\d)")
 # Dose-sized quantities: grams up to an ounce, tablets, or a bare "0.5".
 DOSE_RE = re.compile(r"(?<![\d.])(?:0?\.\d+|[1-9]|1\d|2[0-8]|3\.5)\s?"
                      r"(?:g|gs|gr|grams?|グラム|ぐらむ)(?![a-z])|"

@@ -19,20 +19,21 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from analytics.drug.context import GOODS_CONTEXT_EN, GOODS_CONTEXT_JA, TALK_CONTEXT
 from analytics.drug.lexicon import (
     ASKING_RE,
     DOSE_RE,
-    GOODS_CONTEXT_EN,
-    GOODS_CONTEXT_JA,
+    ELECTRICAL,
     HANDLE_RE,
+    LETTER_DEAL_RE,
     LEXICON,
     NEGATIVE_AFTER,
     NEGATIVE_BEFORE,
     PRICE_RE,
     QUANTITY_RE,
-    TALK_CONTEXT,
     TRADE_CUES,
     VENDOR_TERMS_RE,
+    WEIGHED_GOODS,
     Entry,
     Kind,
 )
@@ -54,6 +55,8 @@ _NOT_BEFORE, _NOT_AFTER = r"(?<![a-z0-9\u00c0-\u024f])", r"(?![a-z0-9\u00c0-\u02
 _OFFER_PATTERNS = frozenset({"price", "quantity", "unit price", "handle"})
 # Deal sizes: what a code word with a benign sale of its own ("MD", "gorilla glue") needs beside it.
 _DEAL_PATTERNS = frozenset({"quantity", "unit price", "pill strength"})
+_MASKS = "[〇○●◯◎×✕＊*?？□■]"
+_MASK_TABLE = str.maketrans({c: "\0" for c in "〇○●◯◎×✕＊*?？□■"})
 
 
 def _is_kanji(ch: str) -> bool:
@@ -172,6 +175,15 @@ class _Matcher:
         self.neg_before = {normalize_term(k): re.compile(_fold(v)) for k, v in NEGATIVE_BEFORE.items()}
         self.fuzzy_keys = sorted({e.key for e in english if e.strong and e.fuzzy and len(e.key) >= 5})
         self.goods = _term_regex(f"{GOODS_CONTEXT_EN}|{GOODS_CONTEXT_JA}")
+        self.goods_end = re.compile(rf"(?:{self.goods.pattern})\s*$")
+        self.weighed = _term_regex(WEIGHED_GOODS)
+        self.electrical = _term_regex(ELECTRICAL)
+        # Strong kana drug words with one character masked (伏せ字: "ま〇ふぁな", "こ●いん").
+        kana = sorted({e.key for e in entries if e.kind is Kind.DRUG and e.strong and len(e.key) >= 4
+                       and all("\u3041" <= c <= "\u309f" for c in e.key)})
+        self.masked = re.compile("|".join(
+            re.escape(k[:i]) + _MASKS + re.escape(k[i + 1:]) for k in kana for i in range(1, len(k))))
+        self.masked_of = {k[:i] + "\0" + k[i + 1:]: k for k in kana for i in range(1, len(k))}
         self.trade = frozenset(normalize_term(t) for t in TRADE_CUES.split("|") if t.strip())
         # News, fiction and searches ("容疑者を逮捕", "the actor playing a dealer"): drug and
         # trade words there are reported, not offered, so the rules never call it an offer.
@@ -188,6 +200,8 @@ class _Matcher:
         if after is not None and (after.match(text, end) or after.match(text, end + 1) and text[end] == "-"
                                   or any(after.match(t) for t in _skip_symbols(text, end))):
             return True
+        if len(key) == 1 and key.isascii() and LETTER_DEAL_RE.match(text, end):
+            return False  # "K £25/g": a one-letter code with a per-gram price
         before = self.neg_before.get(key)
         window = _SYMBOLS_RE.sub("", text[max(0, start - 24):start])  # "ice ❄️ cream" as "ice cream"
         return before is not None and before.search(window) is not None
@@ -228,6 +242,10 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
     # unless the cue is drug-trade jargon itself ("パケ売り").
     contacts = [hit.span() for hit, e in hits
                 if e.kind is Kind.INTENT and e.category == "contact" and e.key not in m.trade]
+    # "sneaker plug here 🔌": the emoji is the same supplier of sneakers; beside chargers and
+    # cables it is the plug in the wall.
+    plug_benign = any(neg and e.key == "plug" for (_, e), neg in zip(hits, negated, strict=True)) or (
+        m.electrical.search(text) is not None)
     for (hit, entry), neg in zip(hits, negated, strict=True):
         if entry.kind is Kind.DRUG and not entry.strong and any(
                 a <= hit.start() and hit.end() <= b and b - a > hit.end() - hit.start() for a, b in contacts):
@@ -235,8 +253,17 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
         if neg or (entry.kind is Kind.DRUG and (_singular(entry.key) in benign_keys or (
                 _is_emoji(entry.term) and not entry.strong and entry.category in benign_classes))):
             continue
+        if entry.term == "🔌" and plug_benign:
+            continue
+        if entry.kind is Kind.DRUG and not entry.strong and _is_emoji(entry.term) and m.goods_end.search(
+                _SYMBOLS_RE.sub("", text[max(0, hit.start() - 30):hit.start()])):
+            continue  # an emoji illustrating the good just named: "loose leaf tea 🍃", "bouquets 🌿"
         found.append(_evidence(norm, hit.start(), hit.end(), entry, "lexicon"))
         covered.append(hit.span())
+    for hit in m.masked.finditer(text):
+        key = m.masked_of.get(text[hit.start():hit.end()].translate(_MASK_TABLE))
+        if key is not None:
+            found.append(_evidence(norm, hit.start(), hit.end(), m.by_key[(Kind.DRUG, key)], "fuzzy"))
     for rx, strong, name in ((QUANTITY_RE, True, "quantity"), (PRICE_RE, False, "price"),
                              (UNIT_PRICE_RE, False, "unit price"), (JA_PRICE_RE, False, "price"),
                              (REGIONAL_PRICE_RE, False, "price"),
@@ -321,7 +348,9 @@ def screen(
         # Among commerce words ("直売所", "gift box") a contact cue is how any seller writes;
         # an ambiguous word then needs drug-trade evidence to count.
         # Trade cues count as found: "coffee plug 🔌" is a supplier of coffee, no trade cue.
-        if m.goods.search(norm.text) and not (trade or DOSE_RE.search(norm.text)):
+        # Goods sold by weight price by the gram, so a gram amount there is no dose.
+        dose = DOSE_RE.search(norm.text) is not None and m.weighed.search(norm.text) is None
+        if m.goods.search(norm.text) and not (trade or dose):
             backed = False
     drug = min(3.0, len(drug_strong) + (opts.ambiguous_weight * len(ambiguous) if backed else 0.0))
     intent = min(3.0, len(intent_strong) + opts.weak_intent_weight * len(intent_weak))

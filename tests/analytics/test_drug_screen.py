@@ -323,3 +323,38 @@ def test_new_benign_readings_leave_offers_alone(text: str) -> None:
 ])
 def test_price_commentary_and_buyers_asking_are_talk(text: str) -> None:
     assert screen(text).label != SALE
+
+
+@pytest.mark.parametrize("text", [
+    "keeps your drinks cold ❄️ cooler box $45, text me",  # the emoji illustrating its ordinary sense
+    "mary jane shoes in navy, size 7, $30, dm me",  # the shoe, not the drug
+    "1oz silver bars and 5g gold bars at spot + 4%, dm to arrange",  # bullion
+    "cucumber glass vials for perfume samples, 20 for $10, dm",
+    "fresh mint and loose leaf tea 🌿 10g for $8, dm to order",  # goods sold by weight, emoji of the good
+    "カモミールのハーブティー 量り売り 20g 500円 DMで注文",
+    "🔌 usb-c chargers 2 for $15, dm me",  # the plug in the wall
+    "phone case plug here 🔌 all models $10, dm",  # the emoji repeats a benign supplier's plug
+    "冷たいのあります 自販機のジュース 120円",  # drinks
+    "this new track is pure gas 🔥💨 out friday, link in bio",  # music promotion
+    "pool chems restocked, $40 a bucket, text me",  # pool chemicals
+    "rose bush for sale $20, text me",
+    "crystals 💎 20% off with promo code STAR, link in bio",  # an online shop's discount code
+])
+def test_lawful_sellers_of_round_11_kinds_are_not_offers(text: str) -> None:
+    assert screen(text).label != SALE
+
+
+@pytest.mark.parametrize("text", [
+    "K £30/g, 5g for £120, tele only",  # a one-letter code with a per-gram price
+    "bush for sale, zip $250, whatsapp me",  # Caribbean slang for cannabis
+    "chems available tonight 😉 msg me",  # chemsex slang
+    "ま〇ふぁな あります 手渡し DMで",  # a masked character (伏せ字)
+    "大ま 販売中 全国 郵送可",  # 大麻 half in kana
+    "🪨🪨 $20 a piece, hit my line",  # the rock emoji
+    "Klonopin and Valium cheap, pick up in midtown",  # a pickup place as a sale cue
+    "ハーブティー 10g 分かる人向け 5000円 DMで",  # a cover good with a nudge stays an offer
+    "weed 🌿 3.5g $40, telegram me",  # an emoji after a drug word, not a good
+    "gas 🔌 3.5 for 40, dm",  # 🔌 without chargers or a benign plug
+])
+def test_round_11_rules_leave_offers_alone(text: str) -> None:
+    assert screen(text).label == SALE
