@@ -6,7 +6,8 @@
 drug_post_screen (lexicon alone and lexicon + n-gram model, calibrated): precision / recall
 of ``sale_offer`` per set and language: the fixture's tune split (tuned on), its heldout
 split, the round-1 post-hoc set (untouched when first measured, tuning data since) and the
-round-2 to round-10 sets (likewise; rounds 6-10 written blind); per obfuscation kind
+round-2 to round-10 sets (likewise; rounds 6-10 written blind), round 11 (untouched, written
+blind after the freeze at 5cfe313); per obfuscation kind
 on generated variants of the heldout posts; Brier score and ECE; recall at a daily review
 budget (days of 2,000 posts, 1 % of them sale offers: the hand-written ones, topped up with
 generated ones); and posts per second through the skill.
@@ -66,6 +67,7 @@ def bench_drug() -> dict[str, Any]:
         "post-hoc round 8 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r8.jsonl"),
         "post-hoc round 9 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r9.jsonl"),
         "post-hoc round 10 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r10.jsonl"),
+        "post-hoc round 11 (untouched)": load_jsonl(FIX / "drug_posts_posthoc_r11.jsonl"),
     }
     out: dict[str, Any] = {"sets": {}, "obfuscation": {}, "calibration": {}}
     for name, rows in sets.items():
