@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any
 
 from lookup import readback as rb
+from lookup.errors import StaleConnection
 from lookup.matching import Scored, decide, rank_alnum, rank_persons, rank_prefix
 from lookup.models import ALERT_PRIORITY
 from lookup.names import name_key, name_similarity, phonetic_key
@@ -176,6 +177,14 @@ class CheckChain:
         ):
             logger.debug("clarify %s: confidence %.2f reason %s", kind, query.confidence, query.reason)
             return CheckResult("clarify", readback=rb.clarify_readback(kind))
+        try:
+            return self._run(kind, query)
+        except StaleConnection:
+            # Reads only, so safe to repeat; the pool has replaced the dead connections.
+            logger.warning("registry connection lost during a check; retrying it once")
+            return self._run(kind, query)
+
+    def _run(self, kind: str, query: Query) -> CheckResult:
         with self.store.unit():
             if kind == "plate":
                 if query.slots.get("partial"):
@@ -192,9 +201,7 @@ class CheckChain:
             # One non-confusable slip (a misheard spelling word), else two: offered as
             # candidates, never taken (PostgreSQL's trigram neighbours last).
             key = skeleton(readings[0].text)
-            rows = (self.store.vehicles_one_off(key)
-                    or self.store.vehicles_two_off(key, limit=self.opts.max_candidates)
-                    or self.store.vehicles_similar(key))
+            rows = self.store.vehicles_near(key, limit=self.opts.max_candidates)
         scored = self._ranked(query, rows, readings, slot="plate", field="plate")
         if not scored:
             return self._none("plate", query, str(query.slots.get("plate", "")))
@@ -277,8 +284,7 @@ class CheckChain:
         if not rows and readings:
             # One non-confusable slip, else two, as for plates: offered as candidates, never taken.
             key = skeleton(readings[0].text)
-            rows = (self.store.licences_one_off(key)
-                    or self.store.licences_two_off(key, limit=self.opts.max_candidates))
+            rows = self.store.licences_near(key, limit=self.opts.max_candidates)
         scored = self._ranked(query, rows, readings, slot="licence", field="number")
         if not scored:
             return self._none("licence", query, str(query.slots.get("licence", "")))

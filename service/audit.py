@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, event, select, text
+from sqlalchemy import Engine, event, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -66,10 +66,9 @@ logger = logging.getLogger(__name__)
 _PG_LOCK_KEY = 0x5041_5452_4F4C_4155 & 0x7FFF_FFFF_FFFF_FFFF
 _PG_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 _HEAD = select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-_TABLE = AuditEntry.__table__
-_INSERT = _TABLE.insert()
+_INSERT = insert(AuditEntry)
 # Every column a new entry sets (``id`` is the database's; redaction columns start empty).
-_INSERTED = tuple(c.key for c in _TABLE.columns if c.key != "id")
+_INSERTED = tuple(c.key for c in AuditEntry.__table__.columns if c.key != "id")
 _RETRIES = 8
 _MAX_BATCH = 256  # entries per group commit
 _SUBJECT_SLOTS = ("plate", "licence", "given", "family", "dob", "case_ref", "skill", "name", "vin",

@@ -223,6 +223,24 @@ def test_a_licence_one_slip_away_is_offered_but_not_taken(engine: LookupEngine, 
     assert any(c["number"] == "Q1234567" and "edit" in c["why"] for c in result.candidates)
 
 
+@pytest.mark.parametrize("heard", ["QQ70ZZY", "QQ70ZYY", "QQ7ZZY", "QQ70ZZZQ", "QQ70ABC", "XXQQ70ZZ",
+                                   "QZ9Q9Z9Q", "AB1"])
+def test_near_is_the_first_stage_that_finds_a_neighbour(engine: LookupEngine, heard: str) -> None:
+    # One statement for the three stages on PostgreSQL, three in turn on SQLite: the same
+    # neighbours as one-off, else two-off, else trigram (QQ70ABC, XXQQ70ZZ on PostgreSQL),
+    # asked one after the other.
+    store, key = engine.store, skeleton(heard)
+    staged = (store.vehicles_one_off(key) or store.vehicles_two_off(key, limit=5)
+              or store.vehicles_similar(key))
+    near = store.vehicles_near(key, limit=5)
+    assert sorted(v["id"] for v in near) == sorted(v["id"] for v in staged)
+    assert all(set(v) == set(staged[0]) for v in near)
+    numbers = ["Q1234568", "Q12345", "ZZ999999"]
+    for number in numbers:
+        want = store.licences_one_off(number) or store.licences_two_off(number, limit=5)
+        assert sorted(x["id"] for x in store.licences_near(number, limit=5)) == sorted(x["id"] for x in want)
+
+
 def test_pg_trigram_neighbours(engine: LookupEngine, registry_url: str) -> None:
     similar = engine.store.vehicles_similar(skeleton("QQ70ZZZ"))
     if registry_url.startswith("postgresql"):

@@ -1,0 +1,153 @@
+"""Registry neighbours of a heard skeleton that is not on file: the SQL and the filters.
+
+Three stages, each offered only when the one before found nothing: one edit (a symbol
+changed, missed or extra), two edits, then PostgreSQL's trigram neighbours. The one- and
+two-edit searches are index range scans on the part of the skeleton an edit leaves intact
+(its prefix, or the reversed skeleton's prefix), so they work the same on SQLite and
+PostgreSQL; the rows they read are filtered here by edit distance. :func:`near_statement`
+puts all three in one statement, for a server where each statement is a round trip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+from sqlalchemy import (
+    CompoundSelect,
+    Float,
+    Select,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+
+from lookup.tables import LICENCE_COLS, VEHICLE_COLS, L, Row, V, plain
+
+Probe = tuple[bool, str, int]  # (reversed side, key prefix, length)
+# Rows one range search reads at most; an edit-1 neighbourhood in a registry of millions
+# holds a few dozen.
+SCAN = 2000
+
+# Per table: columns returned, skeleton column, reversed skeleton column.
+TABLES: dict[str, tuple[Sequence[Any], Any, Any]] = {
+    "vehicle": (VEHICLE_COLS, V.c.plate_skel, V.c.plate_rev),
+    "licence": (LICENCE_COLS, L.c.number_skel, L.c.number_rev),
+}
+
+
+def one_off_probes(skel: str) -> list[Probe]:
+    """The index ranges that hold every skeleton one edit from ``skel``. Empty under 4
+    symbols (too many neighbours to offer)."""
+    n = len(skel)
+    if n < 4:
+        return []
+    probes: dict[Probe, None] = {}
+    for i in range(n + 1):
+        for head, tail, length in ((skel[:i], skel[i + 1 :], n), (skel[:i], skel[i:], n + 1),
+                                   (skel[:i], skel[i + 1 :], n - 1)):
+            if length == n + 1 or i < n:
+                reverse = len(tail) > len(head)
+                probes[(reverse, tail[::-1] if reverse else head, length)] = None
+    # A range whose key extends a shorter key of the same side and length lies inside it.
+    return [(rev, key, length) for rev, key, length in probes
+            if not any(r == rev and m == length and len(k) < len(key) and key.startswith(k)
+                       for r, k, m in probes)]
+
+
+def two_off_probes(skel: str) -> list[Probe]:
+    """Two edits leave the first two symbols or the last two intact unless one falls in
+    each end (about one pair in six for a 7-symbol plate): the skeleton's and the reversed
+    skeleton's two-symbol prefix, for every length two edits can reach. Empty under 5."""
+    n = len(skel)
+    if n < 5:
+        return []
+    return [(rev, (skel[::-1] if rev else skel)[:2], length)
+            for rev in (False, True) for length in range(n - 2, n + 3)]
+
+
+def probe_params(probes: Sequence[Probe], prefix: str = "") -> dict[str, Any]:
+    """The bound values of :func:`range_statement` for ``probes``."""
+    params: dict[str, Any] = {}
+    for i, (_rev, key, length) in enumerate(probes):
+        params.update({f"{prefix}lo{i}": key, f"{prefix}hi{i}": key + "\x7f", f"{prefix}n{i}": length})
+    return params
+
+
+def shape(probes: Sequence[Probe]) -> tuple[tuple[bool, int], ...]:
+    """What a probe list's statement depends on (not the keys, which are bound)."""
+    return tuple((rev, length) for rev, _key, length in probes)
+
+
+@lru_cache(maxsize=64)
+def range_statement(table: str, probe_shape: tuple[tuple[bool, int], ...], prefix: str = "") -> Select[Any]:
+    """All probes of a shape in one statement, an OR of index ranges (SQLite's OR-by-union
+    plan, PostgreSQL's BitmapOr), built once per shape (building costs more than running)."""
+    cols, skel_col, rev_col = TABLES[table]
+    terms = [
+        and_((rev_col if rev else skel_col) >= bindparam(f"{prefix}lo{i}"),
+             (rev_col if rev else skel_col) < bindparam(f"{prefix}hi{i}"),
+             func.length(skel_col) == bindparam(f"{prefix}n{i}"))
+        for i, (rev, _length) in enumerate(probe_shape)
+    ]
+    return select(*cols, skel_col).where(or_(*terms)).limit(SCAN)
+
+
+@lru_cache(maxsize=8)
+def similar_statement(limit: int) -> Select[Any]:
+    """The trigram search, built once per limit (built anew each check, the statement and
+    its cache key cost half of a not-on-file plate check's CPU on PostgreSQL)."""
+    skel = bindparam("skel", type_=V.c.plate_skel.type)
+    return (select(*VEHICLE_COLS, V.c.plate_skel).where(V.c.plate_skel.op("%")(skel))
+            .order_by(V.c.plate_skel.op("<->")(skel)).limit(limit))
+
+
+@lru_cache(maxsize=64)
+def near_statement(table: str, one_shape: tuple[tuple[bool, int], ...],
+                   two_shape: tuple[tuple[bool, int], ...], trigram_limit: int) -> CompoundSelect:
+    """The three stages in one statement (PostgreSQL), each row tagged with its ``stage``
+    (1, 2 or 3; the trigram stage only when ``trigram_limit``) and ordered by stage, then
+    trigram distance. Every stage runs; the caller keeps the first that holds a neighbour."""
+    parts: list[Select[Any]] = []
+    zero = cast(literal_column("0"), Float).label("dist")
+    for stage, (probe_shape, prefix) in enumerate(((one_shape, "a"), (two_shape, "b")), start=1):
+        if probe_shape:
+            inner = range_statement(table, probe_shape, prefix).subquery()
+            parts.append(select(literal_column(str(stage)).label("stage"), *inner.c, zero))
+    if trigram_limit:
+        skel = bindparam("skel", type_=V.c.plate_skel.type)
+        dist = cast(V.c.plate_skel.op("<->")(skel), Float)
+        inner = (select(*VEHICLE_COLS, V.c.plate_skel, dist.label("dist"))
+                 .where(V.c.plate_skel.op("%")(skel)).order_by(dist).limit(trigram_limit).subquery())
+        parts.append(select(literal_column("3").label("stage"), *inner.c))
+    return union_all(*parts).order_by(literal_column("stage"), literal_column("dist"))
+
+
+def keep_one_off(rows: Iterable[Any], skel: str, key_name: str, *, limit: int) -> list[Row]:
+    """The rows one edit from ``skel``, without their skeleton column."""
+    found: dict[int, Row] = {}
+    for r in rows:
+        if Levenshtein.distance(getattr(r, key_name), skel) == 1:
+            row = plain(r, key_name, "stage", "dist")
+            found[row["id"]] = row
+    return list(found.values())[:limit]
+
+
+def keep_two_off(rows: Iterable[Any], skel: str, key_name: str, *, limit: int) -> list[Row]:
+    """The rows two edits from ``skel``, same length and same symbols in more places first
+    ("AB1234" before "1AB234"). Offered by the check, never taken."""
+    found: dict[int, tuple[int, Row]] = {}
+    for r in rows:
+        other = getattr(r, key_name)
+        if Levenshtein.distance(other, skel) == 2:
+            same = sum(a == b for a, b in zip(other, skel, strict=False))
+            found[r.id] = (-same, plain(r, key_name, "stage", "dist"))
+    return [row for _key, row in sorted(found.values(), key=lambda kr: kr[0])][:limit]
+
