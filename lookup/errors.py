@@ -12,6 +12,10 @@ class RegistryError(PatrolError):
     http_status = 503
 
 
+class StaleConnection(RegistryError):
+    """A pooled connection was found dead in use (a restart or failover); a retry gets a new one."""
+
+
 class IntentError(PatrolError):
     """A query that could not be understood or routed."""
 
