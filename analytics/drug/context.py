@@ -51,7 +51,10 @@ GOODS_CONTEXT_EN = (
     "beat|track|the tape|full tape|new ep|ep|single|spice|vanilla beans|cardamom|loose leaf|"
     "drinks|soda|lemonade|juice|vending machine|"
     # online shops' promotions: a discount code is no dealer's
-    "use code|promo code|discount code|coupon|coupon code|free shipping on")
+    "use code|promo code|discount code|coupon|coupon code|free shipping on|"
+    # coffee roasters ("the beans are in ☕, light roast") and sneaker resellers ("plug for Jordans")
+    "☕|roast|roasted|roaster|roastery|light roast|medium roast|dark roast|espresso|single origin|"
+    "whole bean|ground to order|pour over|jordans|dunks|yeezys|kicks|ds sizes|deadstock")
 GOODS_CONTEXT_JA = (
     "予約|直売|農園|農家|産直|朝採り|朝どれ|採れたて|とれたて|無農薬|有機|詰め合わせ|ギフト|贈り物|"
     "お歳暮|お中元|手作り|手づくり|焼き菓子|ケーキ|クッキー|パン|スイーツ|和菓子|ティー|紅茶|緑茶|"
@@ -70,6 +73,9 @@ GOODS_CONTEXT_JA = (
     # drinks and vending machines; chargers and electronics; goods sold by weight; bullion
     "自販機|自動販売機|ジュース|飲み物|ドリンク|缶|麦茶|ビール|充電器|ケーブル|モバイルバッテリー|家電|"
     "量り売り|スパイス|金貨|銀貨|地金|クーポン|割引コード|クーポンコード")
+# How to order, not what: goods context that names no goods. Beside an emoji menu with a
+# strong cue ("🍄🍫 + 💊🐬, DM to reserve") it does not make the emoji ordinary goods.
+PROCESS_CONTEXT = "preorder|preorders|pre-order|reservation|reserve|booking|予約"
 # Reporting and fiction: words a dealer's own offer does not use.
 TALK_CONTEXT = (
     "arrested|arrest|seized|seizure|charged with|sentenced|indicted|convicted|pleaded guilty|"

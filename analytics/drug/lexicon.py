@@ -208,7 +208,10 @@ NEGATIVE_AFTER: dict[str, str] = {
     "🍁": r"\s?(?:canada|maple|autumn|fall|leaves|紅葉)",
     "コーク": r"(?:ハイ|はい|こーら|コーラ|ゼロ|ぜろ)",
     "スピード": r"(?:違反|いはん|出し|感|重視|配送|対応|勝負|スケート)",
-    "plug": r"(?:-|\s)?(?:in|ins|and play|socket|adapter)(?![a-z])",
+    # ... and a supplier of goods named after it: "your plug for Jordans", "plug for tickets".
+    "plug": r"(?:-|\s)?(?:in|ins|and play|socket|adapter)(?![a-z])|\s(?:for|on)\s(?:all\s)?(?:your\s)?"
+            r"(?:jordans|sneakers|kicks|dunks|yeezys|shoes|tickets|phone cases|vintage|designer|clothes|"
+            r"merch|jerseys|cards|coffee|books|plants|perfume|makeup|skincare|lashes|wigs)(?![a-z])",
     "手押し": r"(?:車|ぐるま|ポンプ|式|相撲)",
     "リキッド": r"(?:ファンデ|ふぁんで|のり|洗剤)",
     "チョコ": r"(?:レート|れーと|ケーキ|けーき|チップ|ちっぷ|ミント|みんと|食べ|たべ|作|手作|てづく|の詰め)",

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from analytics.drug.context import GOODS_CONTEXT_EN, GOODS_CONTEXT_JA, TALK_CONTEXT
+from analytics.drug.context import GOODS_CONTEXT_EN, GOODS_CONTEXT_JA, PROCESS_CONTEXT, TALK_CONTEXT
 from analytics.drug.lexicon import (
     ASKING_RE,
     DOSE_RE,
@@ -38,7 +38,18 @@ from analytics.drug.lexicon import (
     Kind,
 )
 from analytics.drug.normalize import Normalized, fold_kana, normalize, normalize_term
+from analytics.drug.patterns import lawful_retail, repeat_backed, shape_evidence
 from analytics.drug.slang import CODED_EN, JA_PRICE_RE, PILL_STRENGTH_RE, REGIONAL_PRICE_RE, UNIT_PRICE_RE
+from analytics.drug.wordforms import (
+    STRETCHED_RE,
+    SYMBOLS_RE,
+    fold_runs,
+    is_emoji,
+    is_kanji,
+    phonetic,
+    singular,
+    skip_symbols,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +57,6 @@ SALE, TALK, BENIGN = "sale_offer", "drug_talk", "benign"
 _JA_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 _WORD_RE = re.compile(r"[a-z]{3,}")
 _CUE_RE = re.compile(r"(?<![a-z])[a-z]*([a-z])\1[a-z]*(?![a-z])")  # words with a doubled letter
-# Emoji and symbols (not letters, digits, spaces or punctuation): skipped in negative contexts.
-_SYMBOLS_RE = re.compile(r"[^\w\s,.;:!?'\"()\-]")
-_STRETCHED_RE = re.compile(r"(.)\1\1")
 # A word's edge: Latin letters with diacritics are part of a word ("droëwors" holds no "dro").
 _NOT_BEFORE, _NOT_AFTER = r"(?<![a-z0-9\u00c0-\u024f])", r"(?![a-z0-9\u00c0-\u024f])"
 # What a seller names and a buyer asking does not: a price, an amount, a handle.
@@ -57,32 +65,6 @@ _OFFER_PATTERNS = frozenset({"price", "quantity", "unit price", "handle"})
 _DEAL_PATTERNS = frozenset({"quantity", "unit price", "pill strength"})
 _MASKS = "[〇○●◯◎×✕＊*?？□■]"
 _MASK_TABLE = str.maketrans({c: "\0" for c in "〇○●◯◎×✕＊*?？□■"})
-
-
-def _is_kanji(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff"
-
-
-def _is_emoji(term: str) -> bool:
-    return not any(c.isalnum() for c in term)
-
-
-def _skip_symbols(text: str, at: int) -> tuple[str, str]:
-    """The text from ``at`` with emoji and symbols dropped, as "ice cream" and "アイスクリーム" read."""
-    rest = _SYMBOLS_RE.sub("", text[at:at + 40]).lstrip()
-    return rest, " " + rest
-
-
-def _phonetic(word: str) -> str:
-    return re.sub(r"z$", "s", word.replace("ph", "f").replace("k", "c").replace("cc", "c"))
-
-
-def _singular(key: str) -> str:
-    return key[:-1] if key.endswith("s") and len(key) > 3 else key
-
-
-def _fold_runs(word: str) -> str:
-    return re.sub(r"(.)\1+", r"\1", word)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +151,7 @@ class _Matcher:
             ]
             self.regex[kind] = re.compile("|".join(parts))
         english = [e for e in entries if e.kind is Kind.DRUG and e.lang == "en"]
-        self.stretched = {_fold_runs(e.key): e.key for e in english if e.key.isalpha()}
+        self.stretched = {fold_runs(e.key): e.key for e in english if e.key.isalpha()}
         # Post text is folded to hiragana, so the context patterns are folded the same way.
         self.neg_after = {normalize_term(k): re.compile(_fold(v)) for k, v in NEGATIVE_AFTER.items()}
         self.neg_before = {normalize_term(k): re.compile(_fold(v)) for k, v in NEGATIVE_BEFORE.items()}
@@ -189,21 +171,22 @@ class _Matcher:
         # trade words there are reported, not offered, so the rules never call it an offer.
         self.talk = _term_regex(TALK_CONTEXT)
         self.coded = frozenset(normalize_term(t) for c, terms in CODED_EN for t in terms.split("|"))
+        self.process = frozenset(normalize_term(t) for t in PROCESS_CONTEXT.split("|"))
 
     def negated(self, text: str, key: str, start: int, end: int) -> bool:
         """True when a benign context word sits right before or after the hit ("ice cream")."""
         if text.startswith(("'s ", "’s "), end):
             return True  # a name's possessive: "molly's cupcakes", "charlie's cabs"
-        if len(key) == 1 and _is_kanji(key) and start > 0 and _is_kanji(text[start - 1]):
+        if len(key) == 1 and is_kanji(key) and start > 0 and is_kanji(text[start - 1]):
             return True  # one kanji ending a compound word: 和紙, 小麦粉, 雑草, 積雪
         after = self.neg_after.get(key)
         if after is not None and (after.match(text, end) or after.match(text, end + 1) and text[end] == "-"
-                                  or any(after.match(t) for t in _skip_symbols(text, end))):
+                                  or any(after.match(t) for t in skip_symbols(text, end))):
             return True
         if len(key) == 1 and key.isascii() and LETTER_DEAL_RE.match(text, end):
             return False  # "K £25/g": a one-letter code with a per-gram price
         before = self.neg_before.get(key)
-        window = _SYMBOLS_RE.sub("", text[max(0, start - 24):start])  # "ice ❄️ cream" as "ice cream"
+        window = SYMBOLS_RE.sub("", text[max(0, start - 24):start])  # "ice ❄️ cream" as "ice cream"
         return before is not None and before.search(window) is not None
 
 
@@ -234,10 +217,10 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
     negated = [m.negated(text, hit.group(0), hit.start(), hit.end()) for hit, _ in hits]
     # One sense per post: a drug word read in its ordinary sense once ("dry ice") is read so
     # throughout, and the emoji of its class are decoration of that sense ("ice 🧊", "🌲 tree").
-    benign_keys = {_singular(e.key) for (_, e), neg in zip(hits, negated, strict=True)
+    benign_keys = {singular(e.key) for (_, e), neg in zip(hits, negated, strict=True)
                    if neg and e.kind is Kind.DRUG}
     benign_classes = {e.category for (_, e), neg in zip(hits, negated, strict=True)
-                      if neg and e.kind is Kind.DRUG and not _is_emoji(e.term)}
+                      if neg and e.kind is Kind.DRUG and not is_emoji(e.term)}
     # A contact cue is one cue: the ambiguous word inside it is no drug ("LINE交換", "hit my line"),
     # unless the cue is drug-trade jargon itself ("パケ売り").
     contacts = [hit.span() for hit, e in hits
@@ -250,13 +233,13 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
         if entry.kind is Kind.DRUG and not entry.strong and any(
                 a <= hit.start() and hit.end() <= b and b - a > hit.end() - hit.start() for a, b in contacts):
             continue
-        if neg or (entry.kind is Kind.DRUG and (_singular(entry.key) in benign_keys or (
-                _is_emoji(entry.term) and not entry.strong and entry.category in benign_classes))):
+        if neg or (entry.kind is Kind.DRUG and (singular(entry.key) in benign_keys or (
+                is_emoji(entry.term) and not entry.strong and entry.category in benign_classes))):
             continue
         if entry.term == "🔌" and plug_benign:
             continue
-        if entry.kind is Kind.DRUG and not entry.strong and _is_emoji(entry.term) and m.goods_end.search(
-                _SYMBOLS_RE.sub("", text[max(0, hit.start() - 30):hit.start()])):
+        if entry.kind is Kind.DRUG and not entry.strong and is_emoji(entry.term) and m.goods_end.search(
+                SYMBOLS_RE.sub("", text[max(0, hit.start() - 30):hit.start()])):
             continue  # an emoji illustrating the good just named: "loose leaf tea 🍃", "bouquets 🌿"
         found.append(_evidence(norm, hit.start(), hit.end(), entry, "lexicon"))
         covered.append(hit.span())
@@ -271,6 +254,8 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
         for hit in rx.finditer(text):
             entry = Entry(name, Kind.INTENT, "contact" if strong else "offer", strong, "any")
             found.append(_evidence(norm, hit.start(), hit.end(), entry, "pattern"))
+    # Letter codes in their context, repeat-customer phrasings, "snap: name" (analytics.drug.patterns).
+    found += [_evidence(norm, a, b, entry, "pattern") for a, b, entry in shape_evidence(text)]
     for hit in PILL_STRENGTH_RE.finditer(text):
         # "oxy 80s", "blues 30s": a pill named by its strength is a drug whatever the name,
         # and a strength list is how a menu reads (weak intent: "my doctor gave me 10s" is not).
@@ -282,12 +267,12 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
             continue  # matched already, or an exact term its benign context ruled out
         a, b = norm.span(hit.start(), hit.end())
         fuzzy_key: str | None = None
-        if _STRETCHED_RE.search(norm.original[a:b].lower()):
+        if STRETCHED_RE.search(norm.original[a:b].lower()):
             # "cooookeee": deliberately stretched, so compare with doubled letters folded too.
-            fuzzy_key = m.stretched.get(_fold_runs(hit.group(0)))
+            fuzzy_key = m.stretched.get(fold_runs(hit.group(0)))
         if fuzzy_key is None:
             # Phonetic spellings: "kokaine", "pillz", "phentanyl" (exact after the swap).
-            sound = _phonetic(hit.group(0))
+            sound = phonetic(hit.group(0))
             if sound != hit.group(0) and (Kind.DRUG, sound) in m.by_key:
                 fuzzy_key = sound
         if fuzzy_key is None and len(hit.group(0)) >= 5:
@@ -298,8 +283,8 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
     for hit in _CUE_RE.finditer(text):
         # A stretched sale cue ("dmmm me", "hmuuu"): runs folded to one letter, exact match.
         word = hit.group(0)
-        cue = m.by_key.get((Kind.INTENT, _fold_runs(word)))
-        if cue is not None and _fold_runs(word) != word and not any(a <= hit.start() < b for a, b in covered):
+        cue = m.by_key.get((Kind.INTENT, fold_runs(word)))
+        if cue is not None and fold_runs(word) != word and not any(a <= hit.start() < b for a, b in covered):
             found.append(_evidence(norm, hit.start(), hit.end(), cue, "fuzzy"))
     # One stretch of text is one cue: "300円" is a price, not a price and a "円", and "£80 a g"
     # one price, not "£80" and "80 a g". Of overlapping cues the longest (then the first) stays.
@@ -326,6 +311,9 @@ def screen(
     norm = normalize(text)
     evidence = _collect(norm, opts)
     m = _matcher()
+    if not repeat_backed(norm.text, any(ev.kind == "intent" and ev.strong for ev in evidence),
+                         any(ev.kind == "intent" and not ev.strong for ev in evidence)):
+        evidence = [ev for ev in evidence if ev.term != "repeat customer"]
     trade = any(normalize_term(ev.term) in m.trade for ev in evidence)
     if not (any(ev.kind == "drug" and ev.strong for ev in evidence) or trade or DOSE_RE.search(norm.text)
             or any(ev.term in _DEAL_PATTERNS for ev in evidence)):
@@ -342,7 +330,7 @@ def screen(
         bool(drug_strong)
         or bool(intent_strong)
         or len(intent_weak) >= 2
-        or (len(ambiguous) >= 2 and any(not _is_emoji(t) for t in ambiguous))
+        or (len(ambiguous) >= 2 and any(not is_emoji(t) for t in ambiguous))
     )
     if backed and not drug_strong and ambiguous:
         # Among commerce words ("直売所", "gift box") a contact cue is how any seller writes;
@@ -350,13 +338,18 @@ def screen(
         # Trade cues count as found: "coffee plug 🔌" is a supplier of coffee, no trade cue.
         # Goods sold by weight price by the gram, so a gram amount there is no dose.
         dose = DOSE_RE.search(norm.text) is not None and m.weighed.search(norm.text) is None
-        if m.goods.search(norm.text) and not (trade or dose):
+        # An emoji menu ("🍄🍫 + 💊🐬, DM to reserve"): two drug emoji and a strong cue, with
+        # no goods named (only how to order: reserve, booking) read as drug trade.
+        goods = {h.group(0) for h in m.goods.finditer(norm.text)}
+        menu = bool(intent_strong) and len({t for t in ambiguous if is_emoji(t)}) >= 2 and goods <= m.process
+        if goods and not (trade or dose or menu):
             backed = False
     drug = min(3.0, len(drug_strong) + (opts.ambiguous_weight * len(ambiguous) if backed else 0.0))
     intent = min(3.0, len(intent_strong) + opts.weak_intent_weight * len(intent_weak))
     # News, fiction, harm reduction and buyers asking: trade words there are not an offer.
     # A vendor's own terms ("reship if seized") are no news report: they are read past.
-    reported = m.talk.search(VENDOR_TERMS_RE.sub(" ", norm.text)) is not None or (
+    # A licensed retailer's own terms ("21+ with valid ID", "in-store only") are lawful retail.
+    reported = lawful_retail(norm.text) or m.talk.search(VENDOR_TERMS_RE.sub(" ", norm.text)) is not None or (
         ASKING_RE.search(norm.text) is not None and not any(ev.term in _OFFER_PATTERNS for ev in evidence))
     if reported:
         intent = min(intent, opts.weak_intent_weight)

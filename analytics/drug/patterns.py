@@ -1,0 +1,81 @@
+"""Evidence read from a post's shape rather than from one word: letter codes in their context,
+repeat-customer phrasings, messenger handles written as "snap: name", and lawful retail.
+
+Kept apart from :mod:`analytics.drug.screen` (which calls :func:`shape_evidence`) so that
+neither module grows past a readable size. All patterns run on normalised post text
+(lower case, katakana folded to hiragana, spaced and dotted letters joined).
+
+* A one-letter code means a drug only beside what that drug is sold as: "G" (GHB) beside a
+  liquid volume, a dropper or a vial (``500ml``, 液体, 小瓶); "S" (methamphetamine, in a
+  Japanese post) beside a dose-sized amount (``0.2から``).
+* Repeat-customer phrasings ("same quality as last time", "usual spot", 前回と同じ, いつもの場所)
+  are how a dealer writes to buyers who know the goods; they count as coded drug evidence
+  (ambiguous, so they still need backing) only with a restock word or a strong contact cue.
+* "snap: nightowl.drops", "tg - name": a messenger named with a handle is a contact cue.
+* A licensed dispensary's own terms ("21+ with valid ID", "in-store only") mark lawful
+  retail: two of them and the post is no offer, like news.
+"""
+
+from __future__ import annotations
+
+import re
+
+from analytics.drug.lexicon import DOSE_RE, Entry, Kind
+
+_LETTER_EDGE = r"(?<![a-z0-9&.'’/\-])"
+# "G" alone as a word: not "G&S", "5 g", "80 a g", "$10/g", "g-shock".
+_G_RE = re.compile(rf"{_LETTER_EDGE}(?<!\d\s)(?<!\sa\s)(?<!per\s)g(?![a-z0-9&'’\-])")
+LIQUID_RE = re.compile(r"\d+(?:\.\d+)?\s?ml(?![a-z])|(?<![a-z])(?:droppers?|pipettes?|vials?)(?![a-z])|"
+                       r"小瓶|液体|すぽいと|ぼとる")
+# "S" alone before a space, a Japanese offer word or punctuation: not "Sサイズ".
+_S_RE = re.compile(rf"{_LETTER_EDGE}s(?=\s|[、。・,/:]|あり|有り|入荷|入り|在庫|$)")
+_JA_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+REPEAT_RE = re.compile(
+    r"(?<![a-z])(?:same (?:quality|thing|stuff|price|prices|batch|as)(?: \w+)? as (?:last time|last week|"
+    r"before|always)|same as (?:last time|last week|before|always)|usual (?:spot|place|corner|car park|"
+    r"parking lot|ting))(?![a-z])|"
+    r"前回と同じ|前と同じ|いつもの(?:場所|駐車場|所|とこ|やつ|公園|あかうんと)|例のもの")
+RESTOCK_RE = re.compile(r"(?<![a-z])(?:restock|restocked|re-?up|back in stock|just landed|landed|reloaded)"
+                        r"(?![a-z])|補充|入荷|入りました|入った|届きました|再開")
+MESSENGER_HANDLE_RE = re.compile(
+    r"(?<![a-z])(?:snap|snapchat|sc|tg|telegram|tele|wickr|signal|kik|threema|session|insta|ig)"
+    r"\s?[:\-=]\s?@?[a-z][a-z0-9_.]{2,}")
+_LAWFUL_RE = re.compile(
+    r"(?<![a-z])(?:licensed (?:dispensary|retailer|store|cannabis (?:store|retailer))|state[- ]licensed|"
+    r"licen[cs]e (?:no|number|#)|21\+ (?:with|w/) (?:a )?valid id|valid id required|must be 21|"
+    r"in[- ]store only|consume responsibly|for adults 21)(?![a-z])")
+
+_G = Entry("G", Kind.DRUG, "ghb", True, "any", fuzzy=False)
+_S = Entry("S", Kind.DRUG, "meth", True, "ja", fuzzy=False)
+_REPEAT = Entry("repeat customer", Kind.DRUG, "coded", False, "any", fuzzy=False)
+_HANDLE = Entry("handle", Kind.INTENT, "contact", True, "any", fuzzy=False)
+
+
+def shape_evidence(text: str) -> list[tuple[int, int, Entry]]:
+    """``(start, end, entry)`` spans of ``text`` (normalised) found by the rules above.
+
+    Repeat-customer spans come back unconditionally; :func:`repeat_backed` says whether the
+    post holds what they need beside them.
+    """
+    found: list[tuple[int, int, Entry]] = []
+    if LIQUID_RE.search(text):
+        found += [(h.start(), h.end(), _G) for h in _G_RE.finditer(text)]
+    if _JA_RE.search(text) and DOSE_RE.search(text):
+        found += [(h.start(), h.end(), _S) for h in _S_RE.finditer(text)]
+    found += [(h.start(), h.end(), _REPEAT) for h in REPEAT_RE.finditer(text)]
+    found += [(h.start(), h.end(), _HANDLE) for h in MESSENGER_HANDLE_RE.finditer(text)]
+    return found
+
+
+def repeat_backed(text: str, strong_contact: bool, other_cue: bool) -> bool:
+    """True when a repeat-customer phrasing sits beside a restock word, or beside a strong
+    contact cue with a second such phrasing or another sale cue (a price, "available"): friends
+    swapping LINE to meet "いつもの駐車場" are no sellers."""
+    if RESTOCK_RE.search(text):
+        return True
+    return strong_contact and (other_cue or len({h.group(0) for h in REPEAT_RE.finditer(text)}) >= 2)
+
+
+def lawful_retail(text: str) -> bool:
+    """True when the post carries two of a licensed retailer's own terms."""
+    return len({h.group(0) for h in _LAWFUL_RE.finditer(text)}) >= 2
