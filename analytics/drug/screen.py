@@ -338,10 +338,12 @@ def screen(
         # Trade cues count as found: "coffee plug 🔌" is a supplier of coffee, no trade cue.
         # Goods sold by weight price by the gram, so a gram amount there is no dose.
         dose = DOSE_RE.search(norm.text) is not None and m.weighed.search(norm.text) is None
-        # An emoji menu ("🍄🍫 + 💊🐬, DM to reserve"): two drug emoji and a strong cue, with
-        # no goods named (only how to order: reserve, booking) read as drug trade.
+        # An emoji menu with a strong cue reads as drug trade: two drug emoji where no goods are
+        # named (only how to order: "🍄🍫 + 💊🐬, DM to reserve"), or drug emoji of three classes.
         goods = {h.group(0) for h in m.goods.finditer(norm.text)}
-        menu = bool(intent_strong) and len({t for t in ambiguous if is_emoji(t)}) >= 2 and goods <= m.process
+        emoji = {(ev.term, ev.category) for ev in evidence if ev.kind == "drug" and is_emoji(ev.term)}
+        menu = bool(intent_strong) and (len(emoji) >= 2 and goods <= m.process
+                                        or len({c for _, c in emoji}) >= 3)
         if goods and not (trade or dose or menu):
             backed = False
     drug = min(3.0, len(drug_strong) + (opts.ambiguous_weight * len(ambiguous) if backed else 0.0))
