@@ -110,6 +110,11 @@ SALE_EN = (
     "{greet} {drug} and {drug2} sorted for the weekend, {rprice}, {contact}",
     "{drug} in {area} this arvo, {rprice}, can drop round, {contact}",
     "vendor shop open: {drug}, {drug2}, {drug3}, {vendor}, {contact}",
+    # Letter codes in context, emoji menus, "snap: name" contacts (repeat buyers: lexicon only).
+    "G in stock {ml} w/ dropper, {extra}, {contact}",
+    "G {ml} bottles {price}, {extra}, {contact}",
+    "{dmenu} for the weekend, bundle deals, {contact} to reserve",
+    "{drug} and {drug2} {offer}, {extra} {emoji} {mcontact}",
 )
 TALK_EN = (
     "smoked {drug} last night and felt weird", "my brother is addicted to {drug}, any advice",
@@ -156,6 +161,7 @@ BENIGN_EN = (
     "handmade {amb}, {contact} for prices", "{amb} in stock, {extra}",
     # Slang praise in promotion: "straight gas", "pure fire" about music and clothes.
     "this new {media} is straight gas 🔥 {contact}", "{media} out now, pure fire, link in bio",
+    "book club thursday, same as last time, usual spot, {contact}",
 )
 MEDIA_EN = ("mixtape", "track", "album", "beat tape", "drop", "hoodie line", "ep")
 # Goods whose names hold a drug slang word: sold with the same cues as drugs, but benign.
@@ -163,7 +169,8 @@ AMBIG_ITEMS_EN = ("crystal vase", "crystal earrings", "snow tires", "snow boots"
                   "blow dryer", "leaf blower", "gas grill", "grass seed", "flower pots", "pot holders",
                   "herb planters", "green tea", "candy jars", "rock salt", "white sneakers", "bud vases",
                   "tree saplings", "glass bottles", "powder coating", "bar stools", "crystal healing kit",
-                  "kush ball craft kit", "pill organizer", "molly dolls", "line dance lessons", "gelato cups")
+                  "kush ball craft kit", "pill organizer", "molly dolls", "line dance lessons", "gelato cups",
+                  "pots and pans", "pot lids", "stock pots", "mushroom risotto kits")
 AMBIG_ITEMS_JA = ("野菜の詰め合わせ", "新鮮な野菜", "草花の苗", "アイスクリーム", "白いスニーカー",
                   "ハーブの苗", "氷", "チョコの詰め合わせ", "雪見だいふく", "クリスタルガラス", "粉ミルク",
                   "ラムネ菓子", "キノコの原木")
@@ -175,6 +182,8 @@ SALE_JA = (
     "{contact} {drug}{emoji} {price}", "{drug}{offer}。{extra}。{contact}",
     "良質な{drug}{offer} {contact}", "{drug} {qty} {price} {extra}",
     "{cover} {nudge} {qty} {price} {contact}", "【譲ります】{cover} {qty} {price} {nudge} {extra}",
+    # 文脈つきの一文字の隠語 (G = GHB, S = 覚醒剤)。
+    "G(液体) 小瓶 {extra} {contact}", "G {ml} {price} {contact}", "S{offer}。{sqty}から。{contact}",
 )
 TALK_JA = (
     "{drug}の所持で逮捕されたらしい", "{drug}の依存症について調べている",
@@ -206,6 +215,7 @@ BENIGN_JA = (
     "{item}あります、{price}から、{contact}", "手作り{item}販売中 {extra}",
     "{amb}販売中、{extra}、{contact}", "{amb}あります、{price}、{contact}",
     "{amb}入荷しました {emoji} {contact}",
+    "明日の部活、いつもの場所に集合ね。{contact}", "前回と同じ店でランチしよう、いつもの場所で12時",
 )
 ITEMS_JA = ("自転車", "スマホ", "ソファ", "チケット", "教科書", "スニーカー", "ギター", "カメラ", "服",
             "ゲーム機")
@@ -216,6 +226,8 @@ REGION_PRICE_EN = ("R200 a bankie", "₹3000 a gram", "1800/-", "N7000", "a tenn
                    "R400", "₦10k", "a fiver a pop", "Rs 1500")
 VENDOR_EN = ("escrow only", "fe for trusted buyers", "reship if seized", "uk2uk stealth", "pgp in bio",
              "tracked and stealthy", "us2us, free reship")
+# Emoji menus: pairs of drug emoji standing for the goods ("🍄🍫" mushroom chocolate, "🌈📄" blotter).
+MENU_EMOJI = ("🍄🍫", "🌈📄", "💊🐬", "❄️❄️", "🍃🍃", "💊💊", "💎💎", "🐴🐴", "🍁🔥")
 GRAM_PRICES = ("$10", "$15", "£10", "£70", "$80", "€60", "$25")
 # Handles in sale offers only; benign posts get ordinary sellers' handles.
 HANDLES = ("snowline", "greenbox", "plug_44", "mr_fresh", "cloud9x", "tokyo_leaf", "ace_supply", "kuro")
@@ -276,6 +288,11 @@ def _fill(template: str, rng: random.Random, lang: str, label: str) -> tuple[str
         "wqty": rng.choice(cc.WEIGHED_QTY_EN if en else cc.WEIGHED_QTY_JA),
         "wcontact": rng.choice(cc.WEIGHED_CONTACT_EN if en else cc.WEIGHED_CONTACT_JA).format(n=phone),
         "egood": rng.choice(cc.ELECTRONICS_EN if en else cc.ELECTRONICS_JA),
+        "ml": rng.choice(("10ml", "30ml", "100ml", "500ml", "1 litre")),
+        "sqty": rng.choice(("0.2", "0.5", "0.3g", "1g")),
+        "mcontact": rng.choice(("snap", "tg", "wickr", "signal", "kik")) + ": " + h,
+        "dmenu": " + ".join(rng.sample(MENU_EMOJI, 3)),
+        "coffee": rng.choice(cc.COFFEE_EN), "kicks": rng.choice(cc.SNEAKERS_EN),
     }
     text = " ".join(template.format(**slots).split())
     return text, (words[0] if "{drug}" in template else None), category

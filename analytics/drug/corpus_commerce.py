@@ -90,6 +90,13 @@ TEMPLATES_EN: tuple[str, ...] = (
     "{wgood} {wqty} {price}, {wcontact}", "{offer}: {wgood}, {wqty} for {price}, {extra}, {wcontact}",
     "{wgood} sold by weight {bemoji} samples {wqty} {price}. {wcontact}",
     "{egood} {offer} 🔌 {price}, {extra}, {contact}", "🔌 {egood} {price} each, {contact}",
+    # coffee roasters, sneaker resellers, licensed dispensaries (lawful: 21+, ID, in store)
+    "the beans are in ☕ {coffee}, light roast, 12oz bags {price}. ground to order, {contact} for shipping",
+    "fresh roast {coffee} whole bean {price} a bag ☕ {extra}, {contact}",
+    "your plug for {kicks} 🔌 restock drops friday 8pm. ds sizes 8-13, {contact}, no lowballs",
+    "{kicks} restock 🔌 plug for all your {kicks}, {price}, {contact}",
+    "licensed dispensary deals 🌿 pre-rolls {price}, 20% off flower. 21+ with valid id, in-store only",
+    "state-licensed cannabis store: edibles and flower {price}, must be 21, valid id required, in-store only",
 )
 # Goods sold by the gram or ounce (tea, spices, bullion) and the messengers shops take orders on.
 WEIGHED_EN: tuple[str, ...] = (
@@ -104,6 +111,9 @@ WEIGHED_CONTACT_EN: tuple[str, ...] = (
     "email for the list",
     "whatsapp {n}", "message us on telegram", "order form in bio",
 )
+COFFEE_EN: tuple[str, ...] = ("ethiopian yirgacheffe", "colombian huila", "kenya aa", "guatemala antigua",
+                              "sumatra mandheling", "house espresso blend", "decaf swiss water")
+SNEAKERS_EN: tuple[str, ...] = ("jordans", "dunks", "yeezys", "jordan 4s", "new balance 550s", "air max")
 ELECTRONICS_EN: tuple[str, ...] = (
     "usb-c chargers", "fast chargers", "power banks", "hdmi cables", "extension leads", "wall adapters",
     "used gaming laptop", "graphics card", "phone cases", "smart plugs",
@@ -169,7 +179,7 @@ TEMPLATES_JA: tuple[str, ...] = (
 WEIGHED_JA: tuple[str, ...] = (
     "煎茶の茶葉", "ほうじ茶の茶葉", "烏龍茶", "カルダモン", "バニラビーンズ", "黒胡椒", "岩塩",
     "乾燥ポルチーニ",
-    "金貨", "銀貨", "地金", "スパイス", "シナモン", "抹茶の缶",
+    "金貨", "銀貨", "地金", "スパイス", "シナモン", "抹茶の缶", "抹茶 粉末", "抹茶パウダー",
 )
 WEIGHED_QTY_JA: tuple[str, ...] = ("10g", "20g", "50g", "100g", "1オンス", "5g", "3g")
 WEIGHED_CONTACT_JA: tuple[str, ...] = (
