@@ -54,7 +54,10 @@ GOODS_CONTEXT_EN = (
     "use code|promo code|discount code|coupon|coupon code|free shipping on|"
     # coffee roasters ("the beans are in ☕, light roast") and sneaker resellers ("plug for Jordans")
     "☕|roast|roasted|roaster|roastery|light roast|medium roast|dark roast|espresso|single origin|"
-    "whole bean|ground to order|pour over|jordans|dunks|yeezys|kicks|ds sizes|deadstock")
+    "whole bean|ground to order|pour over|jordans|dunks|yeezys|kicks|ds sizes|deadstock|"
+    # second-hand sport nutrition and spices by the gram: "2kg tub of whey, unopened", "saffron"
+    "whey|protein powder|protein|casein|pre-workout|preworkout|creatine|mass gainer|supplements|tub|tubs|"
+    "unopened|servings|flavour|flavor|wrong flavour|wrong flavor|saffron|spice shop")
 GOODS_CONTEXT_JA = (
     "予約|直売|農園|農家|産直|朝採り|朝どれ|採れたて|とれたて|無農薬|有機|詰め合わせ|ギフト|贈り物|"
     "お歳暮|お中元|手作り|手づくり|焼き菓子|ケーキ|クッキー|パン|スイーツ|和菓子|ティー|紅茶|緑茶|"
@@ -73,6 +76,11 @@ GOODS_CONTEXT_JA = (
     # drinks and vending machines; chargers and electronics; goods sold by weight; bullion
     "自販機|自動販売機|ジュース|飲み物|ドリンク|缶|麦茶|ビール|充電器|ケーブル|モバイルバッテリー|家電|"
     "量り売り|スパイス|金貨|銀貨|地金|クーポン|割引コード|クーポンコード")
+# Snow as weather: beside these a snow word or emoji (雪, ❄️, 白いの, "snow") is the weather.
+WEATHER_CONTEXT = (
+    "積もって|積もった|積もる|積雪|大雪|初雪|吹雪|雪かき|雪だるま|雪合戦|銀世界|一面真っ白|降ってる|降ってきた|"
+    "天気予報|寒波|snow day|snow days|snowfall|snowed|snowing|snowman|snowmen|blizzard|sledding|sledging|"
+    "snowball fight|inches of snow|school is closed|schools closed")
 # How to order, not what: goods context that names no goods. Beside an emoji menu with a
 # strong cue ("🍄🍫 + 💊🐬, DM to reserve") it does not make the emoji ordinary goods.
 PROCESS_CONTEXT = "preorder|preorders|pre-order|reservation|reserve|booking|予約"

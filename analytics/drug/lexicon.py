@@ -200,7 +200,7 @@ NEGATIVE_AFTER: dict[str, str] = {
           r"嫌い|が高|の値段|の価格|高騰|売り場|農家|直売|ソムリエ|カレー|スティック|料理|作り|育て|の詰め|セット|"
           r"の苗|ジュース)",
     "冷たいの": r"(?:飲|のみ|がいい|が欲し|が好き|食べ)",
-    "雪": r"(?:が降|がふ|だるま|かき|見|景色|祭|国|遊び|予報|道)",
+    "雪": r"(?:が降|がふ|だるま|かき|見|景色|祭|国|遊び|予報|道|すご|やば|が積|積も|つも|化粧|合戦)",
     "草": r"(?:むしり|刈り|が生え|原|花|餅|野球|$|[wｗ])",
     "紙": r"(?:袋|幣|皿|コップ|こっぷ|おむつ|粘土|芝居|飛行機|パック|ぱっく|箱|一重|媒体|製|類|やすり)",
     "粉": r"(?:末|雪|ミルク|みるく|もの|物|チーズ|ちーず|砂糖)",
@@ -281,7 +281,10 @@ NEGATIVE_BEFORE: dict[str, str] = {
     "h": r".*$",
     "green": r"(?:forest|olive|lime|dark|light|go)\s?$",
     "white": r".*$",
-    "powder": r"(?:baby|protein|curry|baking|washing|talcum|milk)\s?$",
+    "powder": r"(?:baby|protein|curry|baking|washing|talcum|milk|whey|casein|collagen|creatine|pre-workout|"
+              r"preworkout|greens|electrolyte)\s?$",
+    # A contact cue inside a longer word: タイムラインで ("on the timeline"), オンラインで ("online").
+    "ラインで": r"(?:タイム|たいむ|オン|おん|ガイド|ぼーだー|ボーダー|デッド|スカイ|ネック)$",
     "flower": r"(?:the|a|wild|spring|cherry|sun)\s?$",
     "420": r"(?:flight|bus|room|error|status|code|page|route|#)\s?$",
     "野菜": r"(?:新鮮な|しんせんな|旬の|無農薬|有機|夏|冬|緑黄色|温|生|朝採れ|あさどれ|採れたて|"
@@ -319,7 +322,14 @@ ASKING_RE = re.compile(
     r"\s(?:got|have|has|selling|sell|sells|knows?\s(?:a|where|who)|get|find|buy|cop)(?![a-z])|"
     r"(?:やって|売って|持って|扱って|余って|譲って|して)(?:る|くれる)(?:人|方)(?:い|お)|"
     r"どこで(?:買え|手に入|売って)|誰か.{0,16}(?:いない|いませんか|持ってない|売って|おらん|おらへん|いてへん)|"
-    r"(?:人|方)(?:を)?誰か知|(?:人|方)知らない|(?:ほしい|欲しい)んだ(?:けど|が)")
+    r"(?:人|方)(?:を)?誰か知|(?:人|方)知らない|(?:ほしい|欲しい)んだ(?:けど|が)|"
+    # ... and where to buy: "買えるとこ知らない？", "where can i get", "anyone know where"
+    r"買える(?:とこ|ところ|所|場所|店|お店)|(?:とこ|ところ|場所|店)(?:知らない|知りませんか|を?教えて)")
+# A question about what a word means ("「手押し」って何？", "what does za mean", 隠語): talk about the
+# slang, whatever trade words it quotes.
+MEANING_RE = re.compile(r"って(?:何|なに|どういう)|隠語|どういう意味|"
+                        r"(?<![a-z])what (?:does|do|is|'s)\s.{1,40}?\s?mean(?![a-z])|"
+                        r"(?<![a-z])(?:slang for|slang term|is slang|what's slang)(?![a-z])")
 # A vendor's own terms about seizures and losses ("reship guarantee on seized packs", "lost or
 # seized orders refunded"): a seller's policy, not a news report, so no talk context.
 VENDOR_TERMS_RE = re.compile(r"(?:reship|resend|refund)\w*(?:\W+\w+){0,4}?\W+seiz\w*|"

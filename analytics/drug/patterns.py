@@ -12,6 +12,8 @@ neither module grows past a readable size. All patterns run on normalised post t
   are how a dealer writes to buyers who know the goods; they count as coded drug evidence
   (ambiguous, so they still need backing) only with a restock word or a strong contact cue.
 * "snap: nightowl.drops", "tg - name": a messenger named with a handle is a contact cue.
+* Snow as weather (積もって, 雪かき, "snow day"): beside these, with no sale cue, a snow word
+  or emoji (雪, ❄️, 白いの) is the weather.
 * A licensed dispensary's own terms ("21+ with valid ID", "in-store only") mark lawful
   retail: two of them and the post is no offer, like news.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from analytics.drug.context import WEATHER_CONTEXT
 from analytics.drug.lexicon import DOSE_RE, Entry, Kind
 
 _LETTER_EDGE = r"(?<![a-z0-9&.'’/\-])"
@@ -44,6 +47,9 @@ _LAWFUL_RE = re.compile(
     r"(?<![a-z])(?:licensed (?:dispensary|retailer|store|cannabis (?:store|retailer))|state[- ]licensed|"
     r"licen[cs]e (?:no|number|#)|21\+ (?:with|w/) (?:a )?valid id|valid id required|must be 21|"
     r"in[- ]store only|consume responsibly|for adults 21)(?![a-z])")
+
+_WEATHER_RE = re.compile("|".join(rf"(?<![a-z]){re.escape(t)}(?![a-z])" if t.isascii() else re.escape(t)
+                                  for t in WEATHER_CONTEXT.split("|")))
 
 _G = Entry("G", Kind.DRUG, "ghb", True, "any", fuzzy=False)
 _S = Entry("S", Kind.DRUG, "meth", True, "ja", fuzzy=False)
@@ -79,3 +85,8 @@ def repeat_backed(text: str, strong_contact: bool, other_cue: bool) -> bool:
 def lawful_retail(text: str) -> bool:
     """True when the post carries two of a licensed retailer's own terms."""
     return len({h.group(0) for h in _LAWFUL_RE.finditer(text)}) >= 2
+
+
+def snow_weather(text: str) -> bool:
+    """True when the post talks about snow as weather ("雪が一面に積もって", "snow day tomorrow")."""
+    return _WEATHER_RE.search(text) is not None

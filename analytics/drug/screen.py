@@ -27,6 +27,7 @@ from analytics.drug.lexicon import (
     HANDLE_RE,
     LETTER_DEAL_RE,
     LEXICON,
+    MEANING_RE,
     NEGATIVE_AFTER,
     NEGATIVE_BEFORE,
     PRICE_RE,
@@ -38,7 +39,7 @@ from analytics.drug.lexicon import (
     Kind,
 )
 from analytics.drug.normalize import Normalized, fold_kana, normalize, normalize_term
-from analytics.drug.patterns import lawful_retail, repeat_backed, shape_evidence
+from analytics.drug.patterns import lawful_retail, repeat_backed, shape_evidence, snow_weather
 from analytics.drug.slang import CODED_EN, JA_PRICE_RE, PILL_STRENGTH_RE, REGIONAL_PRICE_RE, UNIT_PRICE_RE
 from analytics.drug.wordforms import (
     STRETCHED_RE,
@@ -319,6 +320,9 @@ def screen(
             or any(ev.term in _DEAL_PATTERNS for ev in evidence)):
         # Code words with a benign sale of their own count only beside a deal size or trade cue.
         evidence = [ev for ev in evidence if ev.kind != "drug" or normalize_term(ev.term) not in m.coded]
+    if snow_weather(norm.text) and not any(ev.kind == "intent" for ev in evidence):
+        # Snow as weather ("雪すごい❄️ 白いのが積もって"): with no sale cue its words are the weather.
+        evidence = [ev for ev in evidence if ev.kind != "drug" or ev.strong or ev.category != "cocaine"]
     drug_strong = {ev.term for ev in evidence if ev.kind == "drug" and ev.strong}
     ambiguous = {ev.term for ev in evidence if ev.kind == "drug" and not ev.strong}
     intent_strong = {ev.term for ev in evidence if ev.kind == "intent" and ev.strong}
@@ -352,6 +356,7 @@ def screen(
     # A vendor's own terms ("reship if seized") are no news report: they are read past.
     # A licensed retailer's own terms ("21+ with valid ID", "in-store only") are lawful retail.
     reported = lawful_retail(norm.text) or m.talk.search(VENDOR_TERMS_RE.sub(" ", norm.text)) is not None or (
+        MEANING_RE.search(norm.text) is not None) or (
         ASKING_RE.search(norm.text) is not None and not any(ev.term in _OFFER_PATTERNS for ev in evidence))
     if reported:
         intent = min(intent, opts.weak_intent_weight)
