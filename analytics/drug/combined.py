@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from analytics.drug.learned import NgramModel
+from analytics.drug.normalize import normalize
+from analytics.drug.patterns import weighed_goods
 from analytics.drug.screen import BENIGN, SALE, TALK, Screened, ScreenOptions, screen
 
 logger = logging.getLogger(__name__)
@@ -56,8 +58,11 @@ def screen_batch(
     p = model.calibrated(z, sale, logits, np.array([v.intent > 0 for v in lex]))
     own = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
     out: list[Verdict] = []
-    for v, pi, oi in zip(lex, p, own, strict=True):
-        if pi >= model.threshold or (v.label == SALE and pi >= LEXICON_FLOOR):
+    for t, v, pi, oi in zip(texts, lex, p, own, strict=True):
+        # Goods sold by weight with no drug word at all: the per-gram price is the shop's, and
+        # the n-gram model, which reads "£7/g" as a dealer's, does not make it an offer alone.
+        weighed = v.drug == 0 and weighed_goods(normalize(t).text)
+        if pi >= model.threshold and not weighed or (v.label == SALE and pi >= LEXICON_FLOOR):
             label = SALE
         elif v.drug >= opts.drug_min:
             label = TALK

@@ -336,7 +336,7 @@ VENDOR_TERMS_RE = re.compile(r"(?:reship|resend|refund)\w*(?:\W+\w+){0,4}?\W+sei
                              r"seiz\w*(?:\W+\w+){0,4}?\W+(?:reship|resen[dt]|refund)\w*|lost (?:or|/) seized")
 # Goods sold by weight (tea by the 10 g, spices, bullion): a gram amount there is how the shop
 # prices, so among commerce words it is no dose backing an ambiguous drug word.
-WEIGHED_GOODS = ("量り売り|はかり売り|by weight|by the gram|loose leaf|per 100g|/100g|spices|spice|"
+WEIGHED_GOODS = ("量り売り|はかり売り|by weight|by the gram|loose leaf|per 100g|/100g|spices|spice|saffron|"
                  "bullion|gold|silver|troy oz|スパイス|茶葉|金貨|銀貨|地金")
 # Mains power and chargers: 🔌 there is the plug in the wall, no dealer's plug.
 ELECTRICAL = ("charger|chargers|charging|cable|cables|adapter|adapters|outlet|outlets|socket|extension cord|"

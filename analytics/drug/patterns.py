@@ -14,6 +14,8 @@ neither module grows past a readable size. All patterns run on normalised post t
 * "snap: nightowl.drops", "tg - name": a messenger named with a handle is a contact cue.
 * Snow as weather (積もって, 雪かき, "snow day"): beside these, with no sale cue, a snow word
   or emoji (雪, ❄️, 白いの) is the weather.
+* Goods sold by weight (spices by the gram, tea, bullion) in a post without one drug word:
+  the per-gram price is the shop's, so the n-gram model alone does not make it an offer.
 * A licensed dispensary's own terms ("21+ with valid ID", "in-store only") mark lawful
   retail: two of them and the post is no offer, like news.
 """
@@ -23,7 +25,8 @@ from __future__ import annotations
 import re
 
 from analytics.drug.context import WEATHER_CONTEXT
-from analytics.drug.lexicon import DOSE_RE, Entry, Kind
+from analytics.drug.lexicon import DOSE_RE, WEIGHED_GOODS, Entry, Kind
+from analytics.drug.normalize import normalize_term
 
 _LETTER_EDGE = r"(?<![a-z0-9&.'’/\-])"
 # "G" alone as a word: not "G&S", "5 g", "80 a g", "$10/g", "g-shock".
@@ -50,6 +53,10 @@ _LAWFUL_RE = re.compile(
 
 _WEATHER_RE = re.compile("|".join(rf"(?<![a-z]){re.escape(t)}(?![a-z])" if t.isascii() else re.escape(t)
                                   for t in WEATHER_CONTEXT.split("|")))
+
+_WEIGHED_RE = re.compile("|".join(
+    rf"(?<![a-z]){re.escape(k)}(?![a-z])" if k.isascii() else re.escape(k)
+    for k in sorted({normalize_term(t) for t in WEIGHED_GOODS.split("|")}, key=len, reverse=True)))
 
 _G = Entry("G", Kind.DRUG, "ghb", True, "any", fuzzy=False)
 _S = Entry("S", Kind.DRUG, "meth", True, "ja", fuzzy=False)
@@ -90,3 +97,8 @@ def lawful_retail(text: str) -> bool:
 def snow_weather(text: str) -> bool:
     """True when the post talks about snow as weather ("雪が一面に積もって", "snow day tomorrow")."""
     return _WEATHER_RE.search(text) is not None
+
+
+def weighed_goods(text: str) -> bool:
+    """True when the post names goods sold by weight ("saffron by the gram", 茶葉, "silver")."""
+    return _WEIGHED_RE.search(text) is not None
