@@ -7,6 +7,7 @@ both through the calibrating stacker of :mod:`analytics.drug.learned`. The label
 ``drug_talk`` when the lexicon found drug evidence, else ``benign``. A lexicon sale offer
 stays one unless the stacker is confident it is not (below :data:`LEXICON_FLOOR`): the
 n-gram model only knows the phrasings it was trained on, the lexicon's rules are general.
+Nor does the model alone make an offer of goods sold by weight where the lexicon found no drug word.
 The lexicon's evidence spans are returned unchanged, so an analyst still sees which words drove the score.
 Without a model (artefact missing or failing its checksum) the lexicon screen alone decides.
 """
@@ -61,8 +62,9 @@ def screen_batch(
     for t, v, pi, oi in zip(texts, lex, p, own, strict=True):
         # Goods sold by weight with no drug word at all: the per-gram price is the shop's, and
         # the n-gram model, which reads "£7/g" as a dealer's, does not make it an offer alone.
-        weighed = v.drug == 0 and weighed_goods(normalize(t).text)
-        if pi >= model.threshold and not weighed or (v.label == SALE and pi >= LEXICON_FLOOR):
+        # (Checked only where the model alone would decide, so most posts are not normalised twice.)
+        model_sale = pi >= model.threshold and not (v.drug == 0 and weighed_goods(normalize(t).text))
+        if model_sale or (v.label == SALE and pi >= LEXICON_FLOOR):
             label = SALE
         elif v.drug >= opts.drug_min:
             label = TALK
