@@ -57,7 +57,10 @@ GOODS_CONTEXT_EN = (
     "whole bean|ground to order|pour over|jordans|dunks|yeezys|kicks|ds sizes|deadstock|"
     # second-hand sport nutrition and spices by the gram: "2kg tub of whey, unopened", "saffron"
     "whey|protein powder|protein|casein|pre-workout|preworkout|creatine|mass gainer|supplements|tub|tubs|"
-    "unopened|servings|flavour|flavor|wrong flavour|wrong flavor|saffron|spice shop")
+    "unopened|servings|flavour|flavor|wrong flavour|wrong flavor|saffron|spice shop|"
+    # resin and craft supplies, aquarium livestock
+    "epoxy|resin kits|resin art|mica|mica powder|pigment|pigments|colours|colors|glitter|"
+    "shrimp|aquarium|fish tank|guppies|snails|aquatic plants")
 GOODS_CONTEXT_JA = (
     "予約|直売|農園|農家|産直|朝採り|朝どれ|採れたて|とれたて|無農薬|有機|詰め合わせ|ギフト|贈り物|"
     "お歳暮|お中元|手作り|手づくり|焼き菓子|ケーキ|クッキー|パン|スイーツ|和菓子|ティー|紅茶|緑茶|"
@@ -75,7 +78,10 @@ GOODS_CONTEXT_JA = (
     "ジェラート|ソフトクリーム|テイクアウト|商品撮影|撮影|スタジオ|ドラッグストア|薬局|特売|風邪薬|目薬|"
     # drinks and vending machines; chargers and electronics; goods sold by weight; bullion
     "自販機|自動販売機|ジュース|飲み物|ドリンク|缶|麦茶|ビール|充電器|ケーブル|モバイルバッテリー|家電|"
-    "量り売り|スパイス|金貨|銀貨|地金|クーポン|割引コード|クーポンコード")
+    "量り売り|スパイス|金貨|銀貨|地金|クーポン|割引コード|クーポンコード|"
+    # dry ice by the trade, sport nutrition, a kitchen garden's give-away, clothes by the size
+    "ドライアイス|業務用|お見積もり|見積もり|ホエイ|プロテイン|サプリ|家庭菜園|おすそ分け|おすそわけ|"
+    "tシャツ|Tシャツ|パーカー|サイズ")
 # Snow as weather: beside these a snow word or emoji (雪, ❄️, 白いの, "snow") is the weather.
 WEATHER_CONTEXT = (
     "積もって|積もった|積もる|積雪|大雪|初雪|吹雪|雪かき|雪だるま|雪合戦|銀世界|一面真っ白|降ってる|降ってきた|"

@@ -337,7 +337,9 @@ VENDOR_TERMS_RE = re.compile(r"(?:reship|resend|refund)\w*(?:\W+\w+){0,4}?\W+sei
 # Goods sold by weight (tea by the 10 g, spices, bullion): a gram amount there is how the shop
 # prices, so among commerce words it is no dose backing an ambiguous drug word.
 WEIGHED_GOODS = ("量り売り|はかり売り|by weight|by the gram|loose leaf|per 100g|/100g|spices|spice|saffron|"
-                 "bullion|gold|silver|troy oz|スパイス|茶葉|金貨|銀貨|地金")
+                 "bullion|gold|silver|troy oz|スパイス|茶葉|金貨|銀貨|地金|"
+                 # craft supplies and sport nutrition by the pot or tub, dry ice by the kilo
+                 "mica|pigment|pigments|epoxy|creatine|whey|protein powder|ホエイ|プロテイン|ドライアイス")
 # Mains power and chargers: 🔌 there is the plug in the wall, no dealer's plug.
 ELECTRICAL = ("charger|chargers|charging|cable|cables|adapter|adapters|outlet|outlets|socket|extension cord|"
               "power bank|usb|usb-c|type-c|electrician|ev charger|充電器|充電|ケーブル|アダプター|コンセント|"
