@@ -22,7 +22,7 @@ import numpy as np
 
 from analytics.drug.learned import NgramModel
 from analytics.drug.normalize import normalize
-from analytics.drug.patterns import weighed_goods
+from analytics.drug.patterns import trade_amount, weighed_goods
 from analytics.drug.screen import BENIGN, SALE, TALK, Screened, ScreenOptions, screen
 
 logger = logging.getLogger(__name__)
@@ -38,6 +38,10 @@ class Verdict:
     label: str
     lexicon: Screened
     model_score: float | None  # the n-gram model's own probability, None without a model
+
+
+def _no_trade(text: str) -> bool:
+    return weighed_goods(text) or not trade_amount(text)
 
 
 def screen_batch(
@@ -63,7 +67,9 @@ def screen_batch(
         # Goods sold by weight with no drug word at all: the per-gram price is the shop's, and
         # the n-gram model, which reads "£7/g" as a dealer's, does not make it an offer alone.
         # (Checked only where the model alone would decide, so most posts are not normalised twice.)
-        model_sale = pi >= model.threshold and not (v.drug == 0 and weighed_goods(normalize(t).text))
+        # Nor, with no drug word, of a post that names no dealer's quantity: the model reads any
+        # "10 for £15, message me" as a deal.
+        model_sale = pi >= model.threshold and not (v.drug == 0 and _no_trade(normalize(t).text))
         if model_sale or (v.label == SALE and pi >= LEXICON_FLOOR):
             label = SALE
         elif v.drug >= opts.drug_min:

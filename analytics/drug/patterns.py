@@ -16,6 +16,10 @@ neither module grows past a readable size. All patterns run on normalised post t
   or emoji (雪, ❄️, 白いの) is the weather.
 * Goods sold by weight (spices by the gram, tea, bullion) in a post without one drug word:
   the per-gram price is the shop's, so the n-gram model alone does not make it an offer.
+* Trade amounts: a dealer's quantity ("1g", "3.5g", "an eighth", "zips", "qp", "bags", "bricks",
+  "moving weight", "tabs", "caps", 1錠, 1枚) or a price ladder ("1 for 80, 2 for 150"). Where the
+  lexicon found no drug word, the n-gram model alone makes an offer only of a post with one:
+  "Cherry shrimp 10 for £15, message me" or a bike for 1.5万 reads like a deal but sells none.
 * A licensed dispensary's own terms ("21+ with valid ID", "in-store only") mark lawful
   retail: two of them and the post is no offer, like news.
 """
@@ -62,6 +66,18 @@ _G = Entry("G", Kind.DRUG, "ghb", True, "any", fuzzy=False)
 _S = Entry("S", Kind.DRUG, "meth", True, "ja", fuzzy=False)
 _REPEAT = Entry("repeat customer", Kind.DRUG, "coded", False, "any", fuzzy=False)
 _HANDLE = Entry("handle", Kind.INTENT, "contact", True, "any", fuzzy=False)
+
+
+TRADE_AMOUNT_RE = re.compile(
+    r"(?<![a-z0-9.])(?:[0-9]|[12][0-9])(?:\.[0-9]+)?\s?(?:g|gs|grams?|ｇ|グラム)(?![a-z])|"
+    r"(?<![a-z])(?:zips?|qps?|oz|ozs|eighths?|quarters?|halves|half|z|bags?|bricks?|weight|tabs?|caps|pills|"
+    r"sheets?|kilos?|keys)(?![a-z])|[0-9]+\s?(?:錠|枚|粒|本)")
+_LADDER_RE = re.compile(r"(?<![a-z0-9.])[0-9]+(?:\.[0-9]+)?\s?for\s?[$£€]?[0-9]+")
+
+
+def trade_amount(text: str) -> bool:
+    """True when the post names a dealer's quantity or a price ladder (two "N for P")."""
+    return TRADE_AMOUNT_RE.search(text) is not None or len(_LADDER_RE.findall(text)) >= 2
 
 
 def shape_evidence(text: str) -> list[tuple[int, int, Entry]]:
