@@ -8,6 +8,9 @@ back to ``[offsets[i], offsets[j - 1] + 1)`` in the original.
 
 Steps, in order (each one a pure function over ``(chars, offsets)``):
 
+0. kanji that pass for katakana (工 for エ, 力 for カ, 丰 for キ, 口 for ロ, 夕 for タ, 二 for ニ)
+   read as the katakana where they touch a katakana on one side and no kanji on the other
+   (``工クスタシー``, ``コ力イン``; not ``入力フォーム`` or ``口コミ``'s neighbours in a kanji word);
 1. NFKC per character (full-width and half-width forms, compatibility ligatures), lower case,
    half-width voiced marks composed with their kana (``ﾃﾚｸﾞﾗﾑ`` -> ``テレグラム``), and
    Cyrillic / Greek look-alikes mapped to the Latin letter they imitate (``wеed`` with a
@@ -93,6 +96,33 @@ def _fold_kana(ch: str) -> str:
     if 0x30A1 <= code <= 0x30F6:
         ch = chr(code - 0x60)
     return _SAME_SOUND.get(ch, ch)
+
+
+_KANA_LOOKALIKES = {"工": "エ", "力": "カ", "丰": "キ", "口": "ロ", "夕": "タ", "二": "ニ", "卜": "ト",
+                    "八": "ハ", "才": "オ", "一": "ー"}
+
+
+def _is_katakana(ch: str) -> bool:
+    return "\u30a1" <= ch <= "\u30fa" or ch == "ー"
+
+
+def _kanji(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def _unmask_kana(text: str) -> str:
+    """Look-alike kanji beside katakana read as the katakana (one character for one)."""
+    if not any(c in _KANA_LOOKALIKES for c in text):
+        return text
+    out = list(text)
+    for i, ch in enumerate(text):
+        if ch not in _KANA_LOOKALIKES:
+            continue
+        prev = text[i - 1] if i else ""
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        if (_is_katakana(prev) and not _kanji(nxt)) or (_is_katakana(nxt) and not _kanji(prev)):
+            out[i] = _KANA_LOOKALIKES[ch]
+    return "".join(out)
 
 
 def _nfkc(text: str) -> tuple[list[str], list[int]]:
@@ -238,7 +268,7 @@ def _join_spaced(chars: list[str], offsets: list[int]) -> tuple[list[str], list[
 
 def normalize(text: str) -> Normalized:
     """Normalise ``text`` for matching, keeping the map back to original offsets."""
-    chars, offsets = _nfkc(text)
+    chars, offsets = _nfkc(_unmask_kana(text))
     chars = _unleet(chars)
     chars, offsets = _squeeze(chars, offsets)
     chars, offsets = _join_spaced(chars, offsets)
