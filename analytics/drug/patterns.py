@@ -20,6 +20,9 @@ neither module grows past a readable size. All patterns run on normalised post t
   "moving weight", "tabs", "caps", 1錠, 1枚) or a price ladder ("1 for 80, 2 for 150"). Where the
   lexicon found no drug word, the n-gram model alone makes an offer only of a post with one:
   "Cherry shrimp 10 for £15, message me" or a bike for 1.5万 reads like a deal but sells none.
+* Trade jargon that names the drug by how it is sold: a microgram dose beside tabs, sheets or
+  1P (LSD), "zips 180" (an ounce of cannabis with its price), and wholesale by the kilo or
+  brick (卸, キロ単位, "bricks") over an encrypted messenger (Threema, Wickr, Session, Signal).
 * A licensed dispensary's own terms ("21+ with valid ID", "in-store only") mark lawful
   retail: two of them and the post is no offer, like news.
 """
@@ -62,6 +65,16 @@ _WEIGHED_RE = re.compile("|".join(
     rf"(?<![a-z]){re.escape(k)}(?![a-z])" if k.isascii() else re.escape(k)
     for k in sorted({normalize_term(t) for t in WEIGHED_GOODS.split("|")}, key=len, reverse=True)))
 
+_UG_RE = re.compile(r"(?<![a-z0-9.])[0-9]+\s?(?:ug|µg|μg|mcg)(?![a-z])")
+_BLOTTER_RE = re.compile(r"(?<![a-z])(?:tabs?|sheets?|blotters?|1p|1p-lsd|hits)(?![a-z])")
+_ZIPS_RE = re.compile(r"(?<![a-z])(?:half )?(?:zips?|qps?)\s?[$£€]?[0-9]{2,4}(?![0-9])")
+_BULK_RE = re.compile(r"(?<![a-z])(?:kilos?|bricks?|keys)(?![a-z])|きろ単位|kg単位")
+_WHOLESALE_RE = re.compile(r"(?<![a-z])(?:wholesale|bricks?|bulk only)(?![a-z])|卸|大口")
+_SECURE_RE = re.compile(r"(?<![a-z])(?:threema|wickr|session id|signal only|telegram only)(?![a-z])|"
+                        r"すれま|ういっかー")
+_LSD = Entry("microgram dose", Kind.DRUG, "lsd", True, "any", fuzzy=False)
+_ZIPS = Entry("zips with a price", Kind.DRUG, "cannabis", True, "any", fuzzy=False)
+_BULK = Entry("wholesale by the kilo", Kind.DRUG, "coded", True, "any", fuzzy=False)
 _G = Entry("G", Kind.DRUG, "ghb", True, "any", fuzzy=False)
 _S = Entry("S", Kind.DRUG, "meth", True, "ja", fuzzy=False)
 _REPEAT = Entry("repeat customer", Kind.DRUG, "coded", False, "any", fuzzy=False)
@@ -91,6 +104,11 @@ def shape_evidence(text: str) -> list[tuple[int, int, Entry]]:
         found += [(h.start(), h.end(), _G) for h in _G_RE.finditer(text)]
     if _JA_RE.search(text) and DOSE_RE.search(text):
         found += [(h.start(), h.end(), _S) for h in _S_RE.finditer(text)]
+    if _BLOTTER_RE.search(text):
+        found += [(h.start(), h.end(), _LSD) for h in _UG_RE.finditer(text)]
+    found += [(h.start(), h.end(), _ZIPS) for h in _ZIPS_RE.finditer(text)]
+    if _WHOLESALE_RE.search(text) and _SECURE_RE.search(text):
+        found += [(h.start(), h.end(), _BULK) for h in _BULK_RE.finditer(text)]
     found += [(h.start(), h.end(), _REPEAT) for h in REPEAT_RE.finditer(text)]
     found += [(h.start(), h.end(), _HANDLE) for h in MESSENGER_HANDLE_RE.finditer(text)]
     return found
