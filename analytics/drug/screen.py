@@ -49,6 +49,7 @@ from analytics.drug.wordforms import (
     is_kanji,
     phonetic,
     singular,
+    skeleton,
     skip_symbols,
 )
 
@@ -157,6 +158,8 @@ class _Matcher:
         self.neg_after = {normalize_term(k): re.compile(_fold(v)) for k, v in NEGATIVE_AFTER.items()}
         self.neg_before = {normalize_term(k): re.compile(_fold(v)) for k, v in NEGATIVE_BEFORE.items()}
         self.fuzzy_keys = sorted({e.key for e in english if e.strong and e.fuzzy and len(e.key) >= 5})
+        sk = [(skeleton(k), k) for k in self.fuzzy_keys if k.isalpha() and len(k) >= 8]
+        self.by_skeleton = {a: k for a, k in sk if len(a) >= 4 and sum(a == b for b, _ in sk) == 1}
         self.goods = _term_regex(f"{GOODS_CONTEXT_EN}|{GOODS_CONTEXT_JA}")
         self.goods_end = re.compile(rf"(?:{self.goods.pattern})\s*$")
         self.weighed = _term_regex(WEIGHED_GOODS)
@@ -200,7 +203,11 @@ def _matcher() -> _Matcher:
 def _fuzzy(token: str, cutoff: float) -> str | None:
     m = _matcher()
     hit = process.extractOne(token, m.fuzzy_keys, scorer=fuzz.ratio, score_cutoff=cutoff)
-    return None if hit is None else str(hit[0])
+    if hit is None:  # spelt by ear: same consonants, about the same length ("kettymean")
+        key = m.by_skeleton.get(skeleton(token))
+        ok = key is not None and abs(len(key) - len(token)) <= 2 and skeleton(key[0]) == skeleton(token[0])
+        return key if ok else None
+    return str(hit[0])
 
 
 def _evidence(norm: Normalized, i: int, j: int, e: Entry, how: str) -> Evidence:

@@ -31,7 +31,13 @@ def skip_symbols(text: str, at: int) -> tuple[str, str]:
 
 def phonetic(word: str) -> str:
     """A phonetic spelling undone: "kokaine" -> "cocaine", "pillz" -> "pills"."""
-    return re.sub(r"z$", "s", word.replace("ph", "f").replace("k", "c").replace("cc", "c"))
+    word = word.replace("ph", "f").replace("k", "c").replace("cc", "c").replace("ayn", "ain")
+    return re.sub(r"z$", "s", word)
+
+
+def skeleton(word: str) -> str:
+    """Consonants only, sounds folded ("kettymean", "ketamine" -> "ktmn"): spellings by ear."""
+    return fold_runs(re.sub(r"[aeiouy]", "", word.replace("ph", "f").replace("c", "k")))
 
 
 def singular(key: str) -> str:
