@@ -63,7 +63,7 @@ LEXICON: tuple[Entry, ...] = tuple(
              "prerolls|pre-rolls|pre rolls|reefer|mary jane|sativa|indica|hybrid strain|wax pen|thc carts|"
              "dab pen|shatter|moonrocks|weed|edibles")
     + _entries(D, "cannabis", False, "en", "bud|buds|gas|420|grass|herb|trees|loud|flower|pot|green|"
-               "carts|dabs|hash|joint|blunt|gelato|exotic|exotics|za|tree|bush")
+               "carts|dabs|hash|joint|blunt|gelato|exotic|exotics|za|tree|bush|tinnie|tinnies|tinny")
     + _entries(D, "cannabis", True, "ja", "大麻|マリファナ|ガンジャ|ハッパ|乾燥大麻|大麻リキッド|"
                "THCリキッド|ジョイント|バッズ|手押し|ブリブリ|"
                "手おし|て押し|ておし|てをし|teoshi")
