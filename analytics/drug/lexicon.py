@@ -194,6 +194,8 @@ NEGATIVE_AFTER: dict[str, str] = {
     "blow": r"\s?(?:up|dryer|dry|out|torch|mold|molding)",
     "kush": r"\s?(?:gym|ball|balls)",
     "420": r"\s?(?:error|status|code|km|miles|flight|bus|route|room|points|page)",
+    # エス only as a word of its own: not エスプレッソ, エステ, エスカレーター.
+    "エス": r"(?:プレッソ|テ|カレーター|ニック|キモー|ケープ|コート|ペラント|パニョ|ポワール|ニー)",
     "アイス": r"(?:クリーム|くりーむ|食べ|たべ|コーヒー|こーひー|ティー|てぃー|ココア|最中|屋|バー|ばー|"
             r"ぼっくす|ボックス|が好き|おいし|美味し|買っ|溶け|コーナー|ケーキ)",
     "野菜": r"(?:を買|を食|炒め|いため|サラダ|さらだ|スープ|すーぷ|ジュース|じゅーす|不足|たっぷり|中心|"

@@ -83,7 +83,8 @@ _HANDLE = Entry("handle", Kind.INTENT, "contact", True, "any", fuzzy=False)
 
 TRADE_AMOUNT_RE = re.compile(
     r"(?<![a-z0-9.])(?:[0-9]|[12][0-9])(?:\.[0-9]+)?\s?(?:g|gs|grams?|ｇ|グラム)(?![a-z])|"
-    r"(?<![a-z])(?:zips?|qps?|oz|ozs|eighths?|quarters?|halves|half|z|bags?|bricks?|weight|tabs?|caps|pills|"
+    # Not a retail pack by the kilo ("10kg bags" of party ice).
+    r"(?<![a-z])(?<!kg\s)(?<!kg)(?:zips?|qps?|oz|ozs|eighths?|quarters?|halves|half|z|bags?|bricks?|weight|tabs?|caps|pills|"
     r"sheets?|kilos?|keys)(?![a-z])|[0-9]+\s?(?:錠|枚|粒|本)|"
     # A bare decimal amount beside a price ("0.5 2万", "0.2 $60"): grams left unwritten.
     r"(?<![0-9.,])[0-9]\.[0-9]\s[$£€¥]?[0-9]+(?:万|円|k)?(?![0-9.])")
