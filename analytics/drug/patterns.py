@@ -126,6 +126,17 @@ def repeat_backed(text: str, strong_contact: bool, other_cue: bool) -> bool:
     return strong_contact and (other_cue or len({h.group(0) for h in REPEAT_RE.finditer(text)}) >= 2)
 
 
+# Slang quoted ("「手押し」って書いてる投稿", 'posts saying "plug"') beside a warning or a report.
+_QUOTED_RE = re.compile(r"「[^」]{1,12}」|[\"“”][^\"“”]{1,16}[\"“”]")
+_WARNING_RE = re.compile(r"気をつけて|気を付けて|らしい|売人|注意|(?<![a-z])(?:be careful|scams?|scammers?|"
+                         r"watch out|beware)(?![a-z])")
+
+
+def quoted_warning(text: str) -> bool:
+    """True when the post quotes a word in 「」 or "" and carries a warning or a report word."""
+    return _QUOTED_RE.search(text) is not None and _WARNING_RE.search(text) is not None
+
+
 def lawful_retail(text: str) -> bool:
     """True when the post carries two of a licensed retailer's own terms."""
     return len({h.group(0) for h in _LAWFUL_RE.finditer(text)}) >= 2

@@ -39,7 +39,7 @@ from analytics.drug.lexicon import (
     Kind,
 )
 from analytics.drug.normalize import Normalized, fold_kana, normalize, normalize_term
-from analytics.drug.patterns import lawful_retail, repeat_backed, shape_evidence, snow_weather
+from analytics.drug.patterns import lawful_retail, quoted_warning, repeat_backed, shape_evidence, snow_weather
 from analytics.drug.slang import CODED_EN, JA_PRICE_RE, PILL_STRENGTH_RE, REGIONAL_PRICE_RE, UNIT_PRICE_RE
 from analytics.drug.wordforms import (
     STRETCHED_RE,
@@ -362,7 +362,8 @@ def screen(
     # News, fiction, harm reduction and buyers asking: trade words there are not an offer.
     # A vendor's own terms ("reship if seized") are no news report: they are read past.
     # A licensed retailer's own terms ("21+ with valid ID", "in-store only") are lawful retail.
-    reported = lawful_retail(norm.text) or m.talk.search(VENDOR_TERMS_RE.sub(" ", norm.text)) is not None or (
+    reported = lawful_retail(norm.text) or quoted_warning(norm.text) or (
+        m.talk.search(VENDOR_TERMS_RE.sub(" ", norm.text)) is not None) or (
         MEANING_RE.search(norm.text) is not None) or (
         ASKING_RE.search(norm.text) is not None and not any(ev.term in _OFFER_PATTERNS for ev in evidence))
     if reported:
