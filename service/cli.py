@@ -57,7 +57,13 @@ def serve_config(args: argparse.Namespace, settings: Settings) -> Any:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    uvicorn.Server(serve_config(args, Settings())).run()
+    from service.logging import setup_logging
+
+    settings = Settings()
+    config = serve_config(args, settings)
+    # After uvicorn's own set-up (in its Config), so its loggers go through ours as well.
+    setup_logging(settings.log_level)
+    uvicorn.Server(config).run()
     return 0
 
 

@@ -23,7 +23,8 @@ from service import metrics
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("patrol.access")
 
-_RESERVED = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
+# uvicorn adds ``color_message``: the message again, with terminal colour codes.
+_RESERVED = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime", "color_message"}
 
 
 class JsonFormatter(logging.Formatter):
