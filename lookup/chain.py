@@ -196,12 +196,11 @@ class CheckChain:
 
     def _plate(self, query: Query) -> CheckResult:
         readings = list(query.readings[: self.opts.readings])
-        rows = self.store.vehicles_by_skeleton([skeleton(r.text) for r in readings])
-        if not rows and readings:
-            # One non-confusable slip (a misheard spelling word), else two: offered as
-            # candidates, never taken (PostgreSQL's trigram neighbours last).
-            key = skeleton(readings[0].text)
-            rows = self.store.vehicles_near(key, limit=self.opts.max_candidates)
+        # The confusable skeletons on file; else one non-confusable slip of the first reading
+        # (a misheard spelling word), else two: offered as candidates, never taken
+        # (PostgreSQL's trigram neighbours last).
+        rows = self.store.vehicles_exact_or_near([skeleton(r.text) for r in readings],
+                                                 limit=self.opts.max_candidates)
         scored = self._ranked(query, rows, readings, slot="plate", field="plate")
         if not scored:
             return self._none("plate", query, str(query.slots.get("plate", "")))
@@ -280,11 +279,9 @@ class CheckChain:
 
     def _licence(self, query: Query) -> CheckResult:
         readings = list(query.readings[: self.opts.readings])
-        rows = self.store.licences_by_skeleton([skeleton(r.text) for r in readings])
-        if not rows and readings:
-            # One non-confusable slip, else two, as for plates: offered as candidates, never taken.
-            key = skeleton(readings[0].text)
-            rows = self.store.licences_near(key, limit=self.opts.max_candidates)
+        # On file, else one non-confusable slip, else two, as for plates: offered, never taken.
+        rows = self.store.licences_exact_or_near([skeleton(r.text) for r in readings],
+                                                 limit=self.opts.max_candidates)
         scored = self._ranked(query, rows, readings, slot="licence", field="number")
         if not scored:
             return self._none("licence", query, str(query.slots.get("licence", "")))

@@ -22,6 +22,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     cast,
+    exists,
     func,
     literal_column,
     or_,
@@ -35,6 +36,8 @@ Probe = tuple[bool, str, int]  # (reversed side, key prefix, length)
 # Rows one range search reads at most; an edit-1 neighbourhood in a registry of millions
 # holds a few dozen.
 SCAN = 2000
+# Rows an exact-skeleton lookup returns at most (confusable skeletons of a few readings).
+EXACT = 200
 
 # Per table: columns returned, skeleton column, reversed skeleton column.
 TABLES: dict[str, tuple[Sequence[Any], Any, Any]] = {
@@ -111,12 +114,25 @@ def similar_statement(limit: int) -> Select[Any]:
 
 @lru_cache(maxsize=64)
 def near_statement(table: str, one_shape: tuple[tuple[bool, int], ...],
-                   two_shape: tuple[tuple[bool, int], ...], trigram_limit: int) -> CompoundSelect:
+                   two_shape: tuple[tuple[bool, int], ...], trigram_limit: int,
+                   exact: bool = False) -> CompoundSelect:
     """The three stages in one statement (PostgreSQL), each row tagged with its ``stage``
     (1, 2 or 3; the trigram stage only when ``trigram_limit``) and ordered by stage, then
-    trigram distance. Every stage runs; the caller keeps the first that holds a neighbour."""
+    trigram distance. Every stage runs; the caller keeps the first that holds a neighbour.
+
+    With ``exact``, stage 0 comes first: the rows whose skeleton is one of the expanding
+    ``skels``. The other stages then run only when it holds none (an uncorrelated NOT
+    EXISTS, which PostgreSQL evaluates once, as a one-time filter): the exact lookup and
+    the neighbour search in one round trip, with the neighbours' cost paid only on a miss."""
+    cols, skel_col, _rev = TABLES[table]
     parts: list[Select[Any]] = []
     zero = cast(literal_column("0"), Float).label("dist")
+    miss: Any = None
+    if exact:
+        found = select(*cols, skel_col).where(skel_col.in_(bindparam("skels", expanding=True))).limit(
+            EXACT).cte(f"exact_{table}")
+        parts.append(select(literal_column("0").label("stage"), *found.c, zero))
+        miss = ~exists(select(literal_column("1")).select_from(found))
     for stage, (probe_shape, prefix) in enumerate(((one_shape, "a"), (two_shape, "b")), start=1):
         if probe_shape:
             inner = range_statement(table, probe_shape, prefix).subquery()
@@ -127,6 +143,8 @@ def near_statement(table: str, one_shape: tuple[tuple[bool, int], ...],
         inner = (select(*VEHICLE_COLS, V.c.plate_skel, dist.label("dist"))
                  .where(V.c.plate_skel.op("%")(skel)).order_by(dist).limit(trigram_limit).subquery())
         parts.append(select(literal_column("3").label("stage"), *inner.c))
+    if miss is not None:
+        parts[1:] = [part.where(miss) for part in parts[1:]]
     return union_all(*parts).order_by(literal_column("stage"), literal_column("dist"))
 
 

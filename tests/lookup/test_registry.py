@@ -241,6 +241,23 @@ def test_near_is_the_first_stage_that_finds_a_neighbour(engine: LookupEngine, he
         assert sorted(x["id"] for x in store.licences_near(number, limit=5)) == sorted(x["id"] for x in want)
 
 
+@pytest.mark.parametrize("heard", [["QQ70ZZZ"], ["QQ7OZZZ", "QQ70ZZZ"], ["QQ70ZZY"], ["QQ70ABC", "QQ70ZZY"],
+                                   ["AB1"], []])
+def test_exact_or_near_is_exact_else_the_first_readings_neighbours(engine: LookupEngine,
+                                                                   heard: list[str]) -> None:
+    # One statement on PostgreSQL (the neighbour stages skipped when stage 0 finds), two on
+    # SQLite: the same rows as the exact lookup, else as the near search of the first reading.
+    store, keys = engine.store, [skeleton(h) for h in heard]
+    want = store.vehicles_by_skeleton(keys) or (store.vehicles_near(keys[0], limit=5) if keys else [])
+    got = store.vehicles_exact_or_near(keys, limit=5)
+    assert sorted(v["id"] for v in got) == sorted(v["id"] for v in want)
+    assert all(set(v) == set(want[0]) for v in got)
+    for numbers in (["Q1234567"], ["Q1234568"], ["Q1234568", "Q1234567"]):
+        lic = store.licences_by_skeleton(numbers) or store.licences_near(numbers[0], limit=5)
+        assert sorted(x["id"] for x in store.licences_exact_or_near(numbers, limit=5)) == sorted(
+            x["id"] for x in lic)
+
+
 def test_pg_trigram_neighbours(engine: LookupEngine, registry_url: str) -> None:
     similar = engine.store.vehicles_similar(skeleton("QQ70ZZZ"))
     if registry_url.startswith("postgresql"):
