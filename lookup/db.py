@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
@@ -62,6 +63,8 @@ def make_engine(url: str, *, echo: bool = False, read_only: bool = False) -> Eng
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA cache_size=-65536")
             cur.close()
+            # PostgreSQL's fuzzystrmatch levenshtein(), so the near-miss search filters in SQL.
+            dbapi_conn.create_function("levenshtein", 2, Levenshtein.distance, deterministic=True)
 
     else:
         _ping_when_idle(engine)

@@ -16,7 +16,6 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import (
-    CompoundSelect,
     Float,
     Select,
     and_,
@@ -79,8 +78,8 @@ def two_off_probes(skel: str) -> list[Probe]:
 def probe_params(probes: Sequence[Probe], prefix: str = "") -> dict[str, Any]:
     """The bound values of :func:`range_statement` for ``probes``."""
     params: dict[str, Any] = {}
-    for i, (_rev, key, length) in enumerate(probes):
-        params.update({f"{prefix}lo{i}": key, f"{prefix}hi{i}": key + "\x7f", f"{prefix}n{i}": length})
+    for i, (_rev, key, _length) in enumerate(probes):
+        params.update({f"{prefix}lo{i}": key, f"{prefix}hi{i}": key + "\x7f"})
     return params
 
 
@@ -90,17 +89,28 @@ def shape(probes: Sequence[Probe]) -> tuple[tuple[bool, int], ...]:
 
 
 @lru_cache(maxsize=64)
-def range_statement(table: str, probe_shape: tuple[tuple[bool, int], ...], prefix: str = "") -> Select[Any]:
+def range_statement(table: str, probe_shape: tuple[tuple[bool, int], ...], prefix: str = "",
+                    keys_only: bool = False, distance: int = 0) -> Select[Any]:
     """All probes of a shape in one statement, an OR of index ranges (SQLite's OR-by-union
-    plan, PostgreSQL's BitmapOr), built once per shape (building costs more than running)."""
+    plan, PostgreSQL's BitmapOr), built once per shape (building costs more than running).
+    The lengths are part of the shape, so they are written into the statement, not bound.
+    ``keys_only`` selects the id and skeleton alone (for :func:`near_statement`); with a
+    ``distance``, only the rows that many edits from the bound ``skel`` (``levenshtein()``:
+    PostgreSQL's fuzzystrmatch, or the function :func:`lookup.db.make_engine` gives SQLite),
+    so the database filters the ranges instead of returning every row they hold."""
     cols, skel_col, rev_col = TABLES[table]
     terms = [
         and_((rev_col if rev else skel_col) >= bindparam(f"{prefix}lo{i}"),
              (rev_col if rev else skel_col) < bindparam(f"{prefix}hi{i}"),
-             func.length(skel_col) == bindparam(f"{prefix}n{i}"))
-        for i, (rev, _length) in enumerate(probe_shape)
+             func.length(skel_col) == literal_column(str(int(length))))
+        for i, (rev, length) in enumerate(probe_shape)
     ]
-    return select(*cols, skel_col).where(or_(*terms)).limit(SCAN)
+    picked = (skel_col.table.c.id,) if keys_only else cols
+    stmt = select(*picked, skel_col).where(or_(*terms))
+    if distance:
+        skel = bindparam("skel", type_=skel_col.type)
+        stmt = stmt.where(func.levenshtein(skel_col, skel) == literal_column(str(int(distance))))
+    return stmt.limit(SCAN)
 
 
 @lru_cache(maxsize=8)
@@ -115,37 +125,51 @@ def similar_statement(limit: int) -> Select[Any]:
 @lru_cache(maxsize=64)
 def near_statement(table: str, one_shape: tuple[tuple[bool, int], ...],
                    two_shape: tuple[tuple[bool, int], ...], trigram_limit: int,
-                   exact: bool = False) -> CompoundSelect:
+                   exact: bool = False, in_sql: bool = False) -> Select[Any]:
     """The three stages in one statement (PostgreSQL), each row tagged with its ``stage``
     (1, 2 or 3; the trigram stage only when ``trigram_limit``) and ordered by stage, then
-    trigram distance. Every stage runs; the caller keeps the first that holds a neighbour.
+    trigram distance; the caller keeps the first stage that holds a neighbour.
 
     With ``exact``, stage 0 comes first: the rows whose skeleton is one of the expanding
-    ``skels``. The other stages then run only when it holds none (an uncorrelated NOT
-    EXISTS, which PostgreSQL evaluates once, as a one-time filter): the exact lookup and
-    the neighbour search in one round trip, with the neighbours' cost paid only on a miss."""
+    ``skels``. With ``in_sql`` (the server has ``levenshtein()``), stages 1 and 2 hold only
+    rows one and two edits from ``skel``. A stage then runs only when the stages before it
+    that can decide (stage 0; with ``in_sql`` every stage) hold nothing: each is a CTE whose
+    uncorrelated NOT EXISTS PostgreSQL evaluates once, as a one-time filter. One round trip
+    for the whole check, and a later stage's cost paid only when the earlier ones miss.
+
+    The stages select ids alone and the record's columns are joined once, outside: a
+    shorter statement with fewer parameters, which psycopg then converts once and caches
+    (it parses anew each time a statement over 4,096 characters or 50 parameters)."""
     cols, skel_col, _rev = TABLES[table]
-    parts: list[Select[Any]] = []
+    t = skel_col.table
     zero = cast(literal_column("0"), Float).label("dist")
-    miss: Any = None
+    stages: list[tuple[int, Select[Any]]] = []
     if exact:
-        found = select(*cols, skel_col).where(skel_col.in_(bindparam("skels", expanding=True))).limit(
-            EXACT).cte(f"exact_{table}")
-        parts.append(select(literal_column("0").label("stage"), *found.c, zero))
-        miss = ~exists(select(literal_column("1")).select_from(found))
+        stages.append((0, select(t.c.id, zero).where(skel_col.in_(bindparam("skels", expanding=True)))
+                       .limit(EXACT)))
     for stage, (probe_shape, prefix) in enumerate(((one_shape, "a"), (two_shape, "b")), start=1):
         if probe_shape:
-            inner = range_statement(table, probe_shape, prefix).subquery()
-            parts.append(select(literal_column(str(stage)).label("stage"), *inner.c, zero))
+            inner = range_statement(table, probe_shape, prefix, keys_only=True,
+                                    distance=stage if in_sql else 0).subquery()
+            stages.append((stage, select(inner.c.id, zero)))
     if trigram_limit:
         skel = bindparam("skel", type_=V.c.plate_skel.type)
         dist = cast(V.c.plate_skel.op("<->")(skel), Float)
-        inner = (select(*VEHICLE_COLS, V.c.plate_skel, dist.label("dist"))
+        inner = (select(V.c.id, dist.label("dist"))
                  .where(V.c.plate_skel.op("%")(skel)).order_by(dist).limit(trigram_limit).subquery())
-        parts.append(select(literal_column("3").label("stage"), *inner.c))
-    if miss is not None:
-        parts[1:] = [part.where(miss) for part in parts[1:]]
-    return union_all(*parts).order_by(literal_column("stage"), literal_column("dist"))
+        stages.append((3, select(inner.c.id, inner.c.dist)))
+    gates: list[Any] = []
+    parts: list[Select[Any]] = []
+    for stage, found in stages:
+        for gate in gates:
+            found = found.where(~exists(select(literal_column("1")).select_from(gate)))
+        cte = found.cte(f"stage{stage}_{table}")
+        parts.append(select(literal_column(str(stage)).label("stage"), cte.c.id, cte.c.dist))
+        if stage == 0 or in_sql:
+            gates.append(cte)
+    hits = union_all(*parts).subquery("hits")
+    return (select(hits.c.stage, *cols, skel_col, hits.c.dist).join_from(hits, t, t.c.id == hits.c.id)
+            .order_by(hits.c.stage, hits.c.dist))
 
 
 def keep_one_off(rows: Iterable[Any], skel: str, key_name: str, *, limit: int) -> list[Row]:

@@ -25,19 +25,28 @@ from lookup.tables import ALERT_COLS, LICENCE_COLS, PERSON_COLS, VEHICLE_COLS, A
 logger = logging.getLogger(__name__)
 
 
-def ensure_trgm(conn: Connection) -> bool:
-    """Make sure pg_trgm is usable on a PostgreSQL connection; False where it cannot be created."""
+def ensure_extension(conn: Connection, name: str, *, schema: str | None = None) -> bool:
+    """Make sure extension ``name`` is installed on a PostgreSQL connection (in ``schema``
+    when given); False where it cannot be created (the search that needs it then does
+    without it)."""
     if conn.dialect.name != "postgresql":
         return False
-    if conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first():
+    if conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = :name"), {"name": name}).first():
         return True
     try:
         with conn.begin_nested():
-            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            where = f' SCHEMA "{schema}"' if schema else ""
+            conn.execute(text(f'CREATE EXTENSION IF NOT EXISTS "{name}"{where}'))
         return True
     except SQLAlchemyError:
-        logger.warning("pg_trgm is not available; fuzzy fallback search is off")
+        logger.warning("PostgreSQL extension %s is not available", name)
         return False
+
+
+def ensure_trgm(conn: Connection) -> bool:
+    """Make sure pg_trgm is usable on a PostgreSQL connection; False where it cannot be created
+    (the trigram stage of the near-miss search is then off)."""
+    return ensure_extension(conn, "pg_trgm")
 
 
 class RegistryStore(Protocol):
@@ -76,6 +85,7 @@ class SqlRegistryStore:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._trgm: bool | None = None
+        self._levenshtein: bool | None = None
         self._local = threading.local()
 
     @contextmanager
@@ -137,6 +147,19 @@ class SqlRegistryStore:
                 conn.execute(text("SELECT 1 FROM pg_extension WHERE extname='pg_trgm'")).first())
         return self._trgm
 
+    def _has_levenshtein(self, conn: Connection) -> bool:
+        """Whether the database filters by edit distance (fuzzystrmatch; SQLite's from make_engine)."""
+        if self._levenshtein is None:
+            if self.dialect == "postgresql":  # installed, and on this connection's search path
+                self._levenshtein = bool(conn.execute(
+                    text("SELECT to_regprocedure('levenshtein(text,text)') IS NOT NULL")).scalar())
+            else:
+                try:
+                    self._levenshtein = conn.execute(text("SELECT levenshtein('ab', 'b')")).scalar() == 1
+                except DBAPIError:
+                    self._levenshtein = False
+        return self._levenshtein
+
     def vehicles_similar(self, skel: str, *, limit: int = 10) -> list[Row]:
         """Trigram neighbours of a plate skeleton (PostgreSQL with pg_trgm; empty elsewhere)."""
         if self.dialect != "postgresql" or len(skel) < 3:
@@ -166,7 +189,10 @@ class SqlRegistryStore:
         if not probes:
             return []
         with self.connect() as conn:
-            rows = conn.execute(nb.range_statement(table, nb.shape(probes)), nb.probe_params(probes))
+            # The edit distance in SQL where the database has it (keep() checks it again).
+            distance = (1 if keep is nb.keep_one_off else 2) if self._has_levenshtein(conn) else 0
+            stmt = nb.range_statement(table, nb.shape(probes), distance=distance)
+            rows = conn.execute(stmt, {**nb.probe_params(probes), "skel": skel})
             return list(keep(rows, skel, nb.TABLES[table][1].name, limit=limit))
 
     def vehicles_near(self, skel: str, *, limit: int = 20) -> list[Row]:
@@ -207,7 +233,8 @@ class SqlRegistryStore:
             trigram = 10 if vehicle and len(skel) >= 3 and self._has_trgm(conn) else 0
             if not (one or two or trigram or exact):
                 return []
-            stmt = nb.near_statement(table, nb.shape(one), nb.shape(two), trigram, bool(exact))
+            stmt = nb.near_statement(table, nb.shape(one), nb.shape(two), trigram, bool(exact),
+                                     self._has_levenshtein(conn))
             params = {**nb.probe_params(one, "a"), **nb.probe_params(two, "b"), "skel": skel}
             if exact:
                 params["skels"] = list(exact)
