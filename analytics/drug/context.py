@@ -13,7 +13,8 @@ from __future__ import annotations
 # cue alone ("DMで予約", "dm for wholesale") is how every small seller writes.
 GOODS_CONTEXT_EN = (
     "cafe|bakery|bakes|baked|homemade|handmade|home made|organic|farm|farmers|farm stand|market|stall|"
-    "shop|store|boutique|wholesale|catering|smoothie|smoothies|matcha|tea|teas|coffee|latte|cake|cakes|"
+    "shop|store|boutique|café|cafés|caff|takeaway|order ahead|"
+    "wholesale|catering|smoothie|smoothies|matcha|tea|teas|coffee|latte|cake|cakes|"
     "cookies|cupcakes|brownies|pastries|bread|loaves|jam|honey|produce|vegetables|veggies|fruit|"
     "tomatoes|apples|berries|strawberries|seedlings|seeds|plants|bouquet|bouquets|florist|gift|gifts|"
     "gift box|hamper|candles|soap|skincare|lotion|serum|lipstick|perfume|makeup|cosmetics|tickets|"
@@ -93,7 +94,12 @@ PROCESS_CONTEXT = "preorder|preorders|pre-order|reservation|reserve|booking|予�
 # Reporting and fiction: words a dealer's own offer does not use.
 TALK_CONTEXT = (
     "arrested|arrest|seized|seizure|charged with|sentenced|indicted|convicted|pleaded guilty|"
-    "police say|police said|police warn|prosecutors|the court|news report|documentary|the actor|"
+    "police say|police said|police warn|prosecutors|the court|"
+    # court and crime reports: "jailed for six years", "court hears", "officers found"
+    "jailed|jailed for|court hears|court heard|court told|told the court|crown court|magistrates|"
+    "police found|officers found|detectives|prosecutor|prosecution|defendant|the jury|found guilty|"
+    "possession with intent|years in prison|behind bars|in custody|remanded|was caught with|"
+    "news report|documentary|the actor|"
     "in the movie|in the show|episode|searched for|i searched|searched|news says|"
     "逮捕|容疑|押収|送検|起訴|判決|有罪|懲役|疑いで|警察によると|ニュース|報道|ドラマ|映画|役の|売人役|"
     "検索したら|検索すると|"

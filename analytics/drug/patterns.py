@@ -91,8 +91,16 @@ TRADE_AMOUNT_RE = re.compile(
 _LADDER_RE = re.compile(r"(?<![a-z0-9.])[0-9]+(?:\.[0-9]+)?\s?for\s?[$£€]?[0-9]+")
 
 
+# Retail packs by the pound or the kilo ("5lb bags", "25kg sacks"): the post's bags are those packs.
+_RETAIL_PACK_RE = re.compile(r"(?<![0-9.])[0-9]+(?:\.[0-9]+)?\s?(?:lb|lbs|kg|kilo|kilos|litre|liter)\s?"
+                             r"(?:bags?|sacks?|tubs?|boxes|buckets?|bottles?|pouches?)(?![a-z])")
+_BAGS_RE = re.compile(r"(?<![a-z])(?:bags?|sacks?)(?![a-z])")
+
+
 def trade_amount(text: str) -> bool:
     """True when the post names a dealer's quantity or a price ladder (two "N for P")."""
+    if _RETAIL_PACK_RE.search(text):
+        text = _BAGS_RE.sub(" ", text)
     return TRADE_AMOUNT_RE.search(text) is not None or len(_LADDER_RE.findall(text)) >= 2
 
 

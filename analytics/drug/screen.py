@@ -40,6 +40,7 @@ from analytics.drug.lexicon import (
 )
 from analytics.drug.normalize import Normalized, fold_kana, normalize, normalize_term
 from analytics.drug.patterns import lawful_retail, quoted_warning, repeat_backed, shape_evidence, snow_weather
+from analytics.drug.senses import coded_pair, ordinary_sense
 from analytics.drug.slang import CODED_EN, JA_PRICE_RE, PILL_STRENGTH_RE, REGIONAL_PRICE_RE, UNIT_PRICE_RE
 from analytics.drug.wordforms import (
     STRETCHED_RE,
@@ -222,7 +223,9 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
     covered: list[tuple[int, int]] = []
     hits = [(hit, m.by_key[(kind, hit.group(0))])
             for kind, rx in m.regex.items() for hit in rx.finditer(text)]
-    negated = [m.negated(text, hit.group(0), hit.start(), hit.end()) for hit, _ in hits]
+    negated = [m.negated(text, hit.group(0), hit.start(), hit.end()) or (
+        e.kind is Kind.DRUG and ordinary_sense(norm.original, *norm.span(hit.start(), hit.end()), e.key))
+        for hit, e in hits]
     # One sense per post: a drug word read in its ordinary sense once ("dry ice") is read so
     # throughout, and the emoji of its class are decoration of that sense ("ice 🧊", "🌲 tree").
     benign_keys = {singular(e.key) for (_, e), neg in zip(hits, negated, strict=True)
@@ -354,7 +357,9 @@ def screen(
         goods = {h.group(0) for h in m.goods.finditer(norm.text)}
         emoji = {(ev.term, ev.category) for ev in evidence if ev.kind == "drug" and is_emoji(ev.term)}
         menu = bool(intent_strong) and (len(emoji) >= 2 and goods <= m.process
-                                        or len({c for _, c in emoji}) >= 3)
+                                        or len({c for _, c in emoji}) >= 3 or coded_pair(norm.original, [
+                                            (ev.start, ev.end, ev.category) for ev in evidence
+                                            if ev.kind == "drug" and not ev.strong], goods))
         if goods and not (trade or dose or menu):
             backed = False
     drug = min(3.0, len(drug_strong) + (opts.ambiguous_weight * len(ambiguous) if backed else 0.0))
