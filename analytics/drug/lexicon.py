@@ -143,6 +143,7 @@ LEXICON: tuple[Entry, ...] = tuple(
     + [Entry(t, D, c, True, "en", fuzzy=False) for c, t in slang.entries_by_class(slang.STRONG_EN)]
     + [Entry(t, D, c, False, "en") for c, t in slang.entries_by_class(slang.AMBIGUOUS_EN)]
     + [Entry(t, D, c, True, "en", fuzzy=False) for c, t in slang.entries_by_class(slang.REGIONAL_STRONG_EN)]
+    + [Entry(t, D, c, True, "en", fuzzy=False) for c, t in slang.entries_by_class(slang.ROAD_PAIRS_EN)]
     + [Entry(t, D, c, False, "en") for c, t in slang.entries_by_class(slang.REGIONAL_AMBIGUOUS_EN)]
     + [Entry(t, D, c, False, "en", fuzzy=False) for c, t in slang.entries_by_class(slang.CODED_EN)]
     + [Entry(t, D, c, True, "ja") for c, t in slang.entries_by_class(slang.STRONG_JA)]
@@ -246,6 +247,10 @@ NEGATIVE_AFTER: dict[str, str] = {
     "ハーブ": r"(?:ソルト|の苗|園|ガーデン|オイル|石鹸|せっけん|ウォーター|ソーセージ)",
     "大ま": r"(?:か|じめ|ぐ|わり|ち|と|つ|け|る|ん|え|い|お|せ|す|た|ど|ぶ)",
     "chems": r"\s?(?:for (?:the )?(?:pool|hot tub|spa)|kit)",
+    "hash": r"\s?(?:browns?|tags?|function|table|tables|map|maps|house|harriers?|run|key|rate|marks?|"
+            r"and (?:eggs|beans|chips|toast))",
+    "bun": r"\s?(?:cake|cakes|tin|tins|warmer|hair\w*|maker|bag|fight|run|shop|bakery|toaster|"
+           r"and (?:burger|chips|sausage|butter|jam|a coffee|a tea)|with)",
 }
 NEGATIVE_BEFORE: dict[str, str] = {
     "ice": r"(?:shaved|dry|black|thin|on|iced|cream|slip\w*|and|the|rink|hockey|melt\w*|dry|party|"
@@ -273,6 +278,17 @@ NEGATIVE_BEFORE: dict[str, str] = {
     "bars": r"(?:gold|silver|platinum|bullion|chocolate|candy|granola|protein|monkey|gay|sports|wine|"
             r"cocktail|sick|spit\w*|hard|these|graph|lego|energy)\s?$",
     "pills": r"(?:vitamin|birth control|allergy|sleeping|fish oil|my|the)\s?$",
+    "bun": r"(?:hot cross|cross|burger|brioche|sticky|iced|cinnamon|bao|steamed|sweet|cream|chelsea|currant|"
+           r"bath|hamburger|hot dog|sesame|honey|pork|the|a|my|her|messy|top|space|seeded|"
+           r"soft|fresh|bacon)\s?$",
+    # the breakfast dish and the computing sense: "corned beef hash", "a SHA-256 hash"
+    "hash": r"(?:corned beef|corned|beef|potato|sweet potato|breakfast|veggie|vegetable|turkey|salmon|"
+            r"red flannel|"
+            r"sha-?\d*|md5|crypto|password|file|the|a)\s?$",
+    # bakery and kitchen rolls: "bacon rolls", "cinnamon rolls", "toilet rolls"
+    "rolls": r"(?:bacon|sausage|spring|egg|cinnamon|toilet|kitchen|bread|dinner|sushi|lobster|pork|"
+             r"ham|cheese|"
+             r"salad|breakfast|jam|swiss|paper|cabbage|california|filled|soft|crusty|brioche)\s?$",
     "tabs": r"(?:browser|chrome|open|many|the|my)\s?$",
     "candy": r"(?:cotton|halloween|rock|eye)\s?$",
     "gummies": r"(?:sour|fruit|vitamin|gummy|haribo|melatonin|cbd)\s?$",

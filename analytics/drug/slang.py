@@ -98,6 +98,12 @@ REGIONAL_STRONG_EN: tuple[tuple[str, str], ...] = (
                  "grand daddy purple|maui wowie|acapulco gold|thai stick|thai sticks|ak-47 strain|"
                  "gelato 41|gelato 33|lemon cherry gelato|purple kush|bubba kush|sour d strain"),
 )
+# London road pairs: crack ("pebs", "bits") with weed ("bun") or heroin ("food"), named as one
+# menu. Kept out of REGIONAL_STRONG_EN, which the corpus generator draws its drug names from.
+ROAD_PAIRS_EN: tuple[tuple[str, str], ...] = (
+    ("cocaine", "pebs n bun|pebs and bun|pebs & bun|bun n pebs|bun and pebs|bun & pebs|bun n bits|"
+                "bun and bits|bits n bun|pebs n food|food n pebs"),
+)
 REGIONAL_AMBIGUOUS_EN: tuple[tuple[str, str], ...] = (
     # UK and Scotland: cocaine by its ordinary verbs and nicknames; the crack-and-heroin pair
     ("cocaine", "sniff|ching|white n brown|white and brown|white & brown"),
@@ -115,6 +121,9 @@ REGIONAL_AMBIGUOUS_EN: tuple[tuple[str, str], ...] = (
 # UK, and a doctor or a managing director everywhere.
 CODED_EN: tuple[tuple[str, str], ...] = (
     ("mdma", "md"),
+    # London road: "pebs" and "pebbles" (crack), "bun" (weed; the bakery's bun is ruled out below)
+    ("cocaine", "pebs|pebbles"),
+    ("cannabis", "bun"),
     ("cannabis", "high grade|highgrade|dank|purple haze|pineapple express|gorilla glue"),
     ("stimulants", "whizz"),
 )
@@ -175,7 +184,10 @@ TRADE_WEAK_EN = (
     # vendor listings (escrow, reships, PGP, vendor shops) and regional deal sizes and drops
     # (South Africa's "bankie", the UK's "bando", "drop round")
     "escrow|reship|reships|reshipping|reship policy|pgp|pgp key|opsec|vendor shop|vendor page|"
-    "vendor profile|jabber|xmpp|onion link|bankie|bankies|bando|can drop|drop round|drop around")
+    "vendor profile|jabber|xmpp|onion link|bankie|bankies|bando|can drop|drop round|drop around|"
+    # London road: the goods are good ("tings proper"), the deal line is open
+    "tings proper|proper tings|top tings|food ready|line open|lines open|line's open|line is open|"
+    "link me|new number save it|save the new number|save my new number")
 TRADE_WEAK_JA = (
     "振込|銀行振込|先払い|後払い|代引き|仮想通貨|ビットコイン|大口|少量|サンプル|初回|初回割|"
     "新規様|リピーター様|常連様|品質保証|本物|匿名|レターパック|当日|深夜|24時間|上物|極上|高純度|"
@@ -200,7 +212,7 @@ UNIT_PRICE_RE = re.compile(r"(?<![\d.])\d{1,4}\s?(?:a|per|each|ea|apiece|/)\s?(?
 REGIONAL_PRICE_RE = re.compile(r"(?<![a-z0-9])(?:r|n|ksh)\d{3,}(?:[.,]\d+)?k?(?![\d.a-z])|"
                                r"(?:₹|₦|rs\.?\s?|inr\s?)\d[\d,]*(?:\.\d+)?k?(?![\d.])|"
                                r"(?<![\d.])\d[\d,]*\s?(?:rand|rupees|naira|cedis|/-)(?![a-z])|"
-                               r"(?<![a-z])(?:tenner|fiver)\s(?:a|per|each)(?![a-z])")
+                               r"(?<![a-z])(?:tenner|fiver)\s(?:a|per|each|bags?|baggies|deals?)(?![a-z])")
 # Japanese prices without 円, or in kana: "1.2万", "1まん5せん", "5千".
 JA_PRICE_RE = re.compile(r"(?<![\d.])\d+(?:[.,]\d+)?\s?(?:万|まん|千|せん)(?!人|件|回|歩)")
 # Pill strength after a pill name: "oxy 80", "addy 30s", "perc 10", "blues 30s", "m 30".
