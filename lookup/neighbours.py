@@ -31,7 +31,7 @@ from sqlalchemy import (
 
 from lookup.tables import LICENCE_COLS, VEHICLE_COLS, L, Row, V, plain
 
-Probe = tuple[bool, str, int]  # (reversed side, key prefix, length)
+Probe = tuple[bool, str, int, int]  # (reversed side, key prefix, shortest and longest length)
 # Rows one range search reads at most; an edit-1 neighbourhood in a registry of millions
 # holds a few dozen.
 SCAN = 2000
@@ -57,39 +57,39 @@ def one_off_probes(skel: str) -> list[Probe]:
                                    (skel[:i], skel[i + 1 :], n - 1)):
             if length == n + 1 or i < n:
                 reverse = len(tail) > len(head)
-                probes[(reverse, tail[::-1] if reverse else head, length)] = None
+                probes[(reverse, tail[::-1] if reverse else head, length, length)] = None
     # A range whose key extends a shorter key of the same side and length lies inside it.
-    return [(rev, key, length) for rev, key, length in probes
+    return [(rev, key, length, top) for rev, key, length, top in probes
             if not any(r == rev and m == length and len(k) < len(key) and key.startswith(k)
-                       for r, k, m in probes)]
+                       for r, k, m, _top in probes)]
 
 
 def two_off_probes(skel: str) -> list[Probe]:
     """Two edits leave the first two symbols or the last two intact unless one falls in
     each end (about one pair in six for a 7-symbol plate): the skeleton's and the reversed
-    skeleton's two-symbol prefix, for every length two edits can reach. Empty under 5."""
+    skeleton's two-symbol prefix, each read once for every length two edits can reach.
+    Empty under 5."""
     n = len(skel)
     if n < 5:
         return []
-    return [(rev, (skel[::-1] if rev else skel)[:2], length)
-            for rev in (False, True) for length in range(n - 2, n + 3)]
+    return [(rev, (skel[::-1] if rev else skel)[:2], n - 2, n + 2) for rev in (False, True)]
 
 
 def probe_params(probes: Sequence[Probe], prefix: str = "") -> dict[str, Any]:
     """The bound values of :func:`range_statement` for ``probes``."""
     params: dict[str, Any] = {}
-    for i, (_rev, key, _length) in enumerate(probes):
+    for i, (_rev, key, _shortest, _longest) in enumerate(probes):
         params.update({f"{prefix}lo{i}": key, f"{prefix}hi{i}": key + "\x7f"})
     return params
 
 
-def shape(probes: Sequence[Probe]) -> tuple[tuple[bool, int], ...]:
+def shape(probes: Sequence[Probe]) -> tuple[tuple[bool, int, int], ...]:
     """What a probe list's statement depends on (not the keys, which are bound)."""
-    return tuple((rev, length) for rev, _key, length in probes)
+    return tuple((rev, shortest, longest) for rev, _key, shortest, longest in probes)
 
 
 @lru_cache(maxsize=64)
-def range_statement(table: str, probe_shape: tuple[tuple[bool, int], ...], prefix: str = "",
+def range_statement(table: str, probe_shape: tuple[tuple[bool, int, int], ...], prefix: str = "",
                     keys_only: bool = False, distance: int = 0) -> Select[Any]:
     """All probes of a shape in one statement, an OR of index ranges (SQLite's OR-by-union
     plan, PostgreSQL's BitmapOr), built once per shape (building costs more than running).
@@ -99,18 +99,22 @@ def range_statement(table: str, probe_shape: tuple[tuple[bool, int], ...], prefi
     PostgreSQL's fuzzystrmatch, or the function :func:`lookup.db.make_engine` gives SQLite),
     so the database filters the ranges instead of returning every row they hold."""
     cols, skel_col, rev_col = TABLES[table]
-    terms = [
-        and_((rev_col if rev else skel_col) >= bindparam(f"{prefix}lo{i}"),
-             (rev_col if rev else skel_col) < bindparam(f"{prefix}hi{i}"),
-             func.length(skel_col) == literal_column(str(int(length))))
-        for i, (rev, length) in enumerate(probe_shape)
-    ]
+    terms = []
+    for i, (rev, shortest, longest) in enumerate(probe_shape):
+        # Each term reads only its own index's column (the reversed skeleton has the same
+        # length, and the same edit distance to the reversed heard skeleton), so rows are
+        # filtered in the index and only the ones kept are read from the table.
+        col = rev_col if rev else skel_col
+        size = func.length(col)
+        lengths = (size == literal_column(str(int(shortest))) if shortest == longest else
+                   size.between(literal_column(str(int(shortest))), literal_column(str(int(longest)))))
+        term = and_(col >= bindparam(f"{prefix}lo{i}"), col < bindparam(f"{prefix}hi{i}"), lengths)
+        if distance:
+            heard = bindparam("skel_rev" if rev else "skel", type_=skel_col.type)
+            term = and_(term, func.levenshtein(col, heard) == literal_column(str(int(distance))))
+        terms.append(term)
     picked = (skel_col.table.c.id,) if keys_only else cols
-    stmt = select(*picked, skel_col).where(or_(*terms))
-    if distance:
-        skel = bindparam("skel", type_=skel_col.type)
-        stmt = stmt.where(func.levenshtein(skel_col, skel) == literal_column(str(int(distance))))
-    return stmt.limit(SCAN)
+    return select(*picked, skel_col).where(or_(*terms)).limit(SCAN)
 
 
 @lru_cache(maxsize=8)
@@ -123,8 +127,8 @@ def similar_statement(limit: int) -> Select[Any]:
 
 
 @lru_cache(maxsize=64)
-def near_statement(table: str, one_shape: tuple[tuple[bool, int], ...],
-                   two_shape: tuple[tuple[bool, int], ...], trigram_limit: int,
+def near_statement(table: str, one_shape: tuple[tuple[bool, int, int], ...],
+                   two_shape: tuple[tuple[bool, int, int], ...], trigram_limit: int,
                    exact: bool = False, in_sql: bool = False) -> Select[Any]:
     """The three stages in one statement (PostgreSQL), each row tagged with its ``stage``
     (1, 2 or 3; the trigram stage only when ``trigram_limit``) and ordered by stage, then

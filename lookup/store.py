@@ -192,7 +192,7 @@ class SqlRegistryStore:
             # The edit distance in SQL where the database has it (keep() checks it again).
             distance = (1 if keep is nb.keep_one_off else 2) if self._has_levenshtein(conn) else 0
             stmt = nb.range_statement(table, nb.shape(probes), distance=distance)
-            rows = conn.execute(stmt, {**nb.probe_params(probes), "skel": skel})
+            rows = conn.execute(stmt, {**nb.probe_params(probes), "skel": skel, "skel_rev": skel[::-1]})
             return list(keep(rows, skel, nb.TABLES[table][1].name, limit=limit))
 
     def vehicles_near(self, skel: str, *, limit: int = 20) -> list[Row]:
@@ -235,7 +235,8 @@ class SqlRegistryStore:
                 return []
             stmt = nb.near_statement(table, nb.shape(one), nb.shape(two), trigram, bool(exact),
                                      self._has_levenshtein(conn))
-            params = {**nb.probe_params(one, "a"), **nb.probe_params(two, "b"), "skel": skel}
+            params = {**nb.probe_params(one, "a"), **nb.probe_params(two, "b"), "skel": skel,
+                      "skel_rev": skel[::-1]}
             if exact:
                 params["skels"] = list(exact)
             by_stage: dict[int, list[Any]] = {0: [], 1: [], 2: [], 3: []}
