@@ -6,8 +6,8 @@
 drug_post_screen (lexicon alone and lexicon + n-gram model, calibrated): precision / recall
 of ``sale_offer`` per set and language: the fixture's tune split (tuned on), its heldout
 split, the round-1 post-hoc set (untouched when first measured, tuning data since) and the
-round-2 to round-10 sets (likewise; rounds 6-10 written blind), round 11 (untouched, written
-blind after the freeze at 5cfe313); per obfuscation kind
+round-2 to round-15 sets (likewise; rounds 6-15 written blind), round 16 (untouched, written
+blind after the freeze at e4712bc); per obfuscation kind
 on generated variants of the heldout posts; Brier score and ECE; recall at a daily review
 budget (days of 2,000 posts, 1 % of them sale offers: the hand-written ones, topped up with
 generated ones); and posts per second through the skill.
@@ -43,6 +43,8 @@ from analytics.drug_post_screen import DrugPostScreenInput
 
 OUT = Path("var/bench")
 FIX = Path(__file__).resolve().parents[2] / "fixtures" / "skills"
+# The latest post-hoc round: written blind after the last freeze, not tuned on.
+UNTOUCHED = 16
 
 
 def _pr(rows: list[dict[str, Any]], labels: list[str]) -> dict[str, float]:
@@ -57,17 +59,8 @@ def bench_drug() -> dict[str, Any]:
     sets = {
         "tune (tuned on)": [r for r in fixture if r["split"] == "tune"],
         "heldout": [r for r in fixture if r["split"] == "heldout"],
-        "post-hoc round 1 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r1.jsonl"),
-        "post-hoc round 2 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r2.jsonl"),
-        "post-hoc round 3 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r3.jsonl"),
-        "post-hoc round 4 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r4.jsonl"),
-        "post-hoc round 5 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r5.jsonl"),
-        "post-hoc round 6 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r6.jsonl"),
-        "post-hoc round 7 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r7.jsonl"),
-        "post-hoc round 8 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r8.jsonl"),
-        "post-hoc round 9 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r9.jsonl"),
-        "post-hoc round 10 (tuned on after)": load_jsonl(FIX / "drug_posts_posthoc_r10.jsonl"),
-        "post-hoc round 11 (untouched)": load_jsonl(FIX / "drug_posts_posthoc_r11.jsonl"),
+        **{f"post-hoc round {n} ({'untouched' if n == UNTOUCHED else 'tuned on after'})":
+           load_jsonl(FIX / f"drug_posts_posthoc_r{n}.jsonl") for n in range(1, UNTOUCHED + 1)},
     }
     out: dict[str, Any] = {"sets": {}, "obfuscation": {}, "calibration": {}}
     for name, rows in sets.items():
