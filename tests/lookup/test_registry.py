@@ -14,6 +14,7 @@ from lookup.engine import LookupEngine
 from lookup.errors import IntentError
 from lookup.readback import no_match_readback
 from lookup.spoken import skeleton
+from lookup.store import SqlRegistryStore
 
 
 def run(engine: LookupEngine, utterance: str, **kwargs: object):  # noqa: ANN201 - test helper
@@ -247,15 +248,27 @@ def test_exact_or_near_is_exact_else_the_first_readings_neighbours(engine: Looku
                                                                    heard: list[str]) -> None:
     # One statement on PostgreSQL (the neighbour stages skipped when stage 0 finds), two on
     # SQLite: the same rows as the exact lookup, else as the near search of the first reading.
+    # Edit distance filtered in SQL (levenshtein()) and, as where the server lacks it, in Python.
     store, keys = engine.store, [skeleton(h) for h in heard]
-    want = store.vehicles_by_skeleton(keys) or (store.vehicles_near(keys[0], limit=5) if keys else [])
-    got = store.vehicles_exact_or_near(keys, limit=5)
-    assert sorted(v["id"] for v in got) == sorted(v["id"] for v in want)
-    assert all(set(v) == set(want[0]) for v in got)
-    for numbers in (["Q1234567"], ["Q1234568"], ["Q1234568", "Q1234567"]):
-        lic = store.licences_by_skeleton(numbers) or store.licences_near(numbers[0], limit=5)
-        assert sorted(x["id"] for x in store.licences_exact_or_near(numbers, limit=5)) == sorted(
-            x["id"] for x in lic)
+    assert isinstance(store, SqlRegistryStore)
+    with store.connect() as conn:
+        assert store._has_levenshtein(conn)  # fuzzystrmatch on PostgreSQL, rapidfuzz on SQLite
+    answers = []
+    for in_sql in (True, False):
+        store._levenshtein = in_sql
+        try:
+            want = store.vehicles_by_skeleton(keys) or (store.vehicles_near(keys[0], limit=5) if keys else [])
+            got = store.vehicles_exact_or_near(keys, limit=5)
+            assert sorted(v["id"] for v in got) == sorted(v["id"] for v in want)
+            assert all(set(v) == set(want[0]) for v in got)
+            for numbers in (["Q1234567"], ["Q1234568"], ["Q1234568", "Q1234567"]):
+                lic = store.licences_by_skeleton(numbers) or store.licences_near(numbers[0], limit=5)
+                assert sorted(x["id"] for x in store.licences_exact_or_near(numbers, limit=5)) == sorted(
+                    x["id"] for x in lic)
+            answers.append(sorted(v["id"] for v in got))
+        finally:
+            store._levenshtein = None
+    assert answers[0] == answers[1]
 
 
 def test_pg_trigram_neighbours(engine: LookupEngine, registry_url: str) -> None:
