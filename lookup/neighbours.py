@@ -35,8 +35,6 @@ Probe = tuple[bool, str, int, int]  # (reversed side, key prefix, shortest and l
 # Rows one range search reads at most; an edit-1 neighbourhood in a registry of millions
 # holds a few dozen.
 SCAN = 2000
-# Rows an exact-skeleton lookup returns at most (confusable skeletons of a few readings).
-EXACT = 200
 
 # Per table: columns returned, skeleton column, reversed skeleton column.
 TABLES: dict[str, tuple[Sequence[Any], Any, Any]] = {
@@ -129,17 +127,15 @@ def similar_statement(limit: int) -> Select[Any]:
 @lru_cache(maxsize=64)
 def near_statement(table: str, one_shape: tuple[tuple[bool, int, int], ...],
                    two_shape: tuple[tuple[bool, int, int], ...], trigram_limit: int,
-                   exact: bool = False, in_sql: bool = False) -> Select[Any]:
+                   in_sql: bool = False) -> Select[Any]:
     """The three stages in one statement (PostgreSQL), each row tagged with its ``stage``
     (1, 2 or 3; the trigram stage only when ``trigram_limit``) and ordered by stage, then
     trigram distance; the caller keeps the first stage that holds a neighbour.
 
-    With ``exact``, stage 0 comes first: the rows whose skeleton is one of the expanding
-    ``skels``. With ``in_sql`` (the server has ``levenshtein()``), stages 1 and 2 hold only
-    rows one and two edits from ``skel``. A stage then runs only when the stages before it
-    that can decide (stage 0; with ``in_sql`` every stage) hold nothing: each is a CTE whose
-    uncorrelated NOT EXISTS PostgreSQL evaluates once, as a one-time filter. One round trip
-    for the whole check, and a later stage's cost paid only when the earlier ones miss.
+    With ``in_sql`` (the server has ``levenshtein()``), stages 1 and 2 hold only rows one
+    and two edits from ``skel``, and a stage runs only when the stages before it hold
+    nothing: each is a CTE whose uncorrelated NOT EXISTS PostgreSQL evaluates once, as a
+    one-time filter. Without it every stage runs and the caller filters the rows.
 
     The stages select ids alone and the record's columns are joined once, outside: a
     shorter statement with fewer parameters, which psycopg then converts once and caches
@@ -148,9 +144,6 @@ def near_statement(table: str, one_shape: tuple[tuple[bool, int, int], ...],
     t = skel_col.table
     zero = cast(literal_column("0"), Float).label("dist")
     stages: list[tuple[int, Select[Any]]] = []
-    if exact:
-        stages.append((0, select(t.c.id, zero).where(skel_col.in_(bindparam("skels", expanding=True)))
-                       .limit(EXACT)))
     for stage, (probe_shape, prefix) in enumerate(((one_shape, "a"), (two_shape, "b")), start=1):
         if probe_shape:
             inner = range_statement(table, probe_shape, prefix, keys_only=True,
@@ -169,7 +162,7 @@ def near_statement(table: str, one_shape: tuple[tuple[bool, int, int], ...],
             found = found.where(~exists(select(literal_column("1")).select_from(gate)))
         cte = found.cte(f"stage{stage}_{table}")
         parts.append(select(literal_column(str(stage)).label("stage"), cte.c.id, cte.c.dist))
-        if stage == 0 or in_sql:
+        if in_sql:
             gates.append(cte)
     hits = union_all(*parts).subquery("hits")
     return (select(hits.c.stage, *cols, skel_col, hits.c.dist).join_from(hits, t, t.c.id == hits.c.id)

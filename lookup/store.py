@@ -205,8 +205,7 @@ class SqlRegistryStore:
         return self._near(skel, "licence", limit)
 
     def vehicles_exact_or_near(self, skels: Sequence[str], *, limit: int = 20) -> list[Row]:
-        """:meth:`vehicles_by_skeleton` of ``skels``, else :meth:`vehicles_near` of the first;
-        on PostgreSQL in one statement (one round trip instead of two on a miss)."""
+        """:meth:`vehicles_by_skeleton` of ``skels``, else :meth:`vehicles_near` of the first."""
         return self._exact_or_near(skels, "vehicle", limit)
 
     def licences_exact_or_near(self, skels: Sequence[str], *, limit: int = 20) -> list[Row]:
@@ -214,14 +213,15 @@ class SqlRegistryStore:
         return self._exact_or_near(skels, "licence", limit)
 
     def _exact_or_near(self, skels: Sequence[str], table: str, limit: int) -> list[Row]:
+        # Two statements on a miss, not one: the exact lookup is most checks, and folded into
+        # the neighbour statement (as its stage 0) it cost a hit 2.4 ms of wall time instead
+        # of 0.6 on PostgreSQL (planning and binding the larger statement) to save a miss 0.3.
         if not skels:
             return []
-        if self.dialect != "postgresql":
-            exact = _BY_PLATE_SKEL if table == "vehicle" else _BY_NUMBER_SKEL
-            return self._rows(exact, {"skels": sorted(set(skels))}) or self._near(skels[0], table, limit)
-        return self._near(skels[0], table, limit, exact=sorted(set(skels)))
+        exact = _BY_PLATE_SKEL if table == "vehicle" else _BY_NUMBER_SKEL
+        return self._rows(exact, {"skels": sorted(set(skels))}) or self._near(skels[0], table, limit)
 
-    def _near(self, skel: str, table: str, limit: int, exact: Sequence[str] = ()) -> list[Row]:
+    def _near(self, skel: str, table: str, limit: int) -> list[Row]:
         one, two = nb.one_off_probes(skel), nb.two_off_probes(skel)
         vehicle = table == "vehicle"
         if self.dialect != "postgresql":  # in-process: a statement costs no round trip
@@ -231,19 +231,15 @@ class SqlRegistryStore:
         key_name = nb.TABLES[table][1].name
         with self.connect() as conn:
             trigram = 10 if vehicle and len(skel) >= 3 and self._has_trgm(conn) else 0
-            if not (one or two or trigram or exact):
+            if not (one or two or trigram):
                 return []
-            stmt = nb.near_statement(table, nb.shape(one), nb.shape(two), trigram, bool(exact),
+            stmt = nb.near_statement(table, nb.shape(one), nb.shape(two), trigram,
                                      self._has_levenshtein(conn))
             params = {**nb.probe_params(one, "a"), **nb.probe_params(two, "b"), "skel": skel,
                       "skel_rev": skel[::-1]}
-            if exact:
-                params["skels"] = list(exact)
-            by_stage: dict[int, list[Any]] = {0: [], 1: [], 2: [], 3: []}
+            by_stage: dict[int, list[Any]] = {1: [], 2: [], 3: []}
             for r in conn.execute(stmt, params):
                 by_stage[r.stage].append(r)
-        if by_stage[0]:
-            return [plain(r, key_name, "stage", "dist") for r in by_stage[0]]
         return (nb.keep_one_off(by_stage[1], skel, key_name, limit=20)
                 or nb.keep_two_off(by_stage[2], skel, key_name, limit=limit)
                 or [plain(r, key_name, "stage", "dist") for r in by_stage[3]])
