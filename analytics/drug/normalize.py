@@ -24,6 +24,12 @@ Steps, in order (each one a pure function over ``(chars, offsets)``):
 5. single characters separated by spaces, dots or dashes joined (``w e e d``, ``c. o. k. e``
    -> ``weed``, ``coke``); between kana and kanji two characters are enough (``大.麻``);
    leetspeak undone once more in what was joined (``w 3 3 d`` -> ``w33d`` -> ``weed``).
+
+Look-alike kanji (step 1): rare variant, traditional or simplified forms of the kanji that drug
+and trade words are written in read as the common form (埜 for 野, 抻 for 押, 痲 for 麻, 藥 for
+薬, 賣 for 売); none of them is a common word of its own in Japanese. Small vowel kana
+(ぁぃぅぇぉ) that follow no kana they could form a sound with (ふぁ, てぃ, うぇ) read as the
+full-size vowel (``埜菜ぁります`` -> 野菜あります); ファ, ティ and ウェ stay as they are.
 """
 
 from __future__ import annotations
@@ -57,6 +63,15 @@ _HOMOGLYPHS = str.maketrans({
     "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
 })
 _VOICED = frozenset("\u3099\u309a")
+# Variant kanji that pass for the common form (one character for one; none a common word itself).
+_KANJI_VARIANTS = str.maketrans({
+    "埜": "野", "壄": "野", "抻": "押", "柙": "押", "痲": "麻", "蔴": "麻", "痳": "麻", "嘛": "麻",
+    "藥": "薬", "药": "薬", "葯": "薬", "覺": "覚", "觉": "覚", "酲": "醒", "劑": "剤", "剂": "剤",
+    "賣": "売", "壳": "売", "买": "買", "艸": "草", "冰": "氷", "锭": "錠", "發": "発", "贩": "販",
+    "邮": "郵", "连": "連", "络": "絡", "對": "対", "枼": "葉", "扌": "手"})
+# Small vowel kana and the kana before them that make one sound with them (ふぁ, てぃ, しぇ, くぉ).
+_SMALL_VOWELS = {"ぁ": "あ", "ぃ": "い", "ぅ": "う", "ぇ": "え", "ぉ": "お"}
+_DIGRAPH_BASES = frozenset("うゔふぶぷてでとどしじちぢつずすきぎくぐいにひびみりヴ")
 # Kana that sound the same (yotsugana): one spelling each.
 _SAME_SOUND = {"ぢ": "じ", "づ": "ず"}
 # Characters that end a token for leetspeak undoing, as spaces do: "1g=7k", "$10/g", "1→8".
@@ -134,7 +149,7 @@ def _nfkc(text: str) -> tuple[list[str], list[int]]:
         if ch.isascii():
             out = ch.lower()
         else:
-            out = unicodedata.normalize("NFKC", ch).lower().translate(_HOMOGLYPHS)
+            out = unicodedata.normalize("NFKC", ch).lower().translate(_HOMOGLYPHS).translate(_KANJI_VARIANTS)
         for c in out:
             if c in _VOICED and chars:
                 # A half-width voiced mark: compose it with the kana before it (ｸﾞ -> ぐ).
@@ -142,7 +157,10 @@ def _nfkc(text: str) -> tuple[list[str], list[int]]:
                 if len(composed) == 1:
                     chars[-1] = _fold_kana(composed)
                 continue
-            chars.append(_fold_kana(c))
+            c = _fold_kana(c)
+            if c in _SMALL_VOWELS and not (chars and chars[-1] in _DIGRAPH_BASES):
+                c = _SMALL_VOWELS[c]  # "菜ぁります": a small vowel after no kana it could join
+            chars.append(c)
             offsets.append(i)
     return chars, offsets
 
