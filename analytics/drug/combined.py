@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analytics.drug.lawful import lawful_goods
 from analytics.drug.learned import NgramModel
 from analytics.drug.normalize import normalize
 from analytics.drug.patterns import trade_amount, weighed_goods
@@ -41,7 +42,7 @@ class Verdict:
 
 
 def _no_trade(text: str) -> bool:
-    return weighed_goods(text) or not trade_amount(text)
+    return weighed_goods(text) or lawful_goods(text) or not trade_amount(text)
 
 
 def screen_batch(

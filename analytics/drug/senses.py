@@ -16,6 +16,8 @@ what normalised text no longer does: "Molly Tuttle" is a person, "molly caps" ar
   mane) are kitchen mushrooms, unless the post names a psilocybin strain or "magic".
 * A drug word denied right after it is asked ("Shrooms? Nope, ...", "Molly? Not that kind")
   is the writer's joke about it, not the goods.
+* Legal goods (:mod:`analytics.drug.lawful`): supplements' dosage forms, game and film titles,
+  quoted product names, hand-pushed carts.
 * Two ambiguous Japanese drug words of two classes joined as one list ("野菜とアイス",
   "野菜・アイス") beside a strong contact cue are a coded menu, even among words like セット.
 """
@@ -23,6 +25,8 @@ what normalised text no longer does: "Molly Tuttle" is a person, "molly caps" ar
 from __future__ import annotations
 
 import re
+
+from analytics.drug.lawful import lawful_sense
 
 # Lexicon terms (normalised) that are also given names, a pet's or a person's.
 NAME_TERMS = frozenset({"molly", "charlie", "tina", "crystal", "candy", "roxy", "addy", "mary jane",
@@ -88,7 +92,9 @@ def _name_sense(original: str, start: int, end: int) -> bool:
 
 def ordinary_sense(original: str, start: int, end: int, key: str) -> bool:
     """True when the drug hit ``key`` at ``[start, end)`` of ``original`` is read in its ordinary
-    sense: a name, a product compound, a kitchen mushroom, a denied joke."""
+    sense: a name, a product compound, a kitchen mushroom, a denied joke, legal goods."""
+    if lawful_sense(original, start, end, key):
+        return True
     if key in NAME_TERMS and _name_sense(original, start, end):
         return True
     lower = original.lower()

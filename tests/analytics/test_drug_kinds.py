@@ -38,3 +38,51 @@ def test_small_vowels_that_make_a_sound_stay() -> None:
 )
 def test_look_alike_kanji_offers_are_offers(text: str) -> None:
     assert screen(text).label == SALE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vitamin C 1000mg tabs, 120 for $12, free shipping",
+        "Fish oil softgels and magnesium pills, 2 tubs for £18, DM me",
+        "Melatonin 5mg tabs x90 $8 each, cash only, pickup only",
+        "マルチビタミン錠剤 180粒 1500円 発送します",
+        "Cocaine Bear on DVD and Blu-ray, $8, DM me",
+        "Selling my Steam key for Drug Dealer Simulator, $5 PayPal, first to DM",
+        "Weed Shop tycoon DLC code, $4, DM me",
+        "大麻ゲームのDLCコード 500円で譲ります DMください",
+        "Perfume \u201cOpium Nights\u201d 100ml, $60, DM me",
+        "リップ『Snow Crystal』限定色 2500円、DMで",
+        "入浴剤「Ice Ecstasy」3個セット 1200円で売ります",
+        "手押し芝刈り機 刃研ぎ済み 4000円で譲ります、DMください",
+        "手押しポンプ 井戸用 中古 8000円 引き取りのみ",
+        "耐荷重200kgの手押しカート、5000円、DMで",
+    ],
+)
+def test_legal_goods_with_drug_words_are_not_offers(text: str) -> None:
+    assert screen(text).label != SALE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "xanax bars 2mg $5 each, vitamins too, DM me",
+        "Molly caps $20 each, telegram only",
+        "weed $10 a gram, DM me",
+        "手押しで大麻 1g 8000円、テレグラムで",
+        "Ecstasy pills $10 each, DM me",
+        "「野菜」あります テレグラムまで",
+    ],
+)
+def test_offers_beside_these_words_stay_offers(text: str) -> None:
+    assert screen(text).label == SALE
+
+
+def test_the_model_alone_makes_no_offer_of_supplements_or_games() -> None:
+    from analytics.drug.combined import screen_batch
+    from analytics.drug.learned import default_model
+
+    texts = ["Vitamin B12 tabs 500 count, 2 for $20, free shipping",
+             "Zinc + vitamin D3 caps 240 for $14, ships today",
+             "Steam key for a weed grow simulator, $6, DM me"]
+    assert all(v.label != SALE for v in screen_batch(texts, default_model()))

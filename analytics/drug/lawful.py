@@ -1,0 +1,115 @@
+"""Legal goods named with drug words or sold in a drug's forms: supplements, games and films,
+quoted product names, hand-pushed carts.
+
+Kept apart from :mod:`analytics.drug.senses` (whose :func:`~analytics.drug.senses.ordinary_sense`
+calls :func:`lawful_sense` on every drug hit) so that neither module grows past a readable size.
+Checks run on the whole post, lower-cased and folded as post text is (katakana to hiragana).
+
+* Supplements and vitamins ("vitamin D3 4000IU", "fish oil capsules", "melatonin", ビタミン,
+  サプリ): a dosage form beside them ("pills", "tabs", "caps", 錠剤) is the supplement's, and
+  the n-gram model alone does not make such a post an offer (its "365 tabs for $15" reads like
+  a deal).
+* Games, films, books and merch ("weed farm tycoon", "Steam key", "DLC", "DVD", "box set",
+  ゲーム, 漫画): a drug word there is a title's, whatever the price beside it.
+* A product name in quotes or brackets (『Ecstasy Rose』, 「Snow White」, "Molly") in a post that
+  names what kind of product it is (perfume, lipstick, candle, album, 香水, 入浴剤): a quoted
+  brand name is no drug offer. Brackets that head a listing (【】) are not quotes.
+* 手押し beside a cart, pump, mower or a load rating (台車, ポンプ, 芝刈り機, 耐荷重, キャスター):
+  the hand-pushed thing itself, not hand-to-hand delivery.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from analytics.drug.normalize import normalize_term
+
+SUPPLEMENT_RE = re.compile(
+    r"(?<![a-z])(?:vitamins?|multivitamins?|multi-vitamins?|vit [a-e]|d3|k2 ?\+ ?d3|b12|b-12|b complex|"
+    r"\d+ ?iu|fish oil|cod liver oil|omega[- ]?3s?|melatonin|magnesium|zinc|biotin|collagen|"
+    r"probiotics?|prebiotics?|turmeric|ashwagandha|glucosamine|elderberry|electrolytes?|iron supplements?|"
+    r"calcium|folic acid|supplements?|softgels?|dietary|nutritional|prenatal|cranberry|echinacea|"
+    r"creatine|spirulina|chlorella|coq10|lutein|saw palmetto|st john'?s wort|valerian root)(?![a-z])|"
+    r"びたみん|さぷり|亜鉛|まぐねしうむ|鉄分|葉酸|乳酸菌|dha|epa|栄養補助|健康食品|プラセンタ|ぷらせんた")
+# Dosage forms: with a supplement named, these are the supplement's.
+FORM_TERMS = frozenset({"pills", "tabs", "caps", "capsules", "gummies", "bars", "beans", "rolls", "x",
+                        "錠剤", "たま", "らむね", "ex", "blues", "candy", "💊"})
+MEDIA_RE = re.compile(
+    r"(?<![a-z])(?:on steam|steam gift|steam keys?|steam codes?|cd keys?|game keys?|game codes?|dlc|"
+    r"tycoon|simulator|farming sim|sim game|video games?|board games?|card games?|tabletop|"
+    r"xbox|ps4|ps5|playstation|"
+    r"nintendo|switch games?|epic games|gog|season pass|expansion pack|dvd|dvds|blu-?ray|4k uhd|box ?set|"
+    r"soundtrack|vinyl lp|paperback|hardback|hardcover|first edition|manga|comic|comics|graphic novel|"
+    r"movie poster|film poster|funko|action figure|enamel pins?|the movie|the film|cosplay)(?![a-z])|"
+    r"げーむ|げーむそふと|dvd|ぶるーれい|漫画|まんが|小説|写真集|さんとら|攻略本|ぽすたー|"
+    r"ふぃぎゅあ|ぐっず|映画")
+# What kind of product a quoted name is.
+PRODUCT_RE = re.compile(
+    r"(?<![a-z])(?:perfume|parfum|fragrance|fragrances|cologne|eau de|edp|edt|scent|scented|candles?|"
+    r"lipstick|lip gloss|lip tint|nail polish|polish|shade|palette|eyeshadow|blush|highlighter|lotion|"
+    r"body wash|shampoo|soap|bath bombs?|skincare|cosmetics|makeup|cocktail|mocktail|wine|beer|ale|"
+    r"lager|gin|album|song|book|novel|film|movie|t-?shirt|hoodie|sticker|brand name|the brand|"
+    r"tea blend|latte|ice cream)(?![a-z])|"
+    r"香水|ふれぐらんす|こすめ|化粧|口紅|りっぷ|ねいる|まにきゅあ|入浴剤|ばすぼむ|石鹸|石けん|しゃんぷー|"
+    r"ぼでぃ|きゃんどる|あろま|かくてる|わいん|びーる|日本酒|焼酎|あるばむ|新曲|曲名|書籍|小説|映画|"
+    r"げーむ|ぶらんど|商品名|限定色|新色")
+_OPENERS = {"『": "』", "「": "」", "“": "”", "《": "》", "〈": "〉", '"': '"'}
+_QUOTE_SPAN = 40
+HAND_PUSHED_KEYS = frozenset({"手押し", "手おし", "て押し", "手推し"})
+_HAND_PUSHED_RE = re.compile(
+    r"台車|だいしゃ|かーと|わごん|芝刈|しばかり|草刈|噴霧|除雪|一輪車|ろーらー|すいーぱー|井戸|ぽんぷ|"
+    r"耐荷重|積載|荷台|きゃすたー|折りたたみ|折り畳み|たいや|のーぱんく|運搬|ほーむせんたー|"
+    r"ぶらんこ|ばぎー|べびーかー|農機具|耕運機|播種|種まき")
+
+
+@lru_cache(maxsize=4096)
+def _folded(original: str) -> str:
+    return normalize_term(original)
+
+
+def supplement(text: str) -> bool:
+    """True when the post (folded) names a vitamin or supplement."""
+    return SUPPLEMENT_RE.search(text) is not None
+
+
+def media_title(text: str) -> bool:
+    """True when the post (folded) sells a game, film, book or merch."""
+    return MEDIA_RE.search(text) is not None
+
+
+def lawful_goods(text: str) -> bool:
+    """True when the post (folded) sells supplements or media: the n-gram model alone does not make
+    it an offer."""
+    return supplement(text) or media_title(text)
+
+
+def _in_quotes(original: str, start: int, end: int) -> bool:
+    """True when ``[start, end)`` sits inside one pair of quotes or brackets (not 【】)."""
+    before = original[max(0, start - _QUOTE_SPAN):start]
+    for opener, closer in _OPENERS.items():
+        k = before.rfind(opener)
+        if k < 0:
+            continue
+        inside = before[k + 1:]
+        if opener == '"':
+            if original[:start].count('"') % 2 == 0:
+                continue
+        elif closer in inside:
+            continue
+        if closer in original[end:end + _QUOTE_SPAN] and "\n" not in inside:
+            return True
+    return False
+
+
+def lawful_sense(original: str, start: int, end: int, key: str) -> bool:
+    """True when the drug (or 手押し) hit ``key`` at ``[start, end)`` of ``original`` names legal
+    goods: a supplement's form, a game's or film's title, a quoted product name, a cart."""
+    text = _folded(original)
+    if key in HAND_PUSHED_KEYS:
+        return _HAND_PUSHED_RE.search(text) is not None
+    if key in FORM_TERMS and supplement(text):
+        return True
+    if media_title(text):
+        return True
+    return PRODUCT_RE.search(text) is not None and _in_quotes(original, start, end)
