@@ -99,6 +99,7 @@ LEXICON: tuple[Entry, ...] = tuple(
     + _entries(D, "pills", False, "en", "bars|pills|tabs|acid|beans|blues|rolls|x|k|candy|mushrooms|"
                "ex|gummies|vapes|girl|"
                "tina|blotters|chems|chem")
+    + [Entry(t, D, "ghb", True, "en", fuzzy=False) for t in ("liquid g", "liquid gina", "gina juice")]
     + _entries(D, "pills", True, "ja", "エクスタシー|MDMA|LSD|ケタミン|コデイン|睡眠薬転売|向精神薬|ハシシ|"
                "ブツ|ケミカル|"
                "危険ドラッグ|脱法ハーブ|大麻ワックス|大麻グミ|ジョイント")

@@ -6,7 +6,8 @@ neither module grows past a readable size. All patterns run on normalised post t
 (lower case, katakana folded to hiragana, spaced and dotted letters joined).
 
 * A one-letter code means a drug only beside what that drug is sold as: "G" (GHB) beside a
-  liquid volume, a dropper or a vial (``500ml``, 液体, 小瓶); "S" (methamphetamine, in a
+  liquid volume, a dropper, a vial or a droplet emoji (``500ml``, 液体, 小瓶, 💧), and so does
+  "Gina" (GHB; ambiguous, as it is a name, so it still needs backing); "S" (methamphetamine, in a
   Japanese post) beside a dose-sized amount (``0.2から``).
 * Repeat-customer phrasings ("same quality as last time", "usual spot", 前回と同じ, いつもの場所)
   are how a dealer writes to buyers who know the goods; they count as coded drug evidence
@@ -39,7 +40,9 @@ _LETTER_EDGE = r"(?<![a-z0-9&.'’/\-])"
 # "G" alone as a word: not "G&S", "5 g", "80 a g", "$10/g", "g-shock".
 _G_RE = re.compile(rf"{_LETTER_EDGE}(?<!\d\s)(?<!\sa\s)(?<!per\s)g(?![a-z0-9&'’\-])")
 LIQUID_RE = re.compile(r"\d+(?:\.\d+)?\s?ml(?![a-z])|(?<![a-z])(?:droppers?|pipettes?|vials?)(?![a-z])|"
-                       r"小瓶|液体|すぽいと|ぼとる")
+                       r"小瓶|液体|すぽいと|ぼとる|💧")
+# "Gina" (GHB in Australia and the UK) beside a liquid volume: ambiguous, since Gina is a name.
+_GINA_RE = re.compile(r"(?<![a-z])gina(?![a-z'’])")
 # "S" alone before a space, a Japanese offer word or punctuation: not "Sサイズ".
 _S_RE = re.compile(rf"{_LETTER_EDGE}s(?=\s|[、。・,/:]|あり|有り|入荷|入り|在庫|$)")
 _JA_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
@@ -76,6 +79,7 @@ _LSD = Entry("microgram dose", Kind.DRUG, "lsd", True, "any", fuzzy=False)
 _ZIPS = Entry("zips with a price", Kind.DRUG, "cannabis", True, "any", fuzzy=False)
 _BULK = Entry("wholesale by the kilo", Kind.DRUG, "coded", True, "any", fuzzy=False)
 _G = Entry("G", Kind.DRUG, "ghb", True, "any", fuzzy=False)
+_GINA = Entry("Gina", Kind.DRUG, "ghb", False, "en", fuzzy=False)
 _S = Entry("S", Kind.DRUG, "meth", True, "ja", fuzzy=False)
 _REPEAT = Entry("repeat customer", Kind.DRUG, "coded", False, "any", fuzzy=False)
 _HANDLE = Entry("handle", Kind.INTENT, "contact", True, "any", fuzzy=False)
@@ -113,6 +117,7 @@ def shape_evidence(text: str) -> list[tuple[int, int, Entry]]:
     found: list[tuple[int, int, Entry]] = []
     if LIQUID_RE.search(text):
         found += [(h.start(), h.end(), _G) for h in _G_RE.finditer(text)]
+        found += [(h.start(), h.end(), _GINA) for h in _GINA_RE.finditer(text)]
     if _JA_RE.search(text) and DOSE_RE.search(text):
         found += [(h.start(), h.end(), _S) for h in _S_RE.finditer(text)]
     if _BLOTTER_RE.search(text):

@@ -30,7 +30,7 @@ from analytics.drug.lawful import lawful_sense
 
 # Lexicon terms (normalised) that are also given names, a pet's or a person's.
 NAME_TERMS = frozenset({"molly", "charlie", "tina", "crystal", "candy", "roxy", "addy", "mary jane",
-                        "sherm", "lucy", "coco", "dolly"})
+                        "sherm", "lucy", "coco", "dolly", "gina"})
 # A capitalised word after the name that is not a surname: how a seller writes a menu.
 _NOT_SURNAME = frozenset(
     "available|delivered|delivery|deliveries|pure|uncut|grade|quality|fresh|back|now|only|here|tonight|"

@@ -187,7 +187,10 @@ TRADE_WEAK_EN = (
     "vendor profile|jabber|xmpp|onion link|bankie|bankies|bando|can drop|drop round|drop around|"
     # London road: the goods are good ("tings proper"), the deal line is open
     "tings proper|proper tings|top tings|food ready|line open|lines open|line's open|line is open|"
-    "link me|new number save it|save the new number|save my new number")
+    "link me|new number save it|save the new number|save my new number|"
+    # US street: free samples for new buyers, the dealer's own phone, "call or text"
+    "testers|tester|free testers|new folks|new faces|work phone|work line|work cell|work jack|"
+    "call or text|call or txt|call/text|text or call|txt or call|call n text")
 TRADE_WEAK_JA = (
     "振込|銀行振込|先払い|後払い|代引き|仮想通貨|ビットコイン|大口|少量|サンプル|初回|初回割|"
     "新規様|リピーター様|常連様|品質保証|本物|匿名|レターパック|当日|深夜|24時間|上物|極上|高純度|"

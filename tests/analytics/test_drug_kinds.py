@@ -86,3 +86,30 @@ def test_the_model_alone_makes_no_offer_of_supplements_or_games() -> None:
              "Zinc + vitamin D3 caps 240 for $14, ships today",
              "Steam key for a weed grow simulator, $6, DM me"]
     assert all(v.label != SALE for v in screen_batch(texts, default_model()))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gina in stock 💧 50ml $60, wickr only",
+        "gina 250ml bottles, £90, DM me, Melbourne",
+        "Liquid G 30ml $45, telegram",
+        "Boy and girl both on deck, testers for new faces, text the work line",
+        "Got that boy, free testers, call or text",
+    ],
+)
+def test_ghb_and_street_slang_with_a_cue_are_offers(text: str) -> None:
+    assert screen(text).label == SALE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gina Thompson's bakery: lemonade 500ml, $3, DM me",
+        "Gina's homemade cordial 750ml bottles $8 each, message me",
+        "The boy and the girl built a sandcastle today",
+        "Perfume testers 10ml, $15 each, DM me",
+    ],
+)
+def test_names_and_ordinary_words_stay_what_they_are(text: str) -> None:
+    assert screen(text).label != SALE
