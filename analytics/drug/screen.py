@@ -43,6 +43,7 @@ from analytics.drug.normalize import Normalized, fold_kana, normalize, normalize
 from analytics.drug.patterns import lawful_retail, quoted_warning, repeat_backed, shape_evidence, snow_weather
 from analytics.drug.senses import coded_pair, ordinary_sense
 from analytics.drug.slang import CODED_EN, JA_PRICE_RE, PILL_STRENGTH_RE, REGIONAL_PRICE_RE, UNIT_PRICE_RE
+from analytics.drug.spelling import REAL_WORDS, by_ear
 from analytics.drug.wordforms import (
     STRETCHED_RE,
     SYMBOLS_RE,
@@ -209,7 +210,7 @@ def _fuzzy(token: str, cutoff: float) -> str | None:
         key = m.by_skeleton.get(skeleton(token))
         ok = key is not None and abs(len(key) - len(token)) <= 2 and skeleton(key[0]) == skeleton(token[0])
         return key if ok else None
-    return str(hit[0])
+    return None if token in REAL_WORDS or hit[0] == token + "s" else str(hit[0])  # "refer", "football"
 
 
 def _evidence(norm: Normalized, i: int, j: int, e: Entry, how: str) -> Evidence:
@@ -289,6 +290,9 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
                 fuzzy_key = sound
         if fuzzy_key is None and len(hit.group(0)) >= 5:
             fuzzy_key = _fuzzy(hit.group(0), opts.fuzzy_cutoff)
+        ear = by_ear(hit.group(0)) if fuzzy_key is None else None  # "zanax", "tellagram", "pryces"
+        if ear is not None and not ordinary_sense(norm.original, a, b, ear[1]):
+            found.append(_evidence(norm, hit.start(), hit.end(), m.by_key[(Kind(ear[0]), ear[1])], "fuzzy"))
         if fuzzy_key is not None:
             entry = m.by_key[(Kind.DRUG, fuzzy_key)]
             found.append(_evidence(norm, hit.start(), hit.end(), entry, "fuzzy"))

@@ -113,3 +113,54 @@ def test_ghb_and_street_slang_with_a_cue_are_offers(text: str) -> None:
 )
 def test_names_and_ordinary_words_stay_what_they_are(text: str) -> None:
     assert screen(text).label != SALE
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("zanax", ("drug", "xanax")),
+        ("perkoset", ("drug", "percocet")),
+        ("kokayne", ("drug", "cocaine")),
+        ("fentanil", ("drug", "fentanyl")),
+        ("ketamin", ("drug", "ketamine")),
+        ("telegramm", ("intent", "telegram")),
+        ("watsapp", ("intent", "whatsapp")),
+        ("shippin", ("intent", "shipping")),
+        ("pricez", ("intent", "prices")),
+        # real words that sound like a target stay words
+        ("refer", None),
+        ("football", None),
+        ("skittles", None),
+        ("snakes", None),
+        ("cocoon", None),
+        ("telegraph", None),
+    ],
+)
+def test_words_spelt_by_ear(word: str, expected: tuple[str, str] | None) -> None:
+    from analytics.drug.spelling import by_ear
+
+    assert by_ear(word) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sellin zanax and kokayne, good pricez, hit me on telegramm",
+        "got oxycodon and ketamin, deliverin tonight, watsapp me",
+        "fentanil pressies $10 each, tellegram only",
+    ],
+)
+def test_offers_spelt_by_ear_are_offers(text: str) -> None:
+    assert screen(text).label == SALE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Refer a friend and get football boots half price, DM us",
+        "Mollie Harris candles $12 each, DM me",
+        "Skittles and other sweets, 3 for $5, DM me",
+    ],
+)
+def test_real_words_and_names_are_not_misspelt_drugs(text: str) -> None:
+    assert screen(text).label != SALE
