@@ -254,6 +254,11 @@ NEGATIVE_AFTER: dict[str, str] = {
            r"and (?:burger|chips|sausage|butter|jam|a coffee|a tea)|with)",
 }
 NEGATIVE_BEFORE: dict[str, str] = {
+    # food and hair rolled ("海苔巻いたやつ", "髪を巻いたもの"), tobacco smoked ("タバコ吸いたい人")
+    **{k: r"(?:海苔|のり|ベーコン|ハム|はむ|卵|玉子|包帯|テープ|リボン|髪|マフラー|春|生地)を?で?$"
+       for k in ("巻いたやつ", "巻いたもの", "巻いてあるやつ", "巻いてあるの")},
+    **{k: r"(?:タバコ|たばこ|煙草|シーシャ|葉巻|紙巻き|空気|酸素|水タバコ|電子タバコ|アイコス)を?$"
+       for k in ("吸いたい人", "吸いたい方", "吸える人", "吸いたいやつ")},
     "ice": r"(?:shaved|dry|black|thin|on|iced|cream|slip\w*|and|the|rink|hockey|melt\w*|dry|party|"
            r"crushed|cubed|bagged|bags of|block of|blocks of)\s?$",
     "md": r"(?:dr\.?|baltimore|rockville|silver spring|bethesda)\s?$",

@@ -150,6 +150,9 @@ AMBIGUOUS_JA: tuple[tuple[str, str], ...] = (
     ("benzos", "眠剤|睡眠薬|安定剤"),
     ("pills", "ブロン|咳止め|せきどめ"),
     ("cannabis", "ワックス|シャッター|大魔"),  # 大魔: 大麻 mistyped (大魔王, 大魔法 are benign)
+    # a joint by what it is ("the rolled one", a pre-roll) and by who it is for ("who wants a smoke")
+    ("cannabis", "巻いたやつ|巻いたもの|巻いてあるやつ|巻いてあるの|巻き済み|プレロール|"
+                 "吸いたい人|吸いたい方|吸える人|吸いたいやつ"),
     ("nps", "バスソルト"),  # first of all a bath product
     ("inhalants", "笑気ガス"),  # ラッシュ is also a cosmetics brand and the rush hour
 )

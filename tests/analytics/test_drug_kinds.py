@@ -164,3 +164,27 @@ def test_offers_spelt_by_ear_are_offers(text: str) -> None:
 )
 def test_real_words_and_names_are_not_misspelt_drugs(text: str) -> None:
     assert screen(text).label != SALE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "巻いてあるやつ 2本で5000円、新宿手渡し、テレグラムで",
+        "プレロール1本3500円 吸いたい方はDMへ",
+        "巻き済み3本 9000円 即日 DMください",
+    ],
+)
+def test_japanese_joint_slang_with_a_price_is_an_offer(text: str) -> None:
+    assert screen(text).label == SALE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ベーコン巻いたやつ 1本200円 屋台で売ってます",
+        "煙草吸いたい人 喫煙所は2階です",
+        "髪を巻いたもの、写真載せます",
+    ],
+)
+def test_rolled_food_and_tobacco_are_not_joints(text: str) -> None:
+    assert screen(text).label != SALE
