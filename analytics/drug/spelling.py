@@ -44,6 +44,7 @@ def sound(word: str) -> str:
     w = re.sub(r"c(?=[eiy])", "s", w).replace("c", "k").replace("z", "s")
     w = re.sub(r"(?<=.)y", "i", w)
     w = re.sub(r"ie$", "i", w)
+    w = re.sub(r"[ae]i(?=[^aeiou]|$)", "a", w)  # "kokain", "kokane", "cocaine" sound alike
     w = re.sub(r"(?<=[^aeiou])e$", "", w) if len(w) > 4 else w
     return re.sub(r"(.)\1+", r"\1", w)
 

@@ -121,6 +121,7 @@ def test_names_and_ordinary_words_stay_what_they_are(text: str) -> None:
         ("zanax", ("drug", "xanax")),
         ("perkoset", ("drug", "percocet")),
         ("kokayne", ("drug", "cocaine")),
+        ("kokane", ("drug", "cocaine")),
         ("fentanil", ("drug", "fentanyl")),
         ("ketamin", ("drug", "ketamine")),
         ("telegramm", ("intent", "telegram")),
