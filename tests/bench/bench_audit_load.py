@@ -33,7 +33,7 @@ from sqlalchemy import create_engine, select, text
 from lookup.db import make_engine
 from service.audit import AuditLog
 from service.records import AuditEntry
-from tests.e2e.conftest import PATROL, ROOT, service_process
+from tests.e2e.conftest import seed_and_token, service_process
 
 CLIENTS = 32
 SECONDS = float(os.environ.get("PATROL_BENCH_SECONDS", "20"))
@@ -50,11 +50,7 @@ def _serve(url: str, tmp: Path,
     env = {**os.environ, "PATROL_REGISTRY__URL": url, "PATROL_DATA_DIR": str(tmp),
            "PATROL_AUTH__RATE_PER_MINUTE": "100000000", "PATROL_ROUTER__SEMANTIC": "false",
            "PATROL_LOG_LEVEL": "WARNING"}
-    subprocess.run([*PATROL, "db", "init", "--seed-if-empty", PERSONS], env=env, cwd=ROOT, check=True,
-                   capture_output=True, timeout=600)
-    made = subprocess.run([*PATROL, "token", "create", "--role", "patrol", "--officer", "B-1", "--unit",
-                           "PC-1"], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
-    token = made.stdout.strip().splitlines()[-1].split()[-1]
+    token = seed_and_token(env, PERSONS, "B-1", "PC-1")
     with contextlib.ExitStack() as stack:
         served = [stack.enter_context(service_process(env, tmp / f"serve{k}.log")) for k in range(replicas)]
         yield [port for _proc, port in served], token, [proc for proc, _port in served]

@@ -24,6 +24,16 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def seed_and_token(env: dict[str, str], persons: int | str, officer: str, unit: str) -> str:
+    """``patrol db init --seed-if-empty persons`` and a patrol token for ``officer`` in ``unit``."""
+    subprocess.run([*PATROL, "db", "init", "--seed-if-empty", str(persons)], env=env, cwd=ROOT, check=True,
+                   capture_output=True, timeout=600)
+    made = subprocess.run([*PATROL, "token", "create", "--role", "patrol", "--officer", officer,
+                           "--unit", unit], env=env, cwd=ROOT, check=True, capture_output=True,
+                          text=True, timeout=120)
+    return made.stdout.strip().splitlines()[-1].split()[-1]
+
+
 @contextlib.contextmanager
 def service_process(env: dict[str, str], log_path: Path, *,
                     ready_s: float = 240) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
@@ -54,12 +64,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     tmp = tmp_path_factory.mktemp("e2e")
     env = {**os.environ, "PATROL_REGISTRY__URL": f"sqlite:///{tmp}/registry.sqlite3",
            "PATROL_DATA_DIR": str(tmp), "PYTHONUNBUFFERED": "1"}
-    subprocess.run([*PATROL, "db", "init", "--seed-if-empty", "2000"], env=env, cwd=ROOT, check=True,
-                   capture_output=True, timeout=300)
-    made = subprocess.run([*PATROL, "token", "create", "--role", "patrol", "--officer", "E2E-1",
-                           "--unit", "PC-12"], env=env, cwd=ROOT, check=True, capture_output=True,
-                          text=True, timeout=120)
-    token = made.stdout.strip().splitlines()[-1].split()[-1]
+    token = seed_and_token(env, 2000, "E2E-1", "PC-12")
     port = _free_port()
     log = (tmp / "serve.log").open("w")
     proc = subprocess.Popen([*PATROL, "serve", "--port", str(port)], env=env, cwd=ROOT, stdout=log,

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from lookup.db import make_engine
 from service.audit import AuditLog
 from service.records import AuditEntry
-from tests.e2e.conftest import PATROL, ROOT, _free_port
+from tests.e2e.conftest import PATROL, ROOT, _free_port, seed_and_token
 
 CLIENTS = 32
 
@@ -55,12 +55,7 @@ def test_kill_9_under_load_loses_no_answered_entry(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/registry.sqlite3"
     env = {**os.environ, "PATROL_REGISTRY__URL": url, "PATROL_DATA_DIR": str(tmp_path),
            "PATROL_AUTH__RATE_PER_MINUTE": "1000000", "PATROL_ROUTER__SEMANTIC": "false"}
-    subprocess.run([*PATROL, "db", "init", "--seed-if-empty", "200"], env=env, cwd=ROOT, check=True,
-                   capture_output=True, timeout=300)
-    made = subprocess.run([*PATROL, "token", "create", "--role", "patrol", "--officer", "K-1", "--unit",
-                           "PC-9"], env=env, cwd=ROOT, check=True, capture_output=True, text=True,
-                          timeout=120)
-    token = made.stdout.strip().splitlines()[-1].split()[-1]
+    token = seed_and_token(env, 200, "K-1", "PC-9")
     port = _free_port()
     log = (tmp_path / "serve.log").open("w")
     proc = subprocess.Popen([*PATROL, "serve", "--port", str(port)], env=env, cwd=ROOT, stdout=log,

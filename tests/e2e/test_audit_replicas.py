@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +23,7 @@ from sqlalchemy import create_engine, select, text
 from lookup.db import make_engine
 from service.audit import AuditLog
 from service.records import AuditEntry
-from tests.e2e.conftest import PATROL, ROOT, service_process
+from tests.e2e.conftest import seed_and_token, service_process
 
 PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 CLIENTS_PER_REPLICA = 16
@@ -55,12 +54,7 @@ async def _load(bases: list[str], token: str) -> tuple[set[str], list[int]]:
 def _two_replicas_one_chain(url: str, tmp: Path) -> None:
     env = {**os.environ, "PATROL_REGISTRY__URL": url, "PATROL_DATA_DIR": str(tmp),
            "PATROL_AUTH__RATE_PER_MINUTE": "1000000", "PATROL_ROUTER__SEMANTIC": "false"}
-    subprocess.run([*PATROL, "db", "init", "--seed-if-empty", "200"], env=env, cwd=ROOT, check=True,
-                   capture_output=True, timeout=300)
-    made = subprocess.run([*PATROL, "token", "create", "--role", "patrol", "--officer", "R-1", "--unit",
-                           "PC-2"], env=env, cwd=ROOT, check=True, capture_output=True, text=True,
-                          timeout=120)
-    token = made.stdout.strip().splitlines()[-1].split()[-1]
+    token = seed_and_token(env, 200, "R-1", "PC-2")
     with (service_process(env, tmp / "a.log") as (_a, port_a),
           service_process(env, tmp / "b.log") as (_b, port_b)):
         bases = [f"http://127.0.0.1:{port_a}", f"http://127.0.0.1:{port_b}"]

@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import PATROL, ROOT, service_process
+from tests.e2e.conftest import seed_and_token, service_process
 
 
 def _served_lines(tmp: Path, level: str) -> list[dict[str, object]]:
     env = {**os.environ, "PATROL_REGISTRY__URL": f"sqlite:///{tmp}/registry.sqlite3",
            "PATROL_DATA_DIR": str(tmp), "PATROL_ROUTER__SEMANTIC": "false", "PATROL_LOG_LEVEL": level,
            "PYTHONUNBUFFERED": "1"}
-    subprocess.run([*PATROL, "db", "init", "--seed-if-empty", "50"], env=env, cwd=ROOT, check=True,
-                   capture_output=True, timeout=300)
-    made = subprocess.run([*PATROL, "token", "create", "--role", "patrol", "--officer", "LOG-1",
-                           "--unit", "PC-3"], env=env, cwd=ROOT, check=True, capture_output=True,
-                          text=True, timeout=120)
-    token = made.stdout.strip().splitlines()[-1].split()[-1]
+    token = seed_and_token(env, 50, "LOG-1", "PC-3")
     log = tmp / f"serve-{level}.log"
     with service_process(env, log) as (_proc, port):
         request = urllib.request.Request(
