@@ -3,11 +3,14 @@
 The real service in its own processes (``patrol serve``, seeded registry, semantic routing
 off): one replica, then two replicas on the same database (as a load balancer would spread
 them; the clients split across the two ports). 32 keep-alive HTTP/1.1 clients in this
-process post typed plate checks, each text unique. The clients are raw asyncio streams,
-not httpx: httpx spent about as much CPU per request as the server (6 ms), so on two cores
-it measured itself. Reported per backend and replica count: requests answered per second,
-p50 / p95 latency; then SIGKILL of one replica under the same load, and the check that
-every answered query has its audit entry and the chain verifies. Backends: SQLite (file,
+process post typed plate checks: a window where each text is unique and no plate is on file
+(every check also runs the near-miss search: the worst case), then a window where
+``PATROL_BENCH_ON_FILE`` (default 0.8) of the plates are registry plates. The clients are
+raw asyncio streams, not httpx: httpx spent about as much CPU per request as the server
+(6 ms), so on two cores it measured itself. Reported per backend, replica count and window:
+requests answered per second, p50 / p95 latency; then SIGKILL of one replica under the
+first window's load, and the check that every answered query has its audit entry and the
+chain verifies. Backends: SQLite (file,
 audit with synchronous=FULL) and PostgreSQL (a scratch schema).
 
 Run by hand:  .venv/bin/python -m pytest -q tests/bench/bench_audit_load.py -s --override-ini addopts=
@@ -20,6 +23,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import statistics
 import subprocess
 import time
@@ -28,9 +32,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from lookup.db import make_engine
+from lookup.models import Vehicle
 from service.audit import AuditLog
 from service.records import AuditEntry
 from tests.e2e.conftest import seed_and_token, service_process
@@ -42,6 +47,8 @@ SECONDS = float(os.environ.get("PATROL_BENCH_SECONDS", "20"))
 # realistic size it uses the trigram index (0.1-0.4 ms).
 PERSONS = os.environ.get("PATROL_BENCH_PERSONS", "100000")
 PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# The second window's share of plates on file (most checks at a roadside are of real plates).
+ON_FILE = float(os.environ.get("PATROL_BENCH_ON_FILE", "0.8"))
 
 
 @contextlib.contextmanager
@@ -70,7 +77,8 @@ async def _post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, toke
 
 
 async def _load(ports: list[int], token: str, seconds: float, tag: str,
-                kill: subprocess.Popen[bytes] | None = None) -> tuple[list[float], set[str], int]:
+                kill: subprocess.Popen[bytes] | None = None,
+                plates: list[str] | None = None) -> tuple[list[float], set[str], int]:
     latencies: list[float] = []
     answered: set[str] = set()
     failed = 0
@@ -85,7 +93,9 @@ async def _load(ports: list[int], token: str, seconds: float, tag: str,
         i = 0
         try:
             while time.monotonic() < until:
-                text = f"run plate {tag}{n}X{i}"
+                # Unique texts (none on file), or the given plates in turn.
+                plate = plates[(n * 7919 + i) % len(plates)] if plates else f"{tag}{n}X{i}"
+                text = f"run plate {plate}"
                 i += 1
                 t0 = time.perf_counter()
                 status = await _post(reader, writer, token, text)
@@ -108,16 +118,40 @@ async def _load(ports: list[int], token: str, seconds: float, tag: str,
     return latencies, answered, failed
 
 
+def _print(label: str, lat: list[float], wall: float, failed: int) -> None:
+    lat.sort()
+    print(f"{label}: {len(lat) / wall:.0f} req/s answered ({len(lat)} in {wall:.1f} s, {failed} not 200), "
+          f"p50 {statistics.median(lat) * 1000:.0f} ms, p95 {lat[int(0.95 * len(lat))] * 1000:.0f} ms")
+
+
+def _mixed_plates(url: str, n: int = 2000) -> list[str]:
+    """``n`` plates, ``ON_FILE`` of them on file (random registry plates), the rest not."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            on_file = list(conn.scalars(select(Vehicle.plate).order_by(func.random()).limit(n)))
+    finally:
+        engine.dispose()
+    rng = random.Random(7)
+    kept = int(n * ON_FILE)
+    missing = [f"Q{rng.randrange(10**6):06d}Z" for _ in range(n - kept)]
+    plates = on_file[:kept] + missing
+    rng.shuffle(plates)
+    return plates
+
+
 def _report(label: str, url: str, tmp: Path, replicas: int) -> None:
     with _serve(url, tmp, replicas) as (ports, token, _procs):
         asyncio.run(_load(ports, token, 3, "W"))  # warm up
         t0 = time.perf_counter()
         lat, _answered, failed = asyncio.run(_load(ports, token, SECONDS, f"M{replicas}R"))
         wall = time.perf_counter() - t0
-    lat.sort()
-    print(f"\n{label}, {replicas} replica(s): {len(lat) / wall:.0f} req/s answered "
-          f"({len(lat)} in {wall:.1f} s, {failed} not 200), p50 {statistics.median(lat) * 1000:.0f} ms, "
-          f"p95 {lat[int(0.95 * len(lat))] * 1000:.0f} ms")
+        _print(f"\n{label}, {replicas} replica(s), no plate on file", lat, wall, failed)
+        mix = _mixed_plates(url)
+        t0 = time.perf_counter()
+        lat, _answered, failed = asyncio.run(_load(ports, token, SECONDS, "F", plates=mix))
+        _print(f"{label}, {replicas} replica(s), {ON_FILE:.0%} of plates on file", lat,
+               time.perf_counter() - t0, failed)
     tag = f"K{replicas}R"
     with _serve(url, tmp, replicas) as (ports, token, procs):
         _lat, answered, _failed = asyncio.run(_load(ports, token, 6, tag, kill=procs[0]))
