@@ -7,7 +7,9 @@ both through the calibrating stacker of :mod:`analytics.drug.learned`. The label
 ``drug_talk`` when the lexicon found drug evidence, else ``benign``. A lexicon sale offer
 stays one unless the stacker is confident it is not (below :data:`LEXICON_FLOOR`): the
 n-gram model only knows the phrasings it was trained on, the lexicon's rules are general.
-Nor does the model alone make an offer of goods sold by weight where the lexicon found no drug word.
+Nor does the model alone make an offer of goods sold by weight where the lexicon found no drug word,
+nor of drug talk by a regulated seller (licence numbers, prescription only) or a harm-reduction or
+recovery service (:mod:`analytics.drug.regulated`).
 The lexicon's evidence spans are returned unchanged, so an analyst still sees which words drove the score.
 Without a model (artefact missing or failing its checksum) the lexicon screen alone decides.
 """
@@ -24,6 +26,7 @@ from analytics.drug.lawful import lawful_goods
 from analytics.drug.learned import NgramModel
 from analytics.drug.normalize import normalize
 from analytics.drug.patterns import trade_amount, weighed_goods
+from analytics.drug.regulated import no_promotion
 from analytics.drug.screen import BENIGN, SALE, TALK, Screened, ScreenOptions, screen
 
 logger = logging.getLogger(__name__)
@@ -70,7 +73,9 @@ def screen_batch(
         # (Checked only where the model alone would decide, so most posts are not normalised twice.)
         # Nor, with no drug word, of a post that names no dealer's quantity: the model reads any
         # "10 for £15, message me" as a deal.
-        model_sale = pi >= model.threshold and not (v.drug == 0 and _no_trade(normalize(t).text))
+        # Nor of drug talk by a regulated seller or a harm-reduction or recovery service.
+        model_sale = pi >= model.threshold and not (v.drug == 0 and _no_trade(normalize(t).text)) and not (
+            v.label == TALK and no_promotion(normalize(t).text))
         if model_sale or (v.label == SALE and pi >= LEXICON_FLOOR):
             label = SALE
         elif v.drug >= opts.drug_min:

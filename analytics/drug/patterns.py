@@ -24,8 +24,10 @@ neither module grows past a readable size. All patterns run on normalised post t
 * Trade jargon that names the drug by how it is sold: a microgram dose beside tabs, sheets or
   1P (LSD), "zips 180" (an ounce of cannabis with its price), and wholesale by the kilo or
   brick (卸, キロ単位, "bricks") over an encrypted messenger (Threema, Wickr, Session, Signal).
-* A licensed dispensary's own terms ("21+ with valid ID", "in-store only") mark lawful
-  retail: two of them and the post is no offer, like news.
+* A licensed dispensary's own terms ("21+ with valid ID", "in-store only") and a regulated
+  seller's (licence numbers, regulators, prescription only: :mod:`analytics.drug.regulated`)
+  mark lawful retail: two of them and the post is no offer, like news; nor is a post offering
+  harm-reduction supplies or a recovery service.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import re
 from analytics.drug.context import WEATHER_CONTEXT
 from analytics.drug.lexicon import DOSE_RE, WEIGHED_GOODS, Entry, Kind
 from analytics.drug.normalize import normalize_term
+from analytics.drug.regulated import harm_reduction, regulated_terms
 
 _LETTER_EDGE = r"(?<![a-z0-9&.'’/\-])"
 # "G" alone as a word: not "G&S", "5 g", "80 a g", "$10/g", "g-shock".
@@ -151,8 +154,10 @@ def quoted_warning(text: str) -> bool:
 
 
 def lawful_retail(text: str) -> bool:
-    """True when the post carries two of a licensed retailer's own terms."""
-    return len({h.group(0) for h in _LAWFUL_RE.finditer(text)}) >= 2
+    """True when the post carries two of a licensed or regulated retailer's own terms
+    (:mod:`analytics.drug.regulated`), or offers harm-reduction supplies or a support service."""
+    terms = {h.group(0) for h in _LAWFUL_RE.finditer(text)} | regulated_terms(text)
+    return len(terms) >= 2 or harm_reduction(text)
 
 
 def snow_weather(text: str) -> bool:
