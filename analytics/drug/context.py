@@ -61,7 +61,12 @@ GOODS_CONTEXT_EN = (
     "unopened|servings|flavour|flavor|wrong flavour|wrong flavor|saffron|spice shop|"
     # resin and craft supplies, aquarium livestock
     "epoxy|resin kits|resin art|mica|mica powder|pigment|pigments|colours|colors|glitter|"
-    "shrimp|aquarium|fish tank|guppies|snails|aquatic plants")
+    "shrimp|aquarium|fish tank|guppies|snails|aquatic plants|"
+    # houseplants, craft and cosmetic supplies in baggies, food powders by the gram
+    "houseplant|houseplants|house plant|house plants|monstera|pothos|succulent|succulents|cactus|cacti|"
+    "bonsai|fiddle leaf|repotted|cuttings|glitters|loose glitter|chunky glitter|nail art|sequins|"
+    "seed beads|confetti|rhinestones|embossing powder|baking|bakers|vanilla|cocoa|cacao|matcha powder|"
+    "superfood|smoothie powder|no fillers|pantry")
 GOODS_CONTEXT_JA = (
     "予約|直売|農園|農家|産直|朝採り|朝どれ|採れたて|とれたて|無農薬|有機|詰め合わせ|ギフト|贈り物|"
     "お歳暮|お中元|手作り|手づくり|焼き菓子|ケーキ|クッキー|パン|スイーツ|和菓子|ティー|紅茶|緑茶|"
@@ -82,7 +87,10 @@ GOODS_CONTEXT_JA = (
     "量り売り|スパイス|金貨|銀貨|地金|クーポン|割引コード|クーポンコード|"
     # dry ice by the trade, sport nutrition, a kitchen garden's give-away, clothes by the size
     "ドライアイス|業務用|お見積もり|見積もり|ホエイ|プロテイン|サプリ|家庭菜園|おすそ分け|おすそわけ|"
-    "tシャツ|Tシャツ|パーカー|サイズ")
+    "tシャツ|Tシャツ|パーカー|サイズ|"
+    # restaurants' all-you-can-eat menus, houseplants
+    "食べ放題|飲み放題|ドリンクバー|ランチ|ディナー|居酒屋|焼肉|デザート|定食|寿司|鮨|お食事|"
+    "観葉植物|植え替え|モンステラ|多肉植物|多肉|サボテン|盆栽|ポトス|パキラ|ガジュマル|インテリアグリーン")
 # Snow as weather: beside these a snow word or emoji (雪, ❄️, 白いの, "snow") is the weather.
 WEATHER_CONTEXT = (
     "積もって|積もった|積もる|積雪|大雪|初雪|吹雪|雪かき|雪だるま|雪合戦|銀世界|一面真っ白|降ってる|降ってきた|"

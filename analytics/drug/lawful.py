@@ -9,13 +9,16 @@ Checks run on the whole post, lower-cased and folded as post text is (katakana t
   サプリ): a dosage form beside them ("pills", "tabs", "caps", 錠剤) is the supplement's, and
   the n-gram model alone does not make such a post an offer (its "365 tabs for $15" reads like
   a deal).
+* Household products (dishwasher tabs, laundry pods, cleaning tablets; Finish, Persil, 食洗機):
+  their tabs, pods and caps are the product's form, and "100 tabs for £14" is no deal.
 * Games, films, books and merch ("weed farm tycoon", "Steam key", "DLC", "DVD", "box set",
   ゲーム, 漫画): a drug word there is a title's, whatever the price beside it.
 * A product name in quotes or brackets (『Ecstasy Rose』, 「Snow White」, "Molly") in a post that
   names what kind of product it is (perfume, lipstick, candle, album, 香水, 入浴剤): a quoted
   brand name is no drug offer. Brackets that head a listing (【】) are not quotes.
-* 手押し beside a cart, pump, mower or a load rating (台車, ポンプ, 芝刈り機, 耐荷重, キャスター):
-  the hand-pushed thing itself, not hand-to-hand delivery.
+* 手押し beside a cart, pump, mower or a load rating (台車, ポンプ, 芝刈り機, 耐荷重, キャスター)
+  or pressed sushi (手押し寿司, 押し寿司, ばってら): the hand-pushed thing itself, not hand-to-hand
+  delivery. A pump alone beside the trade's words (ネタ, 0.1, 品質, 入りました) is the syringe.
 """
 
 from __future__ import annotations
@@ -32,8 +35,16 @@ SUPPLEMENT_RE = re.compile(
     r"calcium|folic acid|supplements?|softgels?|dietary|nutritional|prenatal|cranberry|echinacea|"
     r"creatine|spirulina|chlorella|coq10|lutein|saw palmetto|st john'?s wort|valerian root)(?![a-z])|"
     r"びたみん|さぷり|亜鉛|まぐねしうむ|鉄分|葉酸|乳酸菌|dha|epa|栄養補助|健康食品|プラセンタ|ぷらせんた")
+# Household products sold as tabs, pods or caps: dishwasher and laundry brands, cleaning tablets.
+HOUSEHOLD_RE = re.compile(
+    r"(?<![a-z])(?:dishwasher|dish washer|laundry|detergent|washing machine|washing up|fabric softener|"
+    r"descaler|descaling|limescale|toilet|bleach|cleaning (?:tabs|tablets|pods)|finish (?:quantum|powerball|"
+    r"ultimate|all in one)|fairy (?:platinum|all in one|original)|cascade|tide pods|persil|ariel|ecover|"
+    r"dettol|domestos|cillit bang|denture|steradent|polident|water softener|salt tablets|chlorine (?:tabs|"
+    r"tablets)|pool (?:tabs|tablets|chlorine)|rinse aid|oven cleaner|air freshener|bin bags)(?![a-z])|"
+    r"食洗機|食器洗い|洗濯|洗剤|柔軟剤|漂白剤|塩素|入れ歯|じぇるぼーる")
 # Dosage forms: with a supplement named, these are the supplement's.
-FORM_TERMS = frozenset({"pills", "tabs", "caps", "capsules", "gummies", "bars", "beans", "rolls", "x",
+FORM_TERMS = frozenset({"pills", "tabs", "caps", "pods", "capsules", "gummies", "bars", "beans", "rolls", "x",
                         "錠剤", "たま", "らむね", "ex", "blues", "candy", "💊"})
 MEDIA_RE = re.compile(
     r"(?<![a-z])(?:on steam|steam gift|steam keys?|steam codes?|cd keys?|game keys?|game codes?|dlc|"
@@ -57,10 +68,19 @@ PRODUCT_RE = re.compile(
 _OPENERS = {"『": "』", "「": "」", "“": "”", "《": "》", "〈": "〉", '"': '"'}
 _QUOTE_SPAN = 40
 HAND_PUSHED_KEYS = frozenset({"手押し", "手おし", "て押し", "手推し"})
+# Sale-cue words read for their ordinary sense too: 手押し (a cart), "plug" (a business's name).
+SENSED_KEYS = HAND_PUSHED_KEYS | {"plug", "the plug"}
 _HAND_PUSHED_RE = re.compile(
     r"台車|だいしゃ|かーと|わごん|芝刈|しばかり|草刈|噴霧|除雪|一輪車|ろーらー|すいーぱー|井戸|ぽんぷ|"
     r"耐荷重|積載|荷台|きゃすたー|折りたたみ|折り畳み|たいや|のーぱんく|運搬|ほーむせんたー|"
-    r"ぶらんこ|ばぎー|べびーかー|農機具|耕運機|播種|種まき")
+    r"ぶらんこ|ばぎー|べびーかー|農機具|耕運機|播種|種まき|"
+    # pressed sushi made by hand: 手押し寿司, 押し寿司, 棒寿司, ばってら
+    r"寿司|鮨|押しずし|棒ずし|ばってら|さば寿司|酢飯|しゃり")
+# ぽんぷ is also the syringe of the meth trade: beside ねた (the goods), a dose-sized amount or the
+# trade's words for quality and arrival, 手押し is hand-to-hand delivery again.
+_PUMP_RE = re.compile(r"ぽんぷ")
+_TRADE_RE = re.compile(r"(?<!寿司)(?<!すし)ねた(?!ばれ|帳)|品質|上物|極上|純度|入りました|ぶつ|"
+                       r"(?<![\d.])0\.\d+(?![\d.%])|\d(?:\.\d+)?\s?(?:g|ぐらむ|グラム)(?![a-z])")
 
 
 @lru_cache(maxsize=4096)
@@ -78,10 +98,15 @@ def media_title(text: str) -> bool:
     return MEDIA_RE.search(text) is not None
 
 
+def household(text: str) -> bool:
+    """True when the post (folded) sells a household product (dishwasher tabs, laundry pods)."""
+    return HOUSEHOLD_RE.search(text) is not None
+
+
 def lawful_goods(text: str) -> bool:
-    """True when the post (folded) sells supplements or media: the n-gram model alone does not make
-    it an offer."""
-    return supplement(text) or media_title(text)
+    """True when the post (folded) sells supplements, media or household products: the n-gram model
+    alone does not make it an offer."""
+    return supplement(text) or media_title(text) or household(text)
 
 
 def _in_quotes(original: str, start: int, end: int) -> bool:
@@ -107,8 +132,11 @@ def lawful_sense(original: str, start: int, end: int, key: str) -> bool:
     goods: a supplement's form, a game's or film's title, a quoted product name, a cart."""
     text = _folded(original)
     if key in HAND_PUSHED_KEYS:
-        return _HAND_PUSHED_RE.search(text) is not None
-    if key in FORM_TERMS and supplement(text):
+        uses = {h.group(0) for h in _HAND_PUSHED_RE.finditer(text)}
+        if uses and uses <= {"ぽんぷ"} and _TRADE_RE.search(text):
+            return False  # the trade's syringe: "ねた入りました 0.1から ポンプ付き 手押し"
+        return bool(uses)
+    if key in FORM_TERMS and (supplement(text) or household(text)):
         return True
     if media_title(text):
         return True

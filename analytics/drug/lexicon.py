@@ -306,7 +306,11 @@ NEGATIVE_BEFORE: dict[str, str] = {
     "green": r"(?:forest|olive|lime|dark|light|go)\s?$",
     "white": r".*$",
     "powder": r"(?:baby|protein|curry|baking|washing|talcum|milk|whey|casein|collagen|creatine|pre-workout|"
-              r"preworkout|greens|electrolyte)\s?$",
+              r"preworkout|greens|electrolyte|"
+              # food powders: "vanilla bean powder", "cacao powder", "garlic powder"
+              r"vanilla|vanilla bean|bean|beans|cocoa|cacao|matcha|green tea|garlic|onion|chilli|chili|"
+              r"ginger|cinnamon|beetroot|moringa|maca|coconut|almond|custard|jelly|mushroom|fruit|acai|"
+              r"baobab|carob|malt|spirulina|wasabi|mustard|paprika|cumin|turmeric|egg|rice|soy|pea)\s?$",
     # A contact cue inside a longer word: タイムラインで ("on the timeline"), オンラインで ("online").
     "ラインで": r"(?:タイム|たいむ|オン|おん|ガイド|ぼーだー|ボーダー|デッド|スカイ|ネック)$",
     "flower": r"(?:the|a|wild|spring|cherry|sun)\s?$",
@@ -363,7 +367,9 @@ VENDOR_TERMS_RE = re.compile(r"(?:reship|resend|refund)\w*(?:\W+\w+){0,4}?\W+sei
 WEIGHED_GOODS = ("量り売り|はかり売り|by weight|by the gram|loose leaf|per 100g|/100g|spices|spice|saffron|"
                  "bullion|gold|silver|troy oz|スパイス|茶葉|金貨|銀貨|地金|"
                  # craft supplies and sport nutrition by the pot or tub, dry ice by the kilo
-                 "mica|pigment|pigments|epoxy|creatine|whey|protein powder|ホエイ|プロテイン|ドライアイス")
+                 "mica|pigment|pigments|epoxy|creatine|whey|protein powder|ホエイ|プロテイン|ドライアイス|"
+                 # cosmetic and craft glitter by the pot or baggie, food powders by the 10 g
+                 "glitter|glitters|sequins|embossing powder|vanilla|cocoa|cacao|matcha|bean powder")
 # Mains power and chargers: 🔌 there is the plug in the wall, no dealer's plug.
 ELECTRICAL = ("charger|chargers|charging|cable|cables|adapter|adapters|outlet|outlets|socket|extension cord|"
               "power bank|usb|usb-c|type-c|electrician|ev charger|充電器|充電|ケーブル|アダプター|コンセント|"

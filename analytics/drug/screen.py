@@ -20,7 +20,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from analytics.drug.context import GOODS_CONTEXT_EN, GOODS_CONTEXT_JA, PROCESS_CONTEXT, TALK_CONTEXT
-from analytics.drug.lawful import HAND_PUSHED_KEYS
+from analytics.drug.lawful import SENSED_KEYS
 from analytics.drug.lexicon import (
     ASKING_RE,
     DOSE_RE,
@@ -226,7 +226,7 @@ def _collect(norm: Normalized, opts: ScreenOptions) -> list[Evidence]:
     hits = [(hit, m.by_key[(kind, hit.group(0))])
             for kind, rx in m.regex.items() for hit in rx.finditer(text)]
     negated = [m.negated(text, hit.group(0), hit.start(), hit.end()) or (
-        (e.kind is Kind.DRUG or e.key in HAND_PUSHED_KEYS)
+        (e.kind is Kind.DRUG or e.key in SENSED_KEYS)
         and ordinary_sense(norm.original, *norm.span(hit.start(), hit.end()), e.key)) for hit, e in hits]
     # One sense per post: a drug word read in its ordinary sense once ("dry ice") is read so
     # throughout, and the emoji of its class are decoration of that sense ("ice 🧊", "🌲 tree").

@@ -9,6 +9,9 @@ what normalised text no longer does: "Molly Tuttle" is a person, "molly caps" ar
   when a capitalised surname follows it ("Charlie Puth", "Crystal Gayle"), when a title comes
   before it ("Aunt Tina", "Dr Charlie"), or when the post says whom it is named after or whose
   pet it is ("named after my cat", "our dog", "my daughter").
+* A capitalised drug or dealer word heading a business's name ("The Plug Coffee Co", "Kush
+  Kitchen"), introducing a pet ("Kush the Maine Coon"), or inside an @handle ("@shabu_kanda") is
+  that name, not the goods or the dealer.
 * A drug word heading a compound whose last noun is a product no drug is sold as ("hash
   browns", "Blue Ice freezer packs", "Molly pottery mugs", "snow globes", "weed killer",
   "speed boat", "hash tag") is that product's name: up to two words between them.
@@ -77,6 +80,36 @@ _DENIED_RE = re.compile(r"\s?[?？]+\s*(?:nope|nah|no,? not|not (?:that|those|wh
 _JA_JOIN_RE = re.compile(r"^\s?(?:と|・|&|＆|\+|＋|/|、|や)\s?$")
 
 
+# A business's own name: the word capitalised, then up to two capitalised words and a business noun
+# ("The Plug Coffee Co", "Kush Kitchen", "Molly Mae Candles").
+_BUSINESS = ("co|company|ltd|inc|llc|roasters|roastery|coffee|bakery|cattery|kennels|boutique|studio|studios|"
+             "shop|store|cafe|café|salon|records|brewing|brewery|farm|farms|apparel|clothing|candles|kitchen|"
+             "grill|diner|barbers|barbershop|tattoo|gym|fitness|designs|collective|trading|goods|supply co|"
+             "florist|florists|nursery|garage|motors|cakes|bakes|pizza|tacos")
+_BUSINESS_RE = re.compile(rf"(?:[ \t]+[A-Z][A-Za-z'’]*){{0,2}}?[ \t]+(?:{_BUSINESS}|{_BUSINESS.title()}|"
+                          rf"{_BUSINESS.upper()})\.?(?![A-Za-z])")
+# A pet or a person introduced by an appositive: "Kush the Maine Coon", "Charlie the cockapoo".
+_APPOSITIVE_RE = re.compile(r"[ \t]+the[ \t]+(?:[A-Z][a-z]+|(?:cat|dog|kitten|puppy|pup|pony|horse|rabbit|"
+                            r"bunny|parrot|hamster|goat|tortoise|cockapoo|labrador|lab|spaniel|poodle|"
+                            r"tabby|husky|corgi|pug|beagle|dachshund|retriever|terrier|bulldog|ragdoll))"
+                            r"(?![a-z])")
+# Inside a messenger or social handle: "@shabu_kanda", "@weed.free.garden" name an account.
+_HANDLE_BEFORE_RE = re.compile(r"@[A-Za-z0-9_.]*$")
+_HANDLES_RE = re.compile(r"@[A-Za-z0-9_.]+")
+
+
+def _business_or_pet(original: str, start: int, end: int) -> bool:
+    """True when the capitalised hit at ``[start, end)`` names a business, a pet or an account."""
+    hit = original[start:end]
+    if _HANDLE_BEFORE_RE.search(original[max(0, start - 32):start]):
+        # Only when the word is nowhere else in the post: one sense per post would otherwise read
+        # "yokes ... Telegram @d4_yokes" as an account's name throughout.
+        return hit.lower() not in _HANDLES_RE.sub(" ", original).lower()
+    if not hit[:1].isupper():
+        return False
+    return _BUSINESS_RE.match(original, end) is not None or _APPOSITIVE_RE.match(original, end) is not None
+
+
 def _name_sense(original: str, start: int, end: int) -> bool:
     """True when the name-like hit at ``[start, end)`` is a person's or pet's name."""
     hit = original[start:end]
@@ -96,6 +129,8 @@ def ordinary_sense(original: str, start: int, end: int, key: str) -> bool:
     if lawful_sense(original, start, end, key):
         return True
     if key in NAME_TERMS and _name_sense(original, start, end):
+        return True
+    if _business_or_pet(original, start, end):
         return True
     lower = original.lower()
     if key.isascii() and _HEAD_RE.match(lower, end):

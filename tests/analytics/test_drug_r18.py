@@ -10,7 +10,7 @@ from analytics.drug.combined import screen_batch
 from analytics.drug.learned import default_model
 from analytics.drug.normalize import normalize
 from analytics.drug.regulated import harm_reduction, no_promotion, regulated_seller
-from analytics.drug.screen import SALE
+from analytics.drug.screen import SALE, screen
 
 
 def _combined(texts: list[str]) -> list[str]:
@@ -70,3 +70,62 @@ def test_lawful_and_supportive_drug_talk_is_no_offer(text: str) -> None:
 )
 def test_dealers_stay_offers(text: str) -> None:
     assert _combined([text]) == [SALE]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Persil laundry pods 🧺 60 pods for £11, free delivery in Hull, WhatsApp for bulk",
+        "Dishwasher tabs, Fairy Platinum, 90 tabs for $16, DM for office orders",
+    ],
+)
+def test_household_tabs_and_pods_are_no_offer(text: str) -> None:
+    assert _combined([text]) != [SALE]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chunky holographic glitter in little zip baggies 💎 3g each, $4, dm for custom colours",
+        "Raw cacao powder 💚 10g sample $5, 250g $14, bakers love it, link in bio",
+        "Rare variegated monstera 🌿 cuttings $35, repotted and rooted, dm me",
+        "観葉植物 葉っぱが大きいパキラ 2800円 都内配送します",
+        "焼肉食べ放題 冷たいのもアイスも付いて3500円！予約はDMで",
+        "手押し寿司 鯖の棒寿司 1本2000円 予約受付中",
+    ],
+)
+def test_craft_food_and_plant_goods_are_no_offer(text: str) -> None:
+    assert screen(text).label != SALE
+    assert _combined([text]) != [SALE]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fresh batch from Kush Kitchen Bakery 🍪 cookies $3 each, dm to order",
+        "Charlie the cockapoo had puppies! 3 left, $900 each, message @charliepups",
+        "New beans from The Plug Roasters ☕ 500g $25, IG @plugbeans",
+        "しゃぶしゃぶ 食べ放題 90分 3000円 予約はインスタ @shabu_ueno",
+    ],
+)
+def test_business_pet_and_handle_names_are_no_drug(text: str) -> None:
+    assert screen(text).label != SALE
+    assert _combined([text]) != [SALE]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kush 🍁 $60 an eighth, dm the plug",
+        "yokes in for the weekend, €10 each, Telegram @yokes_dub",
+        "ネタ入りました 0.2から ポンプ付き 手押し 新宿",
+        "手押し 大麻 0.5 1万 渋谷 DMで",
+    ],
+)
+def test_offers_beside_names_and_pumps_stay_offers(text: str) -> None:
+    assert _combined([text]) == [SALE]
+
+
+@pytest.mark.parametrize("text", ["手押しポンプ 井戸用 5000円", "手押し台車 耐荷重150kg 3000円 DMで"])
+def test_hand_pushed_things_stay_benign(text: str) -> None:
+    assert screen(text).label != SALE
