@@ -61,7 +61,7 @@ LEXICON: tuple[Entry, ...] = tuple(
     # --- cannabis
     _entries(D, "cannabis", True, "en", "marijuana|marihuana|cannabis|kush|ganja|thc|og kush|zaza|"
              "prerolls|pre-rolls|pre rolls|reefer|mary jane|sativa|indica|hybrid strain|wax pen|thc carts|"
-             "dab pen|shatter|moonrocks|weed|edibles")
+             "dab pen|shatter|moonrocks|weed|edibles|hashish")
     + _entries(D, "cannabis", False, "en", "bud|buds|gas|420|grass|herb|trees|loud|flower|pot|green|"
                "carts|dabs|hash|joint|blunt|gelato|exotic|exotics|za|tree|bush|tinnie|tinnies|tinny")
     + _entries(D, "cannabis", True, "ja", "大麻|マリファナ|ガンジャ|ハッパ|乾燥大麻|大麻リキッド|"
@@ -76,7 +76,7 @@ LEXICON: tuple[Entry, ...] = tuple(
     + _entries(D, "meth", False, "ja", "アイス|クリスタル|スピード|冷たいの")
     + _entries(D, "meth", False, "any", "💎|🧊")
     # --- cocaine
-    + _entries(D, "cocaine", True, "en", "cocaine|yayo|yeyo|nose candy|8ball|eightball|eight ball|"
+    + _entries(D, "cocaine", True, "en", "cocaine|yayo|yeyo|nose candy|8ball|eightball|eight ball|8-ball|"
                "booger sugar|fishscale|fish scale|coca")
     + _entries(D, "cocaine", False, "en", "snow|coke|blow|white|charlie|powder|rock|rocks|crack|line|lines|"
                "yay")
@@ -195,6 +195,7 @@ NEGATIVE_AFTER: dict[str, str] = {
     "flower": r"\s?(?:shop|bed|beds|pot|arrangement|show|market|garden|delivery|bouquets?|girl|crown)",
     "blow": r"\s?(?:up|dryer|dry|out|torch|mold|molding)",
     "kush": r"\s?(?:gym|ball|balls)",
+    "8-ball": r"\s?(?:pool|table|cue|jacket|game|tournament|league|rack)",
     "420": r"\s?(?:error|status|code|km|miles|flight|bus|route|room|points|page)",
     # エス only as a word of its own: not エスプレッソ, エステ, エスカレーター.
     "エス": r"(?:プレッソ|テ|カレーター|ニック|キモー|ケープ|コート|ペラント|パニョ|ポワール|ニー)",

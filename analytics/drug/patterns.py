@@ -24,6 +24,8 @@ neither module grows past a readable size. All patterns run on normalised post t
 * Trade jargon that names the drug by how it is sold: a microgram dose beside tabs, sheets or
   1P (LSD), "zips 180" (an ounce of cannabis with its price), and wholesale by the kilo or
   brick (卸, キロ単位, "bricks") over an encrypted messenger (Threema, Wickr, Session, Signal).
+* Nitrous oxide (笑気ガス, "laughing gas", "nitrous") beside inhaling, balloons or tanks is sold
+  to get high: strong drug evidence.
 * A licensed dispensary's own terms ("21+ with valid ID", "in-store only") and a regulated
   seller's (licence numbers, regulators, prescription only: :mod:`analytics.drug.regulated`)
   mark lawful retail: two of them and the post is no offer, like news; nor is a post offering
@@ -78,6 +80,12 @@ _BULK_RE = re.compile(r"(?<![a-z])(?:kilos?|bricks?|keys)(?![a-z])|きろ単位|
 _WHOLESALE_RE = re.compile(r"(?<![a-z])(?:wholesale|bricks?|bulk only)(?![a-z])|卸|大口")
 _SECURE_RE = re.compile(r"(?<![a-z])(?:threema|wickr|session id|signal only|telegram only)(?![a-z])|"
                         r"すれま|ういっかー")
+# Nitrous oxide sold to get high: 笑気 or "laughing gas" beside inhaling, balloons or tanks
+# (吸ってハイ, バルーン, ボンベ, "get high"); cream chargers for the kitchen name none of these.
+_NITROUS_RE = re.compile(r"笑気|亜酸化窒素|(?<![a-z])(?:laughing gas|nitrous|nos)(?![a-z])")
+_INHALED_RE = re.compile(r"吸って|はいになれ|はいになる|ばるーん|風船|ぼんべ|(?<![a-z])(?:balloons?|get high|"
+                         r"getting high|buzz|tanks?|cylinders?)(?![a-z])")
+_NITROUS = Entry("nitrous to inhale", Kind.DRUG, "inhalants", True, "any", fuzzy=False)
 _LSD = Entry("microgram dose", Kind.DRUG, "lsd", True, "any", fuzzy=False)
 _ZIPS = Entry("zips with a price", Kind.DRUG, "cannabis", True, "any", fuzzy=False)
 _BULK = Entry("wholesale by the kilo", Kind.DRUG, "coded", True, "any", fuzzy=False)
@@ -126,6 +134,8 @@ def shape_evidence(text: str) -> list[tuple[int, int, Entry]]:
     if _BLOTTER_RE.search(text):
         found += [(h.start(), h.end(), _LSD) for h in _UG_RE.finditer(text)]
     found += [(h.start(), h.end(), _ZIPS) for h in _ZIPS_RE.finditer(text)]
+    if _INHALED_RE.search(text):
+        found += [(h.start(), h.end(), _NITROUS) for h in _NITROUS_RE.finditer(text)]
     if _WHOLESALE_RE.search(text) and _SECURE_RE.search(text):
         found += [(h.start(), h.end(), _BULK) for h in _BULK_RE.finditer(text)]
     found += [(h.start(), h.end(), _REPEAT) for h in REPEAT_RE.finditer(text)]

@@ -141,8 +141,9 @@ STRONG_JA: tuple[tuple[str, str], ...] = (
     ("psychedelics", "アシッド|マジックマッシュルーム|マジックマッシュ|ペーパーアシッド"),
     ("ketamine", "スペシャルK"),
     ("benzos", "エチゾラム|デパス|ハルシオン|サイレース|ロヒプノール|ベンザリン|フルニトラゼパム|"
-               "トリアゾラム|マイスリー|レンドルミン|眠剤売り"),
-    ("stimulants", "リタリン|コンサータ|メチルフェニデート|ビバンセ"),
+               "トリアゾラム|マイスリー|レンドルミン|眠剤売り|ザナックス|ソラナックス|コンスタン|アルプラゾラム|"
+               "リボトリール|ワイパックス|エリミン|ベゲタミン"),
+    ("stimulants", "リタリン|コンサータ|メチルフェニデート|ビバンセ|アデロール|モダフィニル"),
     ("nps", "合法ハーブ|合法アロマ|危険ドラッグ|合法リキッド"),
     ("inhalants", "ポッパーズ|ラッシュ液|笑気ガス風船|亜硝酸アミル"),
 )
@@ -226,7 +227,10 @@ JA_PRICE_RE = re.compile(r"(?<![\d.])\d+(?:[.,]\d+)?\s?(?:万|まん|千|せん)
 _PILL_PLAIN = r"oxys?|oxycodone|oxycontin|hydrocodone|percs?|percocet|roxys?|roxies|roxis?|roxicodone|" \
               r"addys?|addies|adderall|xans?|xanax|alprazolam|opanas?|dilaudids?|norcos?|vyvanse|ritalin|fent"
 _PILL_SUFFIX = r"blues|pressed|pressies|hydros?|bars|m"
+# ... and the strength first: "2mg bars", "30mg blues", "2mg バー".
+_PILL_AFTER = r"bars?|xans?|xannies|blues|footballs|ladders|ばー"
 PILL_STRENGTH_RE = re.compile(rf"(?<![a-z])(?:(?:{_PILL_PLAIN})\s?-?\s?\d{{1,3}}(?:s|mg)?|"
+                              rf"(?<![\d.])\d{{1,3}}(?:\.\d)?\s?mg\s?(?:{_PILL_AFTER})|"
                               rf"(?:{_PILL_SUFFIX})\s?-?\s?\d{{1,3}}(?:s|mg)|m\s?-?\s?30)(?![\d.a-z])")
 
 

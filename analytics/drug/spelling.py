@@ -5,7 +5,8 @@ Kept apart from :mod:`analytics.drug.screen` (which calls :func:`by_ear` on ever
 lexicon did not match) so that neither module grows past a readable size. A word and a term
 are compared by their sound keys (:func:`sound`): letters that spell one sound folded to one
 ("c" before e/i/y and "z" to "s", other "c", "ck" and "q" to "k", "ph" to "f", a leading "x"
-to "s", "y" and a final "ie" to "i", a silent final "e" dropped, doubled letters folded). A
+to "s", "y" and a final "ie" to "i", a silent final "e" dropped, "ju" or "u" before "a" to "w",
+a final "oin" to "ion", doubled letters folded). A
 word matches a term when the keys are equal, or close (rapidfuzz ratio of the keys) for a
 long term. Dropped final g's ("sellin", "movin") are restored first.
 
@@ -46,6 +47,8 @@ def sound(word: str) -> str:
     w = re.sub(r"ie$", "i", w)
     w = re.sub(r"[ae]i(?=[^aeiou]|$)", "a", w)  # "kokain", "kokane", "cocaine" sound alike
     w = re.sub(r"(?<=[^aeiou])e$", "", w) if len(w) > 4 else w
+    w = re.sub(r"(?<=[aeiou])j?u(?=a)", "w", w)  # "marijuana", "mariwana", "marywanna" alike
+    w = re.sub(r"oin$", "ion", w)  # "heroin" and "herione" sound alike
     return re.sub(r"(.)\1+", r"\1", w)
 
 

@@ -129,3 +129,32 @@ def test_offers_beside_names_and_pumps_stay_offers(text: str) -> None:
 @pytest.mark.parametrize("text", ["手押しポンプ 井戸用 5000円", "手押し台車 耐荷重150kg 3000円 DMで"])
 def test_hand_pushed_things_stay_benign(text: str) -> None:
     assert screen(text).label != SALE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "got hashsish and mariwana, herione too, dm me",
+        "Sydney CBD 8-ball $320, 2mg bars $10 each, Wickr only",
+        "xanax 1mg bars 5 for $20, text me",
+        "ザナックス 1mg 10錠 8000円 手渡し 都内",
+        "ソラナックス 0.4mg 20錠 5000円 レターパックで発送 DMで",
+        "笑気ガス ボンベ 風船付き 吸ってハイに 6000円 渋谷即配 DMで",
+        "laughing gas tanks + balloons to get high, £40, Snap me",
+    ],
+)
+def test_spellings_units_and_drug_names_are_offers(text: str) -> None:
+    assert _combined([text]) == [SALE]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "8-ball pool table, full size, £150, collection only",
+        "Cream chargers for whipped cream, 50 for £25, next-day delivery",
+        "歯医者で笑気ガスを使ってもらったら楽だった",
+        "My heroine is my mum, she ran a marathon at 60",
+    ],
+)
+def test_ordinary_look_alikes_stay_benign(text: str) -> None:
+    assert _combined([text]) != [SALE]
