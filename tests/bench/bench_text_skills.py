@@ -6,8 +6,8 @@
 drug_post_screen (lexicon alone and lexicon + n-gram model, calibrated): precision / recall
 of ``sale_offer`` per set and language: the fixture's tune split (tuned on), its heldout
 split, the round-1 post-hoc set (untouched when first measured, tuning data since) and the
-round-2 to round-16 sets (likewise; rounds 6-16 written blind), round 17 (untouched, written
-blind after the freeze at 637de72); per obfuscation kind
+round-2 to round-17 sets (likewise; rounds 6-17 written blind), round 18 (untouched, written
+blind after the freeze at 7709206); per obfuscation kind
 on generated variants of the heldout posts; Brier score and ECE; recall at a daily review
 budget (days of 2,000 posts, 1 % of them sale offers: the hand-written ones, topped up with
 generated ones); and posts per second through the skill.
@@ -44,7 +44,7 @@ from analytics.drug_post_screen import DrugPostScreenInput
 OUT = Path("var/bench")
 FIX = Path(__file__).resolve().parents[2] / "fixtures" / "skills"
 # The latest post-hoc round: written blind after the last freeze, not tuned on.
-UNTOUCHED = 17
+UNTOUCHED = 18
 
 
 def _pr(rows: list[dict[str, Any]], labels: list[str]) -> dict[str, float]:
