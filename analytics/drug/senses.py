@@ -19,6 +19,8 @@ what normalised text no longer does: "Molly Tuttle" is a person, "molly caps" ar
   mane) are kitchen mushrooms, unless the post names a psilocybin strain or "magic".
 * A drug word denied right after it is asked ("Shrooms? Nope, ...", "Molly? Not that kind")
   is the writer's joke about it, not the goods.
+* Names of pets, boats, horses and bands, film props, streetwear praise
+  (:mod:`analytics.drug.namesakes`).
 * Legal goods (:mod:`analytics.drug.lawful`): supplements' dosage forms, game and film titles,
   quoted product names, hand-pushed carts.
 * Two ambiguous Japanese drug words of two classes joined as one list ("野菜とアイス",
@@ -30,6 +32,7 @@ from __future__ import annotations
 import re
 
 from analytics.drug.lawful import lawful_sense
+from analytics.drug.namesakes import namesake
 
 # Lexicon terms (normalised) that are also given names, a pet's or a person's.
 NAME_TERMS = frozenset({"molly", "charlie", "tina", "crystal", "candy", "roxy", "addy", "mary jane",
@@ -130,7 +133,7 @@ def ordinary_sense(original: str, start: int, end: int, key: str) -> bool:
         return True
     if key in NAME_TERMS and _name_sense(original, start, end):
         return True
-    if _business_or_pet(original, start, end):
+    if _business_or_pet(original, start, end) or namesake(original, start, end, key):
         return True
     lower = original.lower()
     if key.isascii() and _HEAD_RE.match(lower, end):

@@ -1,0 +1,76 @@
+"""Names of pets, boats, horses and bands, film props, streetwear praise, reef and garden
+chemicals, craft supplies, New Zealand "P" and Kakao: examples written for these rules, not
+taken from fixtures."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics.drug.screen import SALE, screen
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My husky Molly just turned two 🐺 her pups are available, £900 each, WhatsApp for photos",
+        "Our little ragdoll Charlie needs a new home, vaccinated, $150 rehoming fee, DM me",
+        "Meet our beagle Kush! 3 puppies left, £850 each, vet checked, message me on WhatsApp",
+    ],
+)
+def test_pet_named_after_its_breed_is_no_drug(text: str) -> None:
+    assert screen(text).label != SALE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Selling my sailing yacht \"Snow Queen\", 28ft, new sails, $19k ONO, DM me",
+        "Racehorse named Blue Ice for sale, 4yo gelding, great temperament, £8k, message me",
+        "Booking the band Crystal Line for your wedding, $900 a night, DM for dates",
+    ],
+)
+def test_named_boats_horses_and_bands_are_no_drug(text: str) -> None:
+    assert screen(text).label != SALE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chem Dog Kush and Bubba Kush back in, $40 an 8th, DM me",
+        "Weed and coke available, my dog barks so text first, hmu",
+    ],
+)
+def test_strain_names_and_dealers_with_pets_stay_offers(text: str) -> None:
+    assert screen(text).label == SALE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Film props for hire: replica heroin bricks and fake cash for TV productions, DM for rates",
+        "Stage props shop: prop coke bags (it's icing sugar) for theatre shows, $15 each, DM me",
+        "Halloween costume add-on: fake weed bags for your stoner look, £5, message me",
+    ],
+)
+def test_film_and_stage_props_are_no_drug(text: str) -> None:
+    assert screen(text).label != SALE
+
+
+def test_fake_drugs_sold_without_a_props_trade_stay_offers() -> None:
+    assert screen("Fake xans pressed 2mg bars, $3 each, 100 for $200, wickr me").label == SALE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dope drop 🔥 Dunks and Yeezys in all sizes, $180, meetup or shipped, DM me",
+        "These hoodies are gas, new colourway restocked, £45 each, DM to order",
+        "Loud new tees just landed 👕 $30 each, ships tomorrow, hmu",
+    ],
+)
+def test_streetwear_praise_is_no_drug(text: str) -> None:
+    assert screen(text).label != SALE
+
+
+def test_dope_without_streetwear_stays_an_offer() -> None:
+    assert screen("Dope and fent on hand, $20 a bag, text me").label == SALE
