@@ -11,6 +11,10 @@ Checks run on the whole post, lower-cased and folded as post text is (katakana t
   a deal).
 * Household products (dishwasher tabs, laundry pods, cleaning tablets; Finish, Persil, 食洗機):
   their tabs, pods and caps are the product's form, and "100 tabs for £14" is no deal.
+* Aquarium, reef, pool and garden chemicals (reef salt, KH buffer, pool shock, fertiliser):
+  their powders, salts and crystals are the chemical, and a 500 g bag of it is no deal.
+* Craft and packaging supplies (beads, zip-lock bags, mailers) with no drug word: the n-gram
+  model alone does not make an offer of "1000 pcs for £6".
 * Games, films, books and merch ("weed farm tycoon", "Steam key", "DLC", "DVD", "box set",
   ゲーム, 漫画): a drug word there is a title's, whatever the price beside it.
 * A product name in quotes or brackets (『Ecstasy Rose』, 「Snow White」, "Molly") in a post that
@@ -43,6 +47,21 @@ HOUSEHOLD_RE = re.compile(
     r"dettol|domestos|cillit bang|denture|steradent|polident|water softener|salt tablets|chlorine (?:tabs|"
     r"tablets)|pool (?:tabs|tablets|chlorine)|rinse aid|oven cleaner|air freshener|bin bags)(?![a-z])|"
     r"食洗機|食器洗い|洗濯|洗剤|柔軟剤|漂白剤|塩素|入れ歯|じぇるぼーる")
+# Aquarium, reef, pond, pool and garden chemicals, sold as powders, salts and crystals by weight.
+CHEMICALS_RE = re.compile(
+    r"(?<![a-z])(?:aquariums?|aquaria|fish ?tanks?|marine (?:tanks?|salt|aquariums?)|reef (?:salt|tanks?|"
+    r"safe|keeping|keepers?|aquariums?)|reefkeep\w*|corals?|salt mix|kh buffer|alkalinity|water conditioner|"
+    r"dechlorinator|pond (?:salt|treatment)|pool (?:chemicals?|shock|salt|chlorine|clarifier)|swimming pool|"
+    r"hot tub|spa chemicals|fertili[sz]ers?|plant food|garden lime|bone meal|blood meal|potash|lawn feed|"
+    r"soil (?:conditioner|improver)|epsom salts?)(?![a-z])")
+# The forms those chemicals are sold in: ambiguous drug words for the chemical itself.
+CHEMICAL_FORMS = frozenset({"powder", "white", "crystal", "crystals", "rock", "rocks", "salts", "ice",
+                            "snow", "shards", "glass"})
+# Craft and packaging supplies by the hundred ("1000 pcs"): zip-lock bags, beads, mailers.
+CRAFT_RE = re.compile(
+    r"(?<![a-z])(?:beads?|beading|jewell?ery making|craft supplies|crafts?|crafting|scrapbook\w*|sewing|"
+    r"haberdashery|embroidery|knitting|yarn|packaging supplies|mailer bags|poly mailers|"
+    r"bubble mailers|jiffy bags|grip seal|resealable (?:bags|pouches)|zip ?lock bags|ziploc\w*)(?![a-z])")
 # Dosage forms: with a supplement named, these are the supplement's.
 FORM_TERMS = frozenset({"pills", "tabs", "caps", "pods", "capsules", "gummies", "bars", "beans", "rolls", "x",
                         "錠剤", "たま", "らむね", "ex", "blues", "candy", "💊"})
@@ -103,10 +122,17 @@ def household(text: str) -> bool:
     return HOUSEHOLD_RE.search(text) is not None
 
 
+def chemicals(text: str) -> bool:
+    """True when the post (folded) sells aquarium, pool or garden chemicals."""
+    return CHEMICALS_RE.search(text) is not None
+
+
 def lawful_goods(text: str) -> bool:
-    """True when the post (folded) sells supplements, media or household products: the n-gram model
-    alone does not make it an offer."""
-    return supplement(text) or media_title(text) or household(text)
+    """True when the post (folded) sells supplements, media, household products, aquarium or
+    garden chemicals, or craft and packaging supplies: the n-gram model alone does not make it
+    an offer."""
+    return (supplement(text) or media_title(text) or household(text) or chemicals(text)
+            or CRAFT_RE.search(text) is not None)
 
 
 def _in_quotes(original: str, start: int, end: int) -> bool:
@@ -137,6 +163,8 @@ def lawful_sense(original: str, start: int, end: int, key: str) -> bool:
             return False  # the trade's syringe: "ねた入りました 0.1から ポンプ付き 手押し"
         return bool(uses)
     if key in FORM_TERMS and (supplement(text) or household(text)):
+        return True
+    if key in CHEMICAL_FORMS and chemicals(text):
         return True
     if media_title(text):
         return True

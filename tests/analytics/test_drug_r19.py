@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from analytics.drug.combined import screen_batch
+from analytics.drug.lawful import lawful_goods
+from analytics.drug.learned import default_model
+from analytics.drug.normalize import normalize
 from analytics.drug.screen import SALE, screen
 
 
@@ -74,3 +78,51 @@ def test_streetwear_praise_is_no_drug(text: str) -> None:
 
 def test_dope_without_streetwear_stays_an_offer() -> None:
     assert screen("Dope and fent on hand, $20 a bag, text me").label == SALE
+
+
+def _combined(texts: list[str]) -> list[str]:
+    return [v.label for v in screen_batch(texts, default_model())]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Reef salt 500g bags £6 each, white powder mixes fast, collect in Bristol or DM @reef_bristol",
+        "Selling 1kg bags of pool shock powder £9, collect or DM @poolcare_uk",
+        "Coral-safe KH buffer powder in 1kg tubs, $22, and white marine salt 5 for $90, DM me",
+    ],
+)
+def test_aquarium_pool_and_garden_chemicals_are_no_offer(text: str) -> None:
+    assert _combined([text]) != [SALE]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Grip seal bags 100 pcs 6x8cm £3.50, craft storage, next day dispatch",
+        "Jewellery making kit: 500 pcs glass beads and 200 mini zip lock bags for $9, ships today",
+        "Poly mailers 50 pcs for £5, packaging supplies for small shops, next day UK dispatch",
+    ],
+)
+def test_craft_and_packaging_supplies_are_lawful_goods(text: str) -> None:
+    assert lawful_goods(normalize(text).text)
+    assert _combined([text]) != [SALE]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Small bags 100 pcs £3, message me", "Pure white 1g £80, tele @snowman_lds"],
+)
+def test_posts_naming_no_craft_or_chemical_are_not_lawful_goods(text: str) -> None:
+    assert not lawful_goods(normalize(text).text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Crystal meth shards 1g $80, Pure white powder coke 1g $90, wickr me",
+        "Fishscale powder 3.5 for £200, zip lock baggies, drop offs in Leeds, tele @white_lds",
+    ],
+)
+def test_dealers_with_baggies_or_powder_stay_offers(text: str) -> None:
+    assert _combined([text]) == [SALE]
