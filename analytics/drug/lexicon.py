@@ -115,7 +115,9 @@ LEXICON: tuple[Entry, ...] = tuple(
              "sig me|tele|tele only|reach out|text only|email me|order through|check my story|"
              "menu on my page|hit the link|inbox for|cop from me|wire me|serious inquiries|hmu fast|"
              "dm 4 info|dm for details|dm for info|no scams|text 4|hit me asap|tap in|"
-             "message us|msg us|inbox us|hit us up|pm us")
+             "message us|msg us|inbox us|hit us up|pm us|"
+             # KakaoTalk, Korea's messenger, named as the way to order
+             "kakaotalk|kakao talk|kakao id|kakao me|kakao only|add my kakao|hit my kakao")
     + _entries(N, "contact", True, "ja", "手押し|テレグラム|テレグラ|シグナル|ワイヤー|ウィッカー|カカオ|"
                "DMで|DMください|DMまで|DM下さい|DMへ|プッシャー|売人|"
                "連絡はこちら|ご連絡|ラインで|LINEで|ライン交換|LINE交換|ポテト|セッション|リプ|DM|"
@@ -260,7 +262,9 @@ NEGATIVE_BEFORE: dict[str, str] = {
        for k in ("巻いたやつ", "巻いたもの", "巻いてあるやつ", "巻いてあるの")},
     **{k: r"(?:タバコ|たばこ|煙草|シーシャ|葉巻|紙巻き|空気|酸素|水タバコ|電子タバコ|アイコス)を?$"
        for k in ("吸いたい人", "吸いたい方", "吸える人", "吸いたいやつ")},
-    "ice": r"(?:shaved|dry|black|thin|on|iced|cream|slip\w*|and|the|rink|hockey|melt\w*|dry|party|"
+    # "drinks and ice" is the drink's; "bud and ice", "weed and ice" list two drugs.
+    "ice": r"(?:shaved|dry|black|thin|on|iced|cream|slip\w*|(?<!bud )(?<!buds )(?<!weed )(?<!ganja )"
+           r"(?<!kush )(?<!coke )(?<!pills )(?<!molly )(?<!gear )and|the|rink|hockey|melt\w*|dry|party|"
            r"crushed|cubed|bagged|bags of|block of|blocks of)\s?$",
     "md": r"(?:dr\.?|baltimore|rockville|silver spring|bethesda)\s?$",
     # A pet or a person so named: "our dog Molly", "a cat called Charlie".

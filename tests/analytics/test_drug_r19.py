@@ -126,3 +126,27 @@ def test_posts_naming_no_craft_or_chemical_are_not_lawful_goods(text: str) -> No
 )
 def test_dealers_with_baggies_or_powder_stay_offers(text: str) -> None:
     assert _combined([text]) == [SALE]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Busan 🇰🇷 weed and ice on hand tonight, quick drops, KakaoTalk greenbusan",
+        "Gangnam: ganja and ice, discreet, add my kakao for the menu",
+        "Kush and ice delivered to your hotel in Itaewon, kakao id seoulnights",
+    ],
+)
+def test_drugs_listed_with_ice_over_kakao_are_offers(text: str) -> None:
+    assert screen(text).label == SALE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Drinks and ice delivered for your BBQ in Seoul, add my kakao for the price list",
+        "Bio Kakao Pulver 500g, 9 Euro, versandkostenfrei ab 30 Euro",
+        "Shaved ice and bingsu at our Hongdae cafe, kakao id for bookings",
+    ],
+)
+def test_ice_as_ice_and_kakao_as_cocoa_are_no_offers(text: str) -> None:
+    assert screen(text).label != SALE
