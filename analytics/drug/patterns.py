@@ -9,6 +9,8 @@ neither module grows past a readable size. All patterns run on normalised post t
   liquid volume, a dropper, a vial or a droplet emoji (``500ml``, 液体, 小瓶, 💧), and so does
   "Gina" (GHB; ambiguous, as it is a name, so it still needs backing); "S" (methamphetamine, in a
   Japanese post) beside a dose-sized amount (``0.2から``).
+* "P" (methamphetamine in New Zealand) alone as a word beside the units it is dealt in there
+  (points, a half, a ball, grams, "on hand"): "got P on hand, points $100". Not "P plates".
 * Repeat-customer phrasings ("same quality as last time", "usual spot", 前回と同じ, いつもの場所)
   are how a dealer writes to buyers who know the goods; they count as coded drug evidence
   (ambiguous, so they still need backing) only with a restock word or a strong contact cue.
@@ -51,6 +53,11 @@ _GINA_RE = re.compile(r"(?<![a-z])gina(?![a-z'’])")
 # "S" alone before a space, a Japanese offer word or punctuation: not "Sサイズ".
 _S_RE = re.compile(rf"{_LETTER_EDGE}s(?=\s|[、。・,/:]|あり|有り|入荷|入り|在庫|$)")
 _JA_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+# "P" (methamphetamine in New Zealand) alone as a word, not "P plates", "p&p", "5 p", "p.m.".
+_P_RE = re.compile(rf"{_LETTER_EDGE}(?<!\d\s)p(?![a-z0-9&'’/\-]|\.[a-z0-9]|\s?-?\s?plat(?:es?|ers?))")
+# ... beside the units it is dealt in there: points (0.1 g), a half or a ball (3.5 g), grams.
+_P_DEAL_RE = re.compile(r"(?<![a-z])(?:points?|pts|half ball|ball|balls|half|halves|grams?|on hand)(?![a-z])")
+_P_SPAN = 30
 REPEAT_RE = re.compile(
     r"(?<![a-z])(?:same (?:quality|thing|stuff|price|prices|batch|as)(?: \w+)? as (?:last time|last week|"
     r"before|always)|same as (?:last time|last week|before|always)|usual (?:spot|place|corner|car park|"
@@ -92,6 +99,7 @@ _BULK = Entry("wholesale by the kilo", Kind.DRUG, "coded", True, "any", fuzzy=Fa
 _G = Entry("G", Kind.DRUG, "ghb", True, "any", fuzzy=False)
 _GINA = Entry("Gina", Kind.DRUG, "ghb", False, "en", fuzzy=False)
 _S = Entry("S", Kind.DRUG, "meth", True, "ja", fuzzy=False)
+_P = Entry("P", Kind.DRUG, "meth", True, "en", fuzzy=False)
 _REPEAT = Entry("repeat customer", Kind.DRUG, "coded", False, "any", fuzzy=False)
 _HANDLE = Entry("handle", Kind.INTENT, "contact", True, "any", fuzzy=False)
 
@@ -129,6 +137,8 @@ def shape_evidence(text: str) -> list[tuple[int, int, Entry]]:
     if LIQUID_RE.search(text):
         found += [(h.start(), h.end(), _G) for h in _G_RE.finditer(text)]
         found += [(h.start(), h.end(), _GINA) for h in _GINA_RE.finditer(text)]
+    found += [(h.start(), h.end(), _P) for h in _P_RE.finditer(text)
+              if _P_DEAL_RE.search(text, max(0, h.start() - _P_SPAN), h.end() + _P_SPAN)]
     if _JA_RE.search(text) and DOSE_RE.search(text):
         found += [(h.start(), h.end(), _S) for h in _S_RE.finditer(text)]
     if _BLOTTER_RE.search(text):

@@ -150,3 +150,28 @@ def test_drugs_listed_with_ice_over_kakao_are_offers(text: str) -> None:
 )
 def test_ice_as_ice_and_kakao_as_cocoa_are_no_offers(text: str) -> None:
     assert screen(text).label != SALE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wellington, P in, 2 points $180, half $350, flick me a text on Signal",
+        "Hamilton, got P on hand, ball $900, no tick, hit my Threema",
+        "Chch 🇳🇿 P available, points $90, grams $450, DM me",
+    ],
+)
+def test_new_zealand_p_beside_dealer_units_is_an_offer(text: str) -> None:
+    assert screen(text).label == SALE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "P plates done! 🚗 Selling my learner car, half price of new, $4500, DM me",
+        "Postage £3 p&p, 2 points of contact for orders, DM me",
+        "Vitamin C 1000mg, 5 p per tablet, 100 tablets, message me",
+        "Meet at 7 p.m. for the quiz, 10 points a round, DM me to join",
+    ],
+)
+def test_p_elsewhere_is_no_drug(text: str) -> None:
+    assert screen(text).label != SALE
