@@ -108,7 +108,7 @@ def register(subparsers: Any) -> None:
     a.add_argument("--out", type=Path, default=Path("var/train/run1"))
     a.add_argument("--resume", type=Path, help="start from a checkpoint's tensors")
     for name, kind in (("steps", int), ("batch", int), ("lr", float), ("eval_every", int),
-                       ("seed", int), ("threads", int)):
+                       ("seed", int), ("threads", int), ("encoder_layers", int)):
         a.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind)
     a.set_defaults(func=_asr)
     e = sub.add_parser("export", help="write a checkpoint as the committed weights delta")

@@ -54,9 +54,10 @@ def split(entries: list[Entry], val_share: float = 0.03) -> tuple[list[Entry], l
 class Batcher:
     """Turns entries into (encoder output, input tokens, target tokens, loss mask)."""
 
-    def __init__(self, model: WhisperModel, *, augment: bool = True) -> None:
+    def __init__(self, model: WhisperModel, *, augment: bool = True, encode: bool = True) -> None:
         self.model = model
         self.augment = augment
+        self.encode = encode  # False: the batch carries log-mel ``features`` for a trained encoder
         tok = model.hf_tokenizer
         self.eot = tok.token_to_id("<|endoftext|>")
         sot, sot_prev = tok.token_to_id("<|startoftranscript|>"), tok.token_to_id("<|startofprev|>")
@@ -101,8 +102,6 @@ class Batcher:
         clips = [self._audio(e, rng, others) for e in entries]
         length = max(map(len, clips))
         feats = np.stack([self._features(c, length, rng) for c in clips]).astype(np.float32)
-        view = ctranslate2.StorageView.from_array(np.ascontiguousarray(feats))
-        encoded = self.model.model.encode(view, to_cpu=True)
         rows = [self.start + self.tokens(e.target) for e in entries]
         width = max(map(len, rows))
         inputs = np.full((len(rows), width - 1), self.eot, dtype=np.int64)
@@ -112,4 +111,8 @@ class Batcher:
             inputs[i, : len(row) - 1] = row[:-1]
             targets[i, : len(row) - 1] = row[1:]
             mask[i, len(self.start) - 1 : len(row) - 1] = True
-        return {"memory": np.array(encoded), "inputs": inputs, "targets": targets, "mask": mask}
+        heard: dict[str, Any] = {"features": feats}
+        if self.encode:
+            view = ctranslate2.StorageView.from_array(np.ascontiguousarray(feats))
+            heard = {"memory": np.array(self.model.model.encode(view, to_cpu=True))}
+        return {**heard, "inputs": inputs, "targets": targets, "mask": mask}

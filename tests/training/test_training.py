@@ -17,6 +17,7 @@ from training.corpus.text import HELDOUT_TEMPLATES, PERSON_TEMPLATES, PLATE_TEMP
 from training.corpus.voices import VoiceSetting, synthesize
 from training.data import Batcher, Entry
 from training.decoder import WhisperDecoder, token_loss
+from training.encoder import WhisperEncoder
 from training.train import TrainOptions, train
 
 
@@ -119,6 +120,62 @@ def test_train_writes_a_checkpoint_the_service_loads(base_dir: Path, clips: list
     stt = FittedTranscriber.load(model_dir)
     audio, _ = sf.read(str(clips[0].path), dtype="float32")
     assert stt.transcribe(audio).text
+
+
+def test_torch_encoder_computes_as_ctranslate2_does(base_dir: Path, clips: list[Entry]) -> None:
+    """The PyTorch encoder's states are CTranslate2's float32 states, to float rounding."""
+    import ctranslate2
+    from faster_whisper import WhisperModel
+
+    from voice.fitted_stt import utterance_features
+
+    ct2 = WhisperModel(str(base_dir), device="cpu", compute_type="float32")
+    audio, _ = sf.read(str(clips[1].path), dtype="float32")
+    feats = utterance_features(ct2.feature_extractor, audio)[None]
+    theirs = np.array(ct2.model.encode(ctranslate2.StorageView.from_array(feats), to_cpu=True))
+    encoder = WhisperEncoder.from_ct2(read_model(base_dir / "model.bin").variables).eval()
+    with torch.no_grad():
+        ours = encoder(torch.from_numpy(feats)).numpy()
+    assert ours.shape == theirs.shape == (1, feats.shape[-1] // 2, 384)
+    assert np.abs(ours - theirs).max() < 1e-2 * theirs.std()
+
+
+def test_training_the_last_encoder_layer_writes_it_to_the_delta(
+        base_dir: Path, clips: list[Entry], tmp_path: Path) -> None:
+    """With ``encoder_layers=1`` the loss falls over a few steps on one batch, the delta holds
+    the last encoder block and the final norm and nothing of the frozen ones, and the
+    service's model assembles from it."""
+    options = TrainOptions(steps=6, batch=4, lr=1e-4, warmup=1, eval_every=6, val_clips=4,
+                           augment=False, encoder_layers=1)
+    last = train(base_dir, clips * 4, tmp_path / "run", options)
+    log = [line for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines() if line]
+    assert len(log) == 1
+    with np.load(last) as delta:
+        names = set(delta.files)
+    assert "encoder/layer_3/self_attention/linear_0/weight" in names and "encoder/layer_norm/gamma" in names
+    assert not any(k.startswith(("encoder/layer_0/", "encoder/conv")) for k in names)
+    assert any(k.startswith("decoder/layer_0/") for k in names)
+    encoder = WhisperEncoder.from_ct2(read_model(base_dir / "model.bin").variables)
+    encoder.train_last(1)
+    assert set(encoder.trained_tensors()) <= names
+    from faster_whisper import WhisperModel
+
+    batch = Batcher(WhisperModel(str(base_dir), device="cpu", compute_type="int8"), augment=False,
+                    encode=False).batch(clips, seed=1)
+    assert "memory" not in batch and batch["features"].shape[:2] == (4, 80)
+    variables = read_model(base_dir / "model.bin").variables
+    with np.load(last) as delta:
+        trained = {**variables, **{k: delta[k].astype(np.float32) for k in delta.files}}
+    losses = []
+    for tensors in (variables, trained):
+        decoder = WhisperDecoder.from_ct2(tensors).eval()
+        audio = WhisperEncoder.from_ct2(tensors).eval()
+        with torch.no_grad():
+            memory = audio(torch.from_numpy(batch["features"]))
+            inputs, targets, mask = (torch.from_numpy(batch[k]) for k in ("inputs", "targets", "mask"))
+            losses.append(float(token_loss(decoder, inputs, memory, targets, mask)))
+    assert losses[1] < 0.8 * losses[0], losses
+    assert assemble_fitted(base_dir, last, tmp_path / "model").joinpath("model.bin").is_file()
 
 
 def test_training_and_evaluation_phrasings_are_apart() -> None:
