@@ -207,7 +207,8 @@ NEGATIVE_AFTER: dict[str, str] = {
           r"嫌い|が高|の値段|の価格|高騰|売り場|農家|直売|ソムリエ|カレー|スティック|料理|作り|育て|の詰め|セット|"
           r"の苗|ジュース)",
     "冷たいの": r"(?:飲|のみ|がいい|が欲し|が好き|食べ)",
-    "雪": r"(?:が降|がふ|だるま|かき|見|景色|祭|国|遊び|予報|道|すご|やば|が積|積も|つも|化粧|合戦)",
+    "雪": r"(?:の結晶|結晶|の華|うさぎ|が降|がふ|だるま|かき|見|景色|祭|国|遊び|予報|道|すご|やば|が積|"
+          r"積も|つも|化粧|合戦)",
     "草": r"(?:むしり|刈り|が生え|原|花|餅|野球|$|[wｗ])",
     "紙": r"(?:袋|幣|皿|コップ|こっぷ|おむつ|粘土|芝居|飛行機|パック|ぱっく|箱|一重|媒体|製|類|やすり)",
     "粉": r"(?:末|雪|ミルク|みるく|もの|物|チーズ|ちーず|砂糖)",
@@ -216,7 +217,8 @@ NEGATIVE_AFTER: dict[str, str] = {
     "コーク": r"(?:ハイ|はい|こーら|コーラ|ゼロ|ぜろ)",
     "スピード": r"(?:違反|いはん|出し|感|重視|配送|対応|勝負|スケート)",
     # ... and a supplier of goods named after it: "your plug for Jordans", "plug for tickets".
-    "plug": r"(?:-|\s)?(?:in|ins|and play|socket|adapter)(?![a-z])|\s(?:for|on)\s(?:all\s)?(?:your\s)?"
+    "plug": r"(?:-|\s)?(?:in|ins|and play|sockets?|adapters?|adaptors?)(?![a-z])|"
+            r"\s(?:for|on)\s(?:all\s)?(?:your\s)?"
             r"(?:jordans|sneakers|kicks|dunks|yeezys|shoes|tickets|phone cases|vintage|designer|clothes|"
             r"merch|jerseys|cards|coffee|books|plants|perfume|makeup|skincare|lashes|wigs)(?![a-z])",
     "手押し": r"(?:車|ぐるま|ポンプ|式|相撲)",
@@ -279,7 +281,11 @@ NEGATIVE_BEFORE: dict[str, str] = {
     "❄": r"(?:cold|winter|frost\w*|chill\w*|cool\w*|frozen|freez\w*)\s?$",
     "northern lights": r"(?:the|see|saw|seeing|chasing|chase)\s?$",
     "snow": r"(?:heavy|fresh|first|the|let it|more|of|melting|deep|jon)\s?$",
-    "weed": r"(?:to|pull\w*|garden|dandelion)\s?$",
+    # ... and the culinary and water plants so named: "dill weed", "sea weed", "duckweed"
+    "weed": r"(?:to|pull\w*|garden|dandelion|dill|sea|duck|tumble|knot|pond|chick|milk|fire)\s?$",
+    # cookware: "cast iron pot", "stock pot", "clay pot"
+    "pot": r"(?:cast[ \-]?iron|iron|stock|crock|clay|copper|enamel\w*|ceramic|cooking|soup|stew|tea|"
+           r"coffee|flower|plant|honey|terracotta|hot|steel|non-?stick)\s?$",
     "gas": r"(?:natural|tear|laughing|greenhouse|cooking|cheap|out of|full of|stomach|on the|pass the)\s?$",
     "coke": r"(?:diet|cherry|vanilla|a|cold|glass of|mexican)\s?$",
     "crystal": r"(?:swarovski|quartz|liquid|salt|sugar)\s?$",

@@ -72,9 +72,10 @@ class _Index:
         return self.exact[str(hit[0])]
 
 
-# Real words that sound like a target: "refer" (reefer), "skittles" (zkittlez), "perks" (percs).
+# Real words that sound like a target: "refer" (reefer), "skittles" (zkittlez), "perks" (percs),
+# or are spelt like one: "India" (indica).
 REAL_WORDS = frozenset({"refer", "refers", "skittles", "telegraph", "telegraphs", "heroine", "heroines",
-                        "perks", "prise", "prised", "kokanee", "molle"})
+                        "perks", "prise", "prised", "kokanee", "molle", "india", "indian"})
 
 
 @lru_cache(maxsize=1)
