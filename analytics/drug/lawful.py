@@ -17,6 +17,11 @@ Checks run on the whole post, lower-cased and folded as post text is (katakana t
   model alone does not make an offer of "1000 pcs for £6".
 * Games, films, books and merch ("weed farm tycoon", "Steam key", "DLC", "DVD", "box set",
   ゲーム, 漫画): a drug word there is a title's, whatever the price beside it.
+* Trading cards and game items (Pokémon, TCG, booster packs) are games too.
+* Scented goods (candles, wax melts, diffusers, soap) named with their scents: a strain's name
+  there is the scent's ("Blue Dream scented candles").
+* THC beside CBD and a statement that it stays within the law ("THC below legal limits",
+  "<0.2% THC"): the lawful trace in a CBD product, not the goods.
 * A product name in quotes or brackets (『Ecstasy Rose』, 「Snow White」, "Molly") in a post that
   names what kind of product it is (perfume, lipstick, candle, album, 香水, 入浴剤): a quoted
   brand name is no drug offer. Brackets that head a listing (【】) are not quotes.
@@ -68,6 +73,8 @@ FORM_TERMS = frozenset({"pills", "tabs", "caps", "pods", "capsules", "gummies", 
 MEDIA_RE = re.compile(
     r"(?<![a-z])(?:on steam|steam gift|steam keys?|steam codes?|cd keys?|game keys?|game codes?|dlc|"
     r"tycoon|simulator|farming sim|sim game|video games?|board games?|card games?|tabletop|"
+    r"pok[eé]mon|trading cards?|tcg|yu-?gi-?oh|magic the gathering|mtg|booster (?:packs?|box(?:es)?)|"
+    r"holo|foil cards?|in-?game items?|game items?|skins? for|"
     r"xbox|ps4|ps5|playstation|"
     r"nintendo|switch games?|epic games|gog|season pass|expansion pack|dvd|dvds|blu-?ray|4k uhd|box ?set|"
     r"soundtrack|vinyl lp|paperback|hardback|hardcover|first edition|manga|comic|comics|graphic novel|"
@@ -86,6 +93,18 @@ PRODUCT_RE = re.compile(
     r"げーむ|ぶらんど|商品名|限定色|新色")
 _OPENERS = {"『": "』", "「": "」", "“": "”", "《": "》", "〈": "〉", '"': '"'}
 _QUOTE_SPAN = 40
+# A CBD seller's own statement that its THC stays within the law: "THC below legal limits",
+# "<0.2% THC", "THC under 0.3%". With CBD named, its THC is the lawful trace, not the goods.
+_CBD_RE = re.compile(r"(?<![a-z])(?:cbd|cannabidiol|hemp (?:oil|extract))(?![a-z])")
+_THC_LIMIT_RE = re.compile(r"(?<![a-z])(?:thc (?:below|under|within|less than) (?:the )?(?:legal|uk|eu|us|"
+                           r"federal)?\s?limits?|(?:below|under|less than|<)\s?0?\.[0-9]+\s?% thc|"
+                           r"thc (?:below|under|less than|<)\s?0?\.[0-9]+\s?%|"
+                           r"(?:legal|trace) (?:levels? of )?thc)(?![a-z])")
+# Scented goods named after what they smell of: "Blue Dream scented candles", "OG Kush wax melts".
+_SCENTED_RE = re.compile(r"(?<![a-z])(?:scents?|scented|fragrances?|fragranced|aroma)(?![a-z])|香り")
+_SCENTED_GOODS_RE = re.compile(r"(?<![a-z])(?:candles?|wax melts?|melts|reed diffusers?|diffusers?|"
+                               r"room sprays?|air fresheners?|incense|soaps?|bath bombs?|perfumes?)(?![a-z])|"
+                               r"きゃんどる|あろま|お香|石鹸|入浴剤|香水")
 HAND_PUSHED_KEYS = frozenset({"手押し", "手おし", "て押し", "手推し"})
 # Sale-cue words read for their ordinary sense too: 手押し (a cart), "plug" (a business's name).
 SENSED_KEYS = HAND_PUSHED_KEYS | {"plug", "the plug"}
@@ -155,7 +174,8 @@ def _in_quotes(original: str, start: int, end: int) -> bool:
 
 def lawful_sense(original: str, start: int, end: int, key: str) -> bool:
     """True when the drug (or 手押し) hit ``key`` at ``[start, end)`` of ``original`` names legal
-    goods: a supplement's form, a game's or film's title, a quoted product name, a cart."""
+    goods: a supplement's form, a game's or film's title, a scent, CBD's lawful THC, a quoted
+    product name, a cart."""
     text = _folded(original)
     if key in HAND_PUSHED_KEYS:
         uses = {h.group(0) for h in _HAND_PUSHED_RE.finditer(text)}
@@ -166,6 +186,8 @@ def lawful_sense(original: str, start: int, end: int, key: str) -> bool:
         return True
     if key in CHEMICAL_FORMS and chemicals(text):
         return True
-    if media_title(text):
+    if media_title(text) or _SCENTED_RE.search(text) and _SCENTED_GOODS_RE.search(text):
+        return True  # a title's name, or a scent's: "Blue Dream soy candles, 3 scents"
+    if key == "thc" and _CBD_RE.search(text) and _THC_LIMIT_RE.search(text):
         return True
     return PRODUCT_RE.search(text) is not None and _in_quotes(original, start, end)
