@@ -17,8 +17,9 @@ what normalised text no longer does: "Molly Tuttle" is a person, "molly caps" ar
   "speed boat", "hash tag") is that product's name: up to two words between them.
 * Mushroom words beside a culinary species or a grow kit of one (oyster, shiitake, lion's
   mane) are kitchen mushrooms, unless the post names a psilocybin strain or "magic".
-* A drug word denied right after it is asked ("Shrooms? Nope, ...", "Molly? Not that kind")
-  is the writer's joke about it, not the goods.
+* A drug word denied right after it is asked ("Shrooms? Nope, ...", "Molly? Not that kind",
+  "ハッパ？いいえ") is the writer's joke about it, not the goods; nor is the word given in
+  its place ("Weed? Nope, just weeds", "ハッパ？いいえ、葉っぱです").
 * Names of pets, boats, horses and bands, film props, streetwear praise
   (:mod:`analytics.drug.namesakes`).
 * Legal goods (:mod:`analytics.drug.lawful`): supplements' dosage forms, game and film titles,
@@ -76,8 +77,12 @@ _CULINARY_RE = re.compile(
     r"gourmet)(?![a-z])|しいたけ|椎茸|しめじ|えりんぎ|舞茸|まいたけ|なめこ|えのき|まっしゅるーむ")
 _PSILOCYBIN_RE = re.compile(r"(?<![a-z])(?:magic|psilocybin|psilocybe|cubensis|golden teachers?|penis envy|"
                             r"b\+|albino|trippy|trip|microdos\w*|spores? syringes?)(?![a-z])|マジック|幻覚")
-_DENIED_RE = re.compile(r"\s?[?？]+\s*(?:nope|nah|no,? not|not (?:that|those|what)|not quite|sadly not)"
-                        r"(?![a-z])",
+_DENIED_RE = re.compile(r"\s?[?？]+\s*(?:nope|nah|no,? not|not (?:that|those|what)|not quite|sadly not|"
+                        r"いいえ|いや|ちが|違|じゃない|ではない|ではなく|じゃなくて)(?![a-z])",
+                        re.IGNORECASE)
+# ... and the word given in its place is its ordinary sense: "Weed? Nope, just garden weeds",
+# "ハッパ？いいえ、葉っぱです".
+_ANSWER_RE = re.compile(r"[?？]+\s*(?:nope|nah|no|いいえ|いや)[,、.。!！\s]*(?:just |only |ただの|普通の)?$",
                         re.IGNORECASE)
 # Ambiguous Japanese drug words joined as one list: "野菜とアイス", "アイス・野菜", "野菜&アイス".
 _JA_JOIN_RE = re.compile(r"^\s?(?:と|・|&|＆|\+|＋|/|、|や)\s?$")
@@ -140,7 +145,8 @@ def ordinary_sense(original: str, start: int, end: int, key: str) -> bool:
         return True
     if key in _MUSHROOM_TERMS and _CULINARY_RE.search(lower) and not _PSILOCYBIN_RE.search(lower):
         return True
-    return _DENIED_RE.match(original, end) is not None
+    answered = _ANSWER_RE.search(original[max(0, start - 16):start]) is not None
+    return answered or _DENIED_RE.match(original, end) is not None
 
 
 # Goods words that name how goods are put together, not what they are: beside a coded pair
