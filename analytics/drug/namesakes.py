@@ -10,6 +10,8 @@ hit is given as a span of the ORIGINAL post: capital letters and quotes say it i
   horse or a band, optionally with "named", "called" or an opening quote between: that name.
   Strain names are written in title case ("Chem Dog Kush"), so without "named" or a quote the
   noun must be lower case.
+* A drug word in quotes said to be what someone is called (「エス」って呼ばれてる, nicknamed
+  "Ice", a friend we call 'Snow'): a nickname.
 * A drug word just after "prop", "fake", "replica" and the like, in a post about props for
   film, TV or the stage ("prop house", "for film sets", "cosplay"): a prop, not the goods.
 * "dope", "gas", "loud" in a post selling sneakers or streetwear ("Dope restock 👟", "gas
@@ -45,6 +47,24 @@ _STREETWEAR_RE = re.compile(
     r"colou?rways?|deadstock|sizes? (?:uk |us |eu )?\d+)(?![a-z])|👟|👕|🧢")
 
 
+# A quoted nickname: 「エス」って呼ばれてる友達, a friend we call "Ice", nicknamed 'Snow'.
+_QUOTE_OPEN, _QUOTE_CLOSE = "「『\"'“‘", "」』\"'”’"
+_NICKNAME_AFTER_RE = re.compile(r"\s?(?:って|と)(?:呼ばれ|よばれ|呼んで|よんで|いう(?:あだ名|名前|人))|"
+                                r"\s?\(?(?:as|like) (?:we|they|everyone|people) call (?:him|her|them)|"
+                                r"\s?is (?:his|her|their|my) nickname")
+_NICKNAME_BEFORE_RE = re.compile(r"(?i:nicknamed|known as|(?:we|they|everyone|people) (?:call|calls)"
+                                 r"(?: him| her| them| me)?)\s?$")
+
+
+def _nickname(original: str, start: int, end: int) -> bool:
+    """True when the hit is quoted and said to be what someone is called."""
+    if start == 0 or end >= len(original) or original[start - 1] not in _QUOTE_OPEN or \
+            original[end] not in _QUOTE_CLOSE:
+        return False
+    return (_NICKNAME_AFTER_RE.match(original, end + 1) is not None
+            or _NICKNAME_BEFORE_RE.search(original[max(0, start - 32):start - 1]) is not None)
+
+
 def _named(original: str, start: int, end: int) -> bool:
     """True when the hit is the name of a pet, boat, horse or band just named before it."""
     m = _NAMED_RE.search(original[max(0, start - _NAMED_SPAN):start])
@@ -64,6 +84,6 @@ def _prop(lower: str, start: int) -> bool:
 def namesake(original: str, start: int, end: int, key: str) -> bool:
     """True when the drug hit ``key`` at ``[start, end)`` of ``original`` is a name, a prop or praise."""
     lower = original.lower()
-    if _named(original, start, end) or _prop(lower, start):
+    if _named(original, start, end) or _nickname(original, start, end) or _prop(lower, start):
         return True
     return key in PRAISE_TERMS and _STREETWEAR_RE.search(lower) is not None
