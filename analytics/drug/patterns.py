@@ -11,6 +11,7 @@ neither module grows past a readable size. All patterns run on normalised post t
   Japanese post) beside a dose-sized amount (``0.2から``).
 * "P" (methamphetamine in New Zealand) alone as a word beside the units it is dealt in there
   (points, a half, a ball, grams, "on hand"): "got P on hand, points $100". Not "P plates".
+* Drug words masked by symbols or written backwards (:mod:`analytics.drug.disguise`).
 * Repeat-customer phrasings ("same quality as last time", "usual spot", 前回と同じ, いつもの場所)
   are how a dealer writes to buyers who know the goods; they count as coded drug evidence
   (ambiguous, so they still need backing) only with a restock word or a strong contact cue.
@@ -39,6 +40,7 @@ from __future__ import annotations
 import re
 
 from analytics.drug.context import WEATHER_CONTEXT
+from analytics.drug.disguise import disguised_words
 from analytics.drug.lexicon import DOSE_RE, WEIGHED_GOODS, Entry, Kind
 from analytics.drug.normalize import normalize_term
 from analytics.drug.regulated import harm_reduction, regulated_terms
@@ -139,6 +141,7 @@ def shape_evidence(text: str) -> list[tuple[int, int, Entry]]:
         found += [(h.start(), h.end(), _GINA) for h in _GINA_RE.finditer(text)]
     found += [(h.start(), h.end(), _P) for h in _P_RE.finditer(text)
               if _P_DEAL_RE.search(text, max(0, h.start() - _P_SPAN), h.end() + _P_SPAN)]
+    found += disguised_words(text)
     if _JA_RE.search(text) and DOSE_RE.search(text):
         found += [(h.start(), h.end(), _S) for h in _S_RE.finditer(text)]
     if _BLOTTER_RE.search(text):
