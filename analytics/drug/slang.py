@@ -209,7 +209,7 @@ NUDGE_JA = "分かる人|わかる人|聞かないで|察して|効きます|効
 
 # Deal-size price: "10 a pop", "25 each", "20 per pill" ("5 for 100" is in PRICE_RE).
 UNIT_PRICE_RE = re.compile(r"(?<![\d.])\d{1,4}\s?(?:a|per|each|ea|apiece|/)\s?(?:pop|piece|pc|pill|tab|"
-                           r"bar|gram|g|zip|oz|8th|ball|bag|cart|pen|strip|bean|roll|cap|pint)s?(?![a-z])|"
+                           r"bar|gram|g|zip|oz|8th|ball|bag|cart|pen|strip|bean|roll|cap|pint|point)s?(?![a-z])|"
                            r"(?<![\d.])\d{1,4}\s?(?:each|ea|apiece|per)(?![a-z])|"
                            # "oz of the loud for 180": a dealer's weight, what it is, its price
                            r"(?<![a-z])(?:oz|zip|8th|eighth|quarter|qp)\s(?:of\s(?:the\s)?[a-z]+\s)?for\s?"
