@@ -11,6 +11,8 @@ neither module grows past a readable size. All patterns run on normalised post t
   Japanese post) beside a dose-sized amount (``0.2から``).
 * "P" (methamphetamine in New Zealand) alone as a word beside the units it is dealt in there
   (points, a half, a ball, grams, "on hand"): "got P on hand, points $100". Not "P plates".
+* "H" (heroin) alone as a word, and no label ("vitamin H", "gate H"), beside the amounts it is
+  dealt in (points, 0.1, grams): "H available, 0.1 for $50".
 * Drug words masked by symbols or written backwards (:mod:`analytics.drug.disguise`).
 * Repeat-customer phrasings ("same quality as last time", "usual spot", 前回と同じ, いつもの場所)
   are how a dealer writes to buyers who know the goods; they count as coded drug evidence
@@ -60,6 +62,16 @@ _P_RE = re.compile(rf"{_LETTER_EDGE}(?<!\d\s)p(?![a-z0-9&'’/\-]|\.[a-z0-9]|\s?
 # ... beside the units it is dealt in there: points (0.1 g), a half or a ball (3.5 g), grams.
 _P_DEAL_RE = re.compile(r"(?<![a-z])(?:points?|pts|half ball|ball|balls|half|halves|grams?|on hand)(?![a-z])")
 _P_SPAN = 30
+# "H" (heroin) alone as a word, not "H&M", "24 h", "h2o", "H-bomb", "J. H. Smith", nor a label
+# ("vitamin H", "plan H", "gate H") ...
+_H_RE = re.compile(rf"{_LETTER_EDGE}(?<!\d\s)h(?![a-z0-9&'’/\-.])")
+_LABEL_RE = re.compile(r"(?<![a-z])(?:vitamin|plan|type|block|gate|room|zone|grade|level|size|class|section|"
+                       r"row|wing|option|building|platform|bay|unit|part|exhibit|appendix|team|group|car|hall)\s$")
+# ... beside the amounts it is dealt in: points, tenths of a gram, grams.
+_H_DEAL_RE = re.compile(r"(?<![a-z])(?:points?|pts|half g|grams?)(?![a-z])|"
+                        r"(?<![\d.])0\.[1-9](?![\d%])(?!\s?(?:km|kg|mi|m|l|ml|mg|cm|mm|miles)(?![a-z]))|"
+                        r"(?<![\d.])[0-9](?:\.[0-9])?\s?g(?![a-z])")
+_H_SPAN = 48
 REPEAT_RE = re.compile(
     r"(?<![a-z])(?:same (?:quality|thing|stuff|price|prices|batch|as)(?: \w+)? as (?:last time|last week|"
     r"before|always)|same as (?:last time|last week|before|always)|usual (?:spot|place|corner|car park|"
@@ -104,6 +116,7 @@ _S = Entry("S", Kind.DRUG, "meth", True, "ja", fuzzy=False)
 _P = Entry("P", Kind.DRUG, "meth", True, "en", fuzzy=False)
 _REPEAT = Entry("repeat customer", Kind.DRUG, "coded", False, "any", fuzzy=False)
 _HANDLE = Entry("handle", Kind.INTENT, "contact", True, "any", fuzzy=False)
+_H = Entry("H", Kind.DRUG, "heroin", True, "en", fuzzy=False)
 
 
 TRADE_AMOUNT_RE = re.compile(
@@ -141,6 +154,9 @@ def shape_evidence(text: str) -> list[tuple[int, int, Entry]]:
         found += [(h.start(), h.end(), _GINA) for h in _GINA_RE.finditer(text)]
     found += [(h.start(), h.end(), _P) for h in _P_RE.finditer(text)
               if _P_DEAL_RE.search(text, max(0, h.start() - _P_SPAN), h.end() + _P_SPAN)]
+    found += [(h.start(), h.end(), _H) for h in _H_RE.finditer(text)
+              if not _LABEL_RE.search(text, max(0, h.start() - 12), h.start())
+              and _H_DEAL_RE.search(text, max(0, h.start() - _H_SPAN), h.end() + _H_SPAN)]
     found += disguised_words(text)
     if _JA_RE.search(text) and DOSE_RE.search(text):
         found += [(h.start(), h.end(), _S) for h in _S_RE.finditer(text)]
