@@ -13,6 +13,8 @@ neither module grows past a readable size. All patterns run on normalised post t
   (points, a half, a ball, grams, "on hand"): "got P on hand, points $100". Not "P plates".
 * "H" (heroin) alone as a word, and no label ("vitamin H", "gate H"), beside the amounts it is
   dealt in (points, 0.1, grams): "H available, 0.1 for $50".
+* A buyer's vouch ("vouched", "shoutout", "came through", "fire as always") for a dealer's unit
+  they got ("got my zip in 30 mins", "copped an eighth"): coded drug evidence, strong.
 * Drug words masked by symbols or written backwards (:mod:`analytics.drug.disguise`).
 * Repeat-customer phrasings ("same quality as last time", "usual spot", 前回と同じ, いつもの場所)
   are how a dealer writes to buyers who know the goods; they count as coded drug evidence
@@ -82,6 +84,14 @@ RESTOCK_RE = re.compile(r"(?<![a-z])(?:restock|restocked|re-?up|back in stock|ju
 MESSENGER_HANDLE_RE = re.compile(
     r"(?<![a-z])(?:snap|snapchat|sc|tg|telegram|tele|wickr|signal|kik|threema|session|insta|ig)"
     r"\s?[:\-=]\s?@?[a-z][a-z0-9_.]{2,}")
+# Vouches: a buyer's praise of a dealer's delivery ("vouched, got my zip in 20 mins") naming a
+# dealer's unit (an ounce as a "zip", a "qp", an "eighth") the buyer got: the goods are a drug.
+_VOUCH_RE = re.compile(r"(?<![a-z])(?:vouch\w*|shout ?outs?|tapping in|tapped in|came through|legit plug|"
+                       r"never (?:disappoints|misses|fails)|(?:fire|gas|loud) as always)(?![a-z])")
+_GOT_UNIT_RE = re.compile(r"(?<![a-z])(?:got|get|received|copped|grabbed|picked up)\s(?:my|me|a|an|the|"
+                          r"his|her|their|our)\s(?:half\s)?(?:zips?|z|qps?|oz|eighths?|8ths?|8 ball|teeners?)"
+                          r"(?![a-z0-9\-])(?!\s(?:hoodies?|ups?|jackets?|tops?|ties?|locks?|bags?|codes?|"
+                          r"files?|lines?|steaks?|bottles?|jars?|of))")
 _LAWFUL_RE = re.compile(
     r"(?<![a-z])(?:licensed (?:dispensary|retailer|store|cannabis (?:store|retailer))|state[- ]licensed|"
     r"licen[cs]e (?:no|number|#)|21\+ (?:with|w/) (?:a )?valid id|valid id required|must be 21|"
@@ -117,6 +127,7 @@ _P = Entry("P", Kind.DRUG, "meth", True, "en", fuzzy=False)
 _REPEAT = Entry("repeat customer", Kind.DRUG, "coded", False, "any", fuzzy=False)
 _HANDLE = Entry("handle", Kind.INTENT, "contact", True, "any", fuzzy=False)
 _H = Entry("H", Kind.DRUG, "heroin", True, "en", fuzzy=False)
+_VOUCHED = Entry("vouched dealer unit", Kind.DRUG, "coded", True, "en", fuzzy=False)
 
 
 TRADE_AMOUNT_RE = re.compile(
@@ -157,6 +168,8 @@ def shape_evidence(text: str) -> list[tuple[int, int, Entry]]:
     found += [(h.start(), h.end(), _H) for h in _H_RE.finditer(text)
               if not _LABEL_RE.search(text, max(0, h.start() - 12), h.start())
               and _H_DEAL_RE.search(text, max(0, h.start() - _H_SPAN), h.end() + _H_SPAN)]
+    if _VOUCH_RE.search(text):
+        found += [(h.start(), h.end(), _VOUCHED) for h in _GOT_UNIT_RE.finditer(text)]
     found += disguised_words(text)
     if _JA_RE.search(text) and DOSE_RE.search(text):
         found += [(h.start(), h.end(), _S) for h in _S_RE.finditer(text)]
