@@ -19,7 +19,8 @@ neither module grows past a readable size. All patterns run on normalised post t
 * Repeat-customer phrasings ("same quality as last time", "usual spot", 前回と同じ, いつもの場所)
   are how a dealer writes to buyers who know the goods; they count as coded drug evidence
   (ambiguous, so they still need backing) only with a restock word or a strong contact cue.
-* "snap: nightowl.drops", "tg - name": a messenger named with a handle is a contact cue.
+* "snap: nightowl.drops", "tg - name": a messenger named with a handle is a contact cue; so is
+  "snap k_hole_22", a name after a space alone that holds a digit, "_" or ".".
 * Snow as weather (積もって, 雪かき, "snow day"): beside these, with no sale cue, a snow word
   or emoji (雪, ❄️, 白いの) is the weather.
 * Goods sold by weight (spices by the gram, tea, bullion) in a post without one drug word:
@@ -81,9 +82,12 @@ REPEAT_RE = re.compile(
     r"前回と同じ|前と同じ|いつもの(?:場所|駐車場|所|とこ|やつ|公園|あかうんと)|例のもの")
 RESTOCK_RE = re.compile(r"(?<![a-z])(?:restock|restocked|re-?up|back in stock|just landed|landed|reloaded)"
                         r"(?![a-z])|補充|入荷|入りました|入った|届きました|再開")
-MESSENGER_HANDLE_RE = re.compile(
-    r"(?<![a-z])(?:snap|snapchat|sc|tg|telegram|tele|wickr|signal|kik|threema|session|insta|ig)"
-    r"\s?[:\-=]\s?@?[a-z][a-z0-9_.]{2,}")
+_MESSENGERS = r"(?<![a-z])(?:snap|snapchat|sc|tg|telegram|tele|wickr|signal|kik|threema|session|insta|ig)"
+MESSENGER_HANDLE_RE = re.compile(rf"{_MESSENGERS}\s?[:\-=]\s?@?[a-z][a-z0-9_.]{{2,}}")
+# ... or after a space alone when the name holds what no word does ("snap k_hole_22"): the name
+# alone is the cue, so the messenger's name stays a cue of its own ("wickr").
+_SPACED_HANDLE_RE = re.compile(
+    rf"{_MESSENGERS}\s(?P<name>(?=[a-z][a-z0-9]*[_.0-9])[a-z][a-z0-9_.]{{2,}}[a-z0-9])")
 # Vouches: a buyer's praise of a dealer's delivery ("vouched, got my zip in 20 mins") naming a
 # dealer's unit (an ounce as a "zip", a "qp", an "eighth") the buyer got: the goods are a drug.
 _VOUCH_RE = re.compile(r"(?<![a-z])(?:vouch\w*|shout ?outs?|tapping in|tapped in|came through|legit plug|"
@@ -182,6 +186,7 @@ def shape_evidence(text: str) -> list[tuple[int, int, Entry]]:
         found += [(h.start(), h.end(), _BULK) for h in _BULK_RE.finditer(text)]
     found += [(h.start(), h.end(), _REPEAT) for h in REPEAT_RE.finditer(text)]
     found += [(h.start(), h.end(), _HANDLE) for h in MESSENGER_HANDLE_RE.finditer(text)]
+    found += [(h.start("name"), h.end("name"), _HANDLE) for h in _SPACED_HANDLE_RE.finditer(text)]
     return found
 
 
