@@ -10,6 +10,9 @@ n-gram model only knows the phrasings it was trained on, the lexicon's rules are
 Nor does the model alone make an offer of goods sold by weight where the lexicon found no drug word,
 nor of drug talk by a regulated seller (licence numbers, prescription only) or a harm-reduction or
 recovery service (:mod:`analytics.drug.regulated`).
+Last, the hand stack (:mod:`analytics.drug.handstack`, learned from the hand-written rounds and from
+how the rules fared on them blind) re-decides the sale label and gives the score; a post it takes
+out of ``sale_offer`` is ``drug_talk`` when the lexicon found drug evidence, else ``benign``.
 The lexicon's evidence spans are returned unchanged, so an analyst still sees which words drove the score.
 Without a model (artefact missing or failing its checksum) the lexicon screen alone decides.
 """
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analytics.drug.handstack import HandStack, default_hand
 from analytics.drug.lawful import lawful_goods
 from analytics.drug.learned import NgramModel
 from analytics.drug.normalize import normalize
@@ -54,8 +58,12 @@ def screen_batch(
     *,
     similarities: np.ndarray | None = None,
     options: ScreenOptions | None = None,
+    hand_stack: bool = True,
 ) -> list[Verdict]:
-    """Screen a batch of posts (the n-gram model runs once, vectorised, over the batch)."""
+    """Screen a batch of posts (the n-gram model runs once, vectorised, over the batch).
+
+    ``hand_stack=False`` skips the last stage (the packaged hand stack; skipped too when it is missing).
+    """
     opts = options or ScreenOptions()
     lex = [screen(t, options=opts, similarity=None if similarities is None else float(similarities[i]))
            for i, t in enumerate(texts)]
@@ -83,4 +91,20 @@ def screen_batch(
         else:
             label = BENIGN
         out.append(Verdict(round(float(pi), 4), label, v, round(float(oi), 4)))
-    return out
+    hand = default_hand() if hand_stack else None
+    return out if hand is None else _restack(hand, texts, out, opts.drug_min)
+
+
+def _restack(hand: HandStack, texts: list[str], out: list[Verdict], drug_min: float) -> list[Verdict]:
+    p = hand.probability(np.array([v.score for v in out]), np.array([v.label == SALE for v in out]),
+                         np.array([v.lexicon.label == SALE for v in out]), hand.logits(texts))
+    done: list[Verdict] = []
+    for v, pi in zip(out, p, strict=True):
+        if pi >= hand.threshold:
+            label = SALE
+        elif v.label == SALE:
+            label = TALK if v.lexicon.drug >= drug_min else BENIGN
+        else:
+            label = v.label
+        done.append(Verdict(round(float(pi), 4), label, v.lexicon, v.model_score))
+    return done
