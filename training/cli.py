@@ -1,7 +1,9 @@
-"""``patrol train corpus | asr | export``: the recogniser's recipe as three commands.
+"""``patrol train corpus | asr | average | export``: the recogniser's recipe as commands.
 
     patrol train corpus --out var/corpus/v1 --size 7000 --seed 1
     patrol train asr --corpus var/corpus/v1 --out var/train/run1 --steps 1200
+    patrol train average var/train/run6/step-000250.npz --anchor models/asr/radio-tiny-v3.npz \
+        --weight 0.85 --out var/train/avg/step-000250.npz
     patrol train export var/train/run1/step-001200.npz --out models/asr/radio-tiny-v1.npz
 
 (``python -m training ...`` is the same.) ``make train`` runs all three.
@@ -69,6 +71,30 @@ def _asr(args: argparse.Namespace) -> int:
     return 0
 
 
+def _average(args: argparse.Namespace) -> int:
+    """Weight-space averaging (WiSE-FT): ``weight`` x the checkpoint + the rest x the anchor (a
+    delta laid over the base model; the base itself for tensors the anchor does not hold)."""
+    import numpy as np
+
+    from models.ct2_file import read_model
+
+    anchor = dict(read_model(_base_dir() / "model.bin").variables)
+    if args.anchor is not None:
+        with np.load(args.anchor) as delta:
+            anchor.update({k: delta[k] for k in delta.files})
+    with np.load(args.checkpoint) as tuned:
+        mixed = {k: (args.weight * tuned[k].astype(np.float32)
+                     + (1.0 - args.weight) * anchor[k].astype(np.float32)).astype(np.float16)
+                 for k in tuned.files}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(args.out, **mixed)
+    log = args.checkpoint.parent / "log.jsonl"
+    if log.is_file():
+        shutil.copyfile(log, args.out.parent / "log.jsonl")
+    logger.info("wrote %s (%d tensors, weight %.2f)", args.out, len(mixed), args.weight)
+    return 0
+
+
 def _export(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -111,6 +137,12 @@ def register(subparsers: Any) -> None:
                        ("seed", int), ("threads", int), ("encoder_layers", int)):
         a.add_argument(f"--{name.replace('_', '-')}", dest=name, type=kind)
     a.set_defaults(func=_asr)
+    m = sub.add_parser("average", help="average a checkpoint with an anchor's weights (WiSE-FT)")
+    m.add_argument("checkpoint", type=Path)
+    m.add_argument("--anchor", type=Path, help="a delta (default: the base model alone)")
+    m.add_argument("--weight", type=float, default=0.85, help="the checkpoint's share")
+    m.add_argument("--out", type=Path, required=True)
+    m.set_defaults(func=_average)
     e = sub.add_parser("export", help="write a checkpoint as the committed weights delta")
     e.add_argument("checkpoint", type=Path)
     e.add_argument("--out", type=Path, required=True)

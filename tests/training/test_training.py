@@ -218,3 +218,26 @@ def test_text_longer_than_its_speech_is_caught() -> None:
     assert once_each(looped) == "Control, run plate 6 9 4 5."
     assert once_each("Plate 6 9 4 5. Plate 6 9 4 5 5. plate 6 9 4.") == "Plate 6 9 4 5."
     assert once_each("Copy. Run plate 7 X-ray. Over.") == "Copy. Run plate 7 X-ray. Over."
+
+
+def test_average_mixes_a_checkpoint_with_its_anchor(base_dir: Path, tmp_path: Path) -> None:
+    """``train average``: weight x the checkpoint + (1 - weight) x the anchor, per tensor; tensors
+    the anchor delta lacks come from the base model."""
+    import argparse
+
+    from training.cli import _average
+
+    base = read_model(base_dir / "model.bin").variables
+    names = ("decoder/layer_0/ffn/linear_0/bias", "encoder/layer_3/ffn/linear_1/bias")
+    tuned = {k: (base[k].astype(np.float32) + 1.0).astype(np.float16) for k in names}
+    anchor = {names[0]: (base[names[0]].astype(np.float32) - 1.0).astype(np.float16)}
+    np.savez(tmp_path / "tuned.npz", **tuned)
+    np.savez(tmp_path / "anchor.npz", **anchor)
+    out = tmp_path / "avg" / "step.npz"
+    _average(argparse.Namespace(checkpoint=tmp_path / "tuned.npz", anchor=tmp_path / "anchor.npz",
+                                weight=0.75, out=out))
+    with np.load(out) as mixed:
+        assert set(mixed.files) == set(names)
+        decoder, encoder = (mixed[k].astype(np.float32) for k in names)
+    np.testing.assert_allclose(decoder, base[names[0]].astype(np.float32) + 0.5, atol=2e-2)
+    np.testing.assert_allclose(encoder, base[names[1]].astype(np.float32) + 0.75, atol=2e-2)
