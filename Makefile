@@ -53,9 +53,11 @@ test: venv
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/python -m pytest -q
 
-# The recogniser's recipe (models/asr/radio-tiny-v2.md): corpus, training, export. Piper
+# The recogniser's recipe (models/asr/radio-tiny-v4.md): corpus, training, export. Piper
 # (GPL-3.0) only renders training speech; flite and festival only speak the evaluation set.
-# radio-tiny-v1 (queries), then radio-tiny-v2: v1 trained on corpus v3 (queries and replies).
+# radio-tiny-v1 (queries); radio-tiny-v2: v1 on corpus v3 (replies); radio-tiny-v3: v1 on
+# corpora v3 + v4; radio-tiny-v4 (the default): v3's decoder on corpora v5 + v6, then the
+# encoder's blocks too on v5-v7, averaged with v3 (0.85 / 0.15).
 TRAIN_STEPS ?= 800
 REPLY_STEPS ?= 250
 train-debs:
@@ -78,13 +80,28 @@ train: venv train-debs
 		--steps $(REPLY_STEPS) --lr 2e-5 --eval-every 125
 	$(PY) -m training export var/train/run3/step-$$(printf %06d $(REPLY_STEPS)).npz \
 		--out var/train/radio-tiny-v2.npz --model-dir var/models/radio-tiny-v2
+	$(PY) -m training corpus --out var/corpus/v4 --size 1500 --seed 4
+	$(PY) -m training asr --corpus var/corpus/v3 var/corpus/v4 --out var/train/run4 \
+		--resume var/train/radio-tiny-v1.npz --steps 300 --lr 2e-5 --eval-every 150
+	$(PY) -m training export var/train/run4/step-000300.npz --out var/train/radio-tiny-v3.npz
+	$(PY) -m training corpus --out var/corpus/v5 --size 4000 --seed 5
+	$(PY) -m training corpus --out var/corpus/v6 --size 1500 --seed 6 --replies
+	$(PY) -m training corpus --out var/corpus/v7 --size 3000 --seed 7
+	$(PY) -m training asr --corpus var/corpus/v5 var/corpus/v6 --out var/train/run5 \
+		--resume var/train/radio-tiny-v3.npz --steps 1200 --lr 2e-5 --eval-every 400
+	$(PY) -m training asr --corpus var/corpus/v5 var/corpus/v6 var/corpus/v7 --out var/train/run6 \
+		--resume var/train/run5/step-001200.npz --steps 500 --lr 2e-5 --eval-every 250 --encoder-layers 4
+	$(PY) -m training average var/train/run6/step-000250.npz --anchor var/train/radio-tiny-v3.npz \
+		--weight 0.85 --out var/train/avg/step-000250.npz
+	$(PY) -m training export var/train/avg/step-000250.npz \
+		--out var/train/radio-tiny-v4.npz --model-dir var/models/radio-tiny-v4
 
 eval-asr: venv train-debs
 	$(PIP) install -q -e '.[tts]'
 	$(PY) -m training.evalset --out var/eval/radio-v1 --queries 300 --seed 21
 	$(PY) -m training.evalset --out var/eval/replies-v1 --queries 150 --seed 22 --replies
-	$(PY) -m tests.bench.bench_radio_asr --audio var/eval/radio-v1 --model radio-tiny-v2
-	$(PY) -m tests.bench.bench_radio_asr --audio var/eval/replies-v1 --model radio-tiny-v2 --noise 0 \
+	$(PY) -m tests.bench.bench_radio_asr --audio var/eval/radio-v1 --model radio-tiny-v4
+	$(PY) -m tests.bench.bench_radio_asr --audio var/eval/replies-v1 --model radio-tiny-v4 --noise 0 \
 		--out var/bench/replies-asr.json
 	$(PY) -m tests.bench.bench_radio_asr --audio var/eval/radio-v1 --model tiny.en --spelling-model base \
 		--out var/bench/radio-asr-baseline.json
