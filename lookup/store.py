@@ -25,28 +25,38 @@ from lookup.tables import ALERT_COLS, LICENCE_COLS, PERSON_COLS, VEHICLE_COLS, A
 logger = logging.getLogger(__name__)
 
 
+_EXTENSION_VISIBLE = text(
+    "SELECT n.nspname = ANY (current_schemas(true)) FROM pg_extension e"
+    " JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = :name")
+
+
 def ensure_extension(conn: Connection, name: str, *, schema: str | None = None) -> bool:
     """Make sure extension ``name`` is installed on a PostgreSQL connection (in ``schema``
-    when given); False where it cannot be created (the search that needs it then does
-    without it)."""
+    when given) and on its search path; False where it cannot be created, or lives in a
+    schema this connection does not search (the search that needs it then does without it)."""
     if conn.dialect.name != "postgresql":
         return False
-    if conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = :name"), {"name": name}).first():
-        return True
-    try:
-        with conn.begin_nested():
-            where = f' SCHEMA "{schema}"' if schema else ""
-            conn.execute(text(f'CREATE EXTENSION IF NOT EXISTS "{name}"{where}'))
-        return True
-    except SQLAlchemyError:
-        logger.warning("PostgreSQL extension %s is not available", name)
-        return False
+    visible = conn.execute(_EXTENSION_VISIBLE, {"name": name}).scalar()
+    if visible is None:
+        try:
+            with conn.begin_nested():
+                where = f' SCHEMA "{schema}"' if schema else ""
+                conn.execute(text(f'CREATE EXTENSION IF NOT EXISTS "{name}"{where}'))
+        except SQLAlchemyError:
+            logger.warning("PostgreSQL extension %s is not available", name)
+            return False
+        visible = conn.execute(_EXTENSION_VISIBLE, {"name": name}).scalar()
+    if not visible:
+        logger.warning("PostgreSQL extension %s is installed in a schema outside the search path", name)
+    return bool(visible)
 
 
 def ensure_trgm(conn: Connection) -> bool:
     """Make sure pg_trgm is usable on a PostgreSQL connection; False where it cannot be created
-    (the trigram stage of the near-miss search is then off)."""
-    return ensure_extension(conn, "pg_trgm")
+    (the trigram stage of the near-miss search is then off). It goes in ``public``, as
+    fuzzystrmatch does: in a registry's own schema, dropping that schema would take the
+    extension, and every other schema's trigram indexes, with it."""
+    return ensure_extension(conn, "pg_trgm", schema="public")
 
 
 class RegistryStore(Protocol):
@@ -144,7 +154,7 @@ class SqlRegistryStore:
     def _has_trgm(self, conn: Connection) -> bool:
         if self._trgm is None:
             self._trgm = self.dialect == "postgresql" and bool(
-                conn.execute(text("SELECT 1 FROM pg_extension WHERE extname='pg_trgm'")).first())
+                conn.execute(_EXTENSION_VISIBLE, {"name": "pg_trgm"}).scalar())
         return self._trgm
 
     def _has_levenshtein(self, conn: Connection) -> bool:

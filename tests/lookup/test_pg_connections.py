@@ -69,3 +69,26 @@ def test_a_connection_killed_while_idle_is_replaced_before_use(
     assert (result.status, result.record_ids) == (before.status, before.record_ids)
     # The checkout ping found the dead connection: no query failed, nothing was retried.
     assert not [r for r in caplog.records if r.name.startswith("lookup")]
+
+
+def test_an_extension_outside_the_search_path_is_not_used(postgres_url: str,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    """pg_trgm lives in ``public``; a connection that does not search ``public`` cannot use its
+    operators, so it is reported unusable (the trigram stage is then off) instead of failing
+    on ``gin_trgm_ops`` later."""
+    from lookup.store import ensure_trgm
+
+    engine = create_engine(postgres_url)
+    try:
+        with engine.connect() as conn:
+            assert ensure_trgm(conn)
+            where = conn.execute(text("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n "
+                                      "ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'")).scalar()
+            assert where == "public"
+            conn.execute(text("SET search_path TO pg_catalog"))
+            with caplog.at_level(logging.WARNING, logger="lookup.store"):
+                assert not ensure_trgm(conn)
+            assert "outside the search path" in caplog.text
+            conn.rollback()
+    finally:
+        engine.dispose()
