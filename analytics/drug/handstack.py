@@ -26,8 +26,6 @@ Rebuild it with ``python -m analytics.drug.handstack`` (deterministic, under a m
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import logging
 import time
@@ -40,7 +38,16 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 from analytics.drug.corpus import SALE, generate
-from analytics.drug.learned import MODEL_DIR, N_FEATURES, TRAIN_SEED, TRAIN_SIZE, prepare, vectorizer
+from analytics.drug.learned import (
+    MODEL_DIR,
+    N_FEATURES,
+    TRAIN_SEED,
+    TRAIN_SIZE,
+    prepare,
+    read_artefact,
+    vectorizer,
+    write_artefact,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -151,37 +158,14 @@ def train() -> HandStack:
                      float(stack.intercept_[0]), THRESHOLD, meta)
 
 
-def _to_bytes(model: HandStack) -> bytes:
-    nz = np.flatnonzero(model.coef).astype(np.int32)
-    buf = io.BytesIO()
-    np.savez_compressed(buf, idx=nz, val=model.coef[nz], intercept=np.array([model.intercept]),
-                        stack_coef=model.stack_coef, stack_intercept=np.array([model.stack_intercept]),
-                        threshold=np.array([model.threshold]))
-    return buf.getvalue()
-
-
 def save(model: HandStack, directory: Path = MODEL_DIR) -> Path:
     """Write ``screen_hand.npz`` and ``screen_hand.json`` (with the npz's SHA-256)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    blob = _to_bytes(model)
-    path = directory / "screen_hand.npz"
-    path.write_bytes(blob)
-    meta = dict(model.meta, sha256=hashlib.sha256(blob).hexdigest())
-    (directory / "screen_hand.json").write_text(json.dumps(meta, indent=2) + "\n")
-    return path
+    return write_artefact(model, "screen_hand", directory)
 
 
 def load(directory: Path = MODEL_DIR) -> HandStack:
     """Load the artefact, refusing one whose checksum or version does not match."""
-    blob = (directory / "screen_hand.npz").read_bytes()
-    meta = json.loads((directory / "screen_hand.json").read_text())
-    if hashlib.sha256(blob).hexdigest() != meta.get("sha256") or meta.get("version") != VERSION:
-        raise ValueError(f"drug hand-stack artefact in {directory} fails its checksum or version check")
-    with np.load(io.BytesIO(blob), allow_pickle=False) as z:
-        coef = np.zeros(int(meta["n_features"]), dtype=np.float32)
-        coef[z["idx"]] = z["val"]
-        return HandStack(coef, float(z["intercept"][0]), z["stack_coef"].astype(np.float64),
-                         float(z["stack_intercept"][0]), float(z["threshold"][0]), meta)
+    return read_artefact(HandStack, "screen_hand", VERSION, directory)
 
 
 @lru_cache(maxsize=1)

@@ -24,9 +24,11 @@ import json
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 from sklearn.feature_extraction.text import HashingVectorizer
@@ -38,6 +40,7 @@ from analytics.drug.screen import screen
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
 VERSION = 2  # 2: the stacker also sees whether the lexicon found any sale cue
 N_FEATURES = 1 << 18
 TRAIN_SEED, TRAIN_SIZE = 20261202, 9000
@@ -143,37 +146,46 @@ def train() -> NgramModel:
     return model
 
 
-def _to_bytes(model: NgramModel) -> bytes:
+def write_artefact(model: Any, stem: str, directory: Path) -> Path:
+    """Write ``<stem>.npz`` (the non-zero weights and the stacker) and ``<stem>.json`` (the
+    model's metadata with the npz's SHA-256). Shared by this model and the hand stack, which
+    carry the same fields."""
     nz = np.flatnonzero(model.coef).astype(np.int32)
     buf = io.BytesIO()
     np.savez_compressed(buf, idx=nz, val=model.coef[nz], intercept=np.array([model.intercept]),
                         stack_coef=model.stack_coef, stack_intercept=np.array([model.stack_intercept]),
                         threshold=np.array([model.threshold]))
-    return buf.getvalue()
+    blob = buf.getvalue()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{stem}.npz"
+    path.write_bytes(blob)
+    meta = dict(model.meta, sha256=hashlib.sha256(blob).hexdigest())
+    (directory / f"{stem}.json").write_text(json.dumps(meta, indent=2) + "\n")
+    return path
+
+
+def read_artefact(make: Callable[..., T], stem: str, version: int, directory: Path) -> T:
+    """Read what :func:`write_artefact` wrote into ``make(coef, intercept, stack_coef,
+    stack_intercept, threshold, meta)``, refusing a file whose checksum or version does not match."""
+    blob = (directory / f"{stem}.npz").read_bytes()
+    meta = json.loads((directory / f"{stem}.json").read_text())
+    if hashlib.sha256(blob).hexdigest() != meta.get("sha256") or meta.get("version") != version:
+        raise ValueError(f"drug artefact {stem} in {directory} fails its checksum or version check")
+    with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+        coef = np.zeros(int(meta["n_features"]), dtype=np.float32)
+        coef[z["idx"]] = z["val"]
+        return make(coef, float(z["intercept"][0]), z["stack_coef"].astype(np.float64),
+                    float(z["stack_intercept"][0]), float(z["threshold"][0]), meta)
 
 
 def save(model: NgramModel, directory: Path = MODEL_DIR) -> Path:
     """Write ``screen_ngram.npz`` and ``screen_ngram.json`` (with the npz's SHA-256)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    blob = _to_bytes(model)
-    path = directory / "screen_ngram.npz"
-    path.write_bytes(blob)
-    meta = dict(model.meta, sha256=hashlib.sha256(blob).hexdigest())
-    (directory / "screen_ngram.json").write_text(json.dumps(meta, indent=2) + "\n")
-    return path
+    return write_artefact(model, "screen_ngram", directory)
 
 
 def load(directory: Path = MODEL_DIR) -> NgramModel:
     """Load the artefact, refusing one whose checksum or version does not match."""
-    blob = (directory / "screen_ngram.npz").read_bytes()
-    meta = json.loads((directory / "screen_ngram.json").read_text())
-    if hashlib.sha256(blob).hexdigest() != meta.get("sha256") or meta.get("version") != VERSION:
-        raise ValueError(f"drug n-gram artefact in {directory} fails its checksum or version check")
-    with np.load(io.BytesIO(blob), allow_pickle=False) as z:
-        coef = np.zeros(int(meta["n_features"]), dtype=np.float32)
-        coef[z["idx"]] = z["val"]
-        return NgramModel(coef, float(z["intercept"][0]), z["stack_coef"].astype(np.float64),
-                          float(z["stack_intercept"][0]), float(z["threshold"][0]), meta)
+    return read_artefact(NgramModel, "screen_ngram", VERSION, directory)
 
 
 @lru_cache(maxsize=1)
