@@ -63,20 +63,25 @@ _BLOCK_NAMES = {
 }
 
 
+_LEAF = {"weight": "gamma", "bias": "beta"}  # layer norms' parameter names in CTranslate2
+
+
+def ct2_name(prefix: str, torch_name: str, block_names: dict[str, str], fixed: dict[str, str]) -> str:
+    """A torch parameter's CTranslate2 variable: ``fixed`` names whole parameters, ``norm`` is
+    the final layer norm and ``blocks.N.<module>.<param>`` maps through ``block_names``."""
+    if torch_name in fixed:
+        return prefix + fixed[torch_name]
+    parts = torch_name.split(".")
+    if parts[0] == "norm":
+        return prefix + "layer_norm/" + _LEAF[parts[1]]
+    layer, module, param = parts[1], parts[2], parts[3]
+    return f"{prefix}layer_{layer}/{block_names[module]}/{_LEAF[param] if module.endswith('norm') else param}"
+
+
 def _ct2_name(torch_name: str) -> str:
     """``blocks.2.cross_kv.weight`` -> ``decoder/layer_2/attention/linear_1/weight``."""
-    parts = torch_name.split(".")
-    if parts[0] == "embed":
-        return PREFIX + "embeddings/weight"
-    if parts[0] == "positions":
-        return PREFIX + "position_encodings/encodings"
-    leaf = {"weight": "gamma", "bias": "beta"}
-    if parts[0] == "norm":
-        return PREFIX + "layer_norm/" + leaf[parts[1]]
-    layer, module, param = parts[1], parts[2], parts[3]
-    if module.endswith("norm"):
-        param = leaf[param]
-    return f"{PREFIX}layer_{layer}/{_BLOCK_NAMES[module]}/{param}"
+    return ct2_name(PREFIX, torch_name, _BLOCK_NAMES,
+                    {"embed": "embeddings/weight", "positions": "position_encodings/encodings"})
 
 
 class WhisperDecoder(nn.Module):

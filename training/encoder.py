@@ -16,6 +16,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from training.decoder import ct2_name
+
 PREFIX = "encoder/"
 
 
@@ -44,20 +46,14 @@ _BLOCK_NAMES = {"attn_norm": "self_attention/layer_norm", "qkv": "self_attention
                 "ffn_in": "ffn/linear_0", "ffn_out": "ffn/linear_1"}
 
 
+_FIXED = {"positions": "position_encodings/encodings",
+          **{f"{conv}.{param}": f"{conv}/{param}"
+             for conv in ("conv1", "conv2") for param in ("weight", "bias")}}
+
+
 def _ct2_name(torch_name: str) -> str:
     """``blocks.3.qkv.weight`` -> ``encoder/layer_3/self_attention/linear_0/weight``."""
-    parts = torch_name.split(".")
-    leaf = {"weight": "gamma", "bias": "beta"}
-    if parts[0] in ("conv1", "conv2"):
-        return f"{PREFIX}{parts[0]}/{parts[1]}"
-    if parts[0] == "positions":
-        return PREFIX + "position_encodings/encodings"
-    if parts[0] == "norm":
-        return PREFIX + "layer_norm/" + leaf[parts[1]]
-    layer, module, param = parts[1], parts[2], parts[3]
-    if module.endswith("norm"):
-        param = leaf[param]
-    return f"{PREFIX}layer_{layer}/{_BLOCK_NAMES[module]}/{param}"
+    return ct2_name(PREFIX, torch_name, _BLOCK_NAMES, _FIXED)
 
 
 class WhisperEncoder(nn.Module):
