@@ -130,7 +130,7 @@ FITTED: dict[str, FittedSpec] = {
         card="radio-tiny-v3.md",
     ),
     # radio-tiny-v3's decoder 1,200 steps more on corpora v5 + v6, then 250 steps with the encoder's
-    # four blocks too (v5-v7), averaged with v3 (0.85 / 0.15). Loadable; not yet the default.
+    # four blocks too (v5-v7), averaged with v3 (0.85 / 0.15): the default since 2026-12-04.
     "radio-tiny-v4": FittedSpec(
         name="radio-tiny-v4",
         base="tiny.en",

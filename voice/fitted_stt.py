@@ -25,6 +25,7 @@ import ctranslate2
 import numpy as np
 from rapidfuzz import fuzz
 
+from common.vocabulary import ALPHABET_WORDS, DIGIT_WORDS
 from voice.alignment import EncodedAudio
 from voice.codecs import INTERNAL_RATE
 from voice.decoding import PHANTOM_PHRASES, cut_loop, normalise_phrase
@@ -54,6 +55,15 @@ def runs_on(text: str, speech_s: float, rate: float | None = None) -> bool:
     (``rate`` words a second, :data:`MAX_WORDS_PER_S` by default; 0 turns the guard off)."""
     rate = MAX_WORDS_PER_S if rate is None else rate
     return rate > 0 and len(_WORDS.findall(text)) > rate * speech_s + 2
+
+
+_VALUE_WORDS = frozenset(w.lower() for w in (*ALPHABET_WORDS, *DIGIT_WORDS))
+
+
+def says_a_value(text: str) -> bool:
+    """Whether ``text`` holds a digit, a number word or a spelling-alphabet word."""
+    return any(ch.isdigit() for ch in text) or any(
+        w in _VALUE_WORDS for w in re.findall(r"[a-z]+(?:-[a-z]+)?", text.lower()))
 
 
 def utterance_features(extractor: Any, audio: np.ndarray) -> np.ndarray:
@@ -127,7 +137,11 @@ class FittedTranscriber(WhisperTranscriber):
         text = once_each(text)
         if runs_on(text, speech_s):
             return Transcript("", 0.0, dropped="too_many_words")
-        alternatives = tuple(dict.fromkeys(t for t in texts[1:] if t and t != text))
+        # A beam alternative may read a value differently, not add one the best hypothesis
+        # does not hear at all ("run licence check" beside "... check 8 0 0 0 0 0").
+        valued = says_a_value(text)
+        alternatives = tuple(dict.fromkeys(t for t in texts[1:] if t and t != text
+                                           and (valued or not says_a_value(t))))
         return Transcript(text=text, confidence=confidence, alternatives=alternatives)
 
     def refine(self, audio: np.ndarray, first: Transcript) -> tuple[str, ...]:

@@ -177,7 +177,7 @@ def print_report(report: dict[str, Any]) -> None:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--audio", type=Path, default=Path("var/eval/radio-v1"))
-    ap.add_argument("--model", default="radio-tiny-v2")
+    ap.add_argument("--model", default="radio-tiny-v4")
     ap.add_argument("--spelling-model", default="")
     ap.add_argument("--limit", type=int)
     ap.add_argument("--noise", type=int, default=30)

@@ -178,3 +178,15 @@ def test_a_transcript_that_stopped_early_is_read_on(clips: list[Clip], tiny_tran
     text = transcriber._continued(_audio(clip), "Check, driver's licence number.")
     assert text.startswith("Check, driver's licence number,")
     assert len(re.findall(r"\d", text)) >= 5, text
+
+
+def test_a_value_is_told_from_words_without_one() -> None:
+    """The fitted recogniser keeps a beam alternative that holds a value only when its best
+    hypothesis holds one too (digits, number words or spelling-alphabet words)."""
+    from voice.fitted_stt import says_a_value
+
+    for text in ("Control, run licence check 8 0 0 0 0 0.", "run plate X-ray Yankee Zulu",
+                 "licence seven seven three", "Delta 4 5 1 2"):
+        assert says_a_value(text), text
+    for text in ("Control, run licence check.", "Base, say again.", "Negative, cancel that."):
+        assert not says_a_value(text), text
