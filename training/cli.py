@@ -1,4 +1,4 @@
-"""``patrol train corpus | asr | average | export``: the recogniser's recipe as commands.
+"""``patrol train corpus | asr | average | pack | unpack | export``: the recogniser's recipe as commands.
 
     patrol train corpus --out var/corpus/v1 --size 7000 --seed 1
     patrol train asr --corpus var/corpus/v1 --out var/train/run1 --steps 1200
@@ -116,6 +116,34 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pack(args: argparse.Namespace) -> int:
+    from training.pack import build_pack
+
+    build_pack(args.out, base_dir=_base_dir(), start=args.start, queries=args.queries, replies=args.replies,
+               seed=args.seed, piper=args.piper, espeak=not args.system_espeak)
+    return 0
+
+
+def _unpack(args: argparse.Namespace) -> int:
+    """A remote run's difference over the exact start model, as a checkpoint."""
+    import numpy as np
+
+    from models.ct2_file import read_model
+    from training.remote import unpack
+
+    start = dict(read_model(_base_dir() / "model.bin").variables)
+    if args.start is not None:
+        with np.load(args.start) as delta:
+            start.update({k: delta[k] for k in delta.files})
+    tensors: dict[str, Any] = unpack(args.run, args.which, start)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(args.out, **tensors)
+    if (args.run / "log.jsonl").is_file():
+        shutil.copyfile(args.run / "log.jsonl", args.out.parent / "log.jsonl")
+    logger.info("wrote %s (%d tensors)", args.out, len(tensors))
+    return 0
+
+
 def register(subparsers: Any) -> None:
     """Add ``train`` and its subcommands to the ``patrol`` parser."""
     p = subparsers.add_parser("train", help="build the training corpus, train and export the recogniser")
@@ -143,6 +171,21 @@ def register(subparsers: Any) -> None:
     m.add_argument("--weight", type=float, default=0.85, help="the checkpoint's share")
     m.add_argument("--out", type=Path, required=True)
     m.set_defaults(func=_average)
+    k = sub.add_parser("pack", help="a self-contained pack for training on another machine")
+    k.add_argument("--out", type=Path, default=Path("var/pack"))
+    k.add_argument("--start", type=Path, help="the delta to start from (default: the base model)")
+    k.add_argument("--queries", type=int, default=40000)
+    k.add_argument("--replies", type=int, default=8000)
+    k.add_argument("--seed", type=int, default=8)
+    k.add_argument("--piper", type=int, default=450, help="piper clips rendered here")
+    k.add_argument("--system-espeak", action="store_true", help="leave Debian's espeak-ng out of the pack")
+    k.set_defaults(func=_pack)
+    u = sub.add_parser("unpack", help="a remote run's difference laid over its start, as a checkpoint")
+    u.add_argument("run", type=Path, help="the folder python -m training.remote wrote")
+    u.add_argument("--which", choices=("final", "ema"), default="final")
+    u.add_argument("--start", type=Path, help="the delta the pack started from")
+    u.add_argument("--out", type=Path, required=True)
+    u.set_defaults(func=_unpack)
     e = sub.add_parser("export", help="write a checkpoint as the committed weights delta")
     e.add_argument("checkpoint", type=Path)
     e.add_argument("--out", type=Path, required=True)

@@ -117,9 +117,9 @@ class WhisperDecoder(nn.Module):
                 param.copy_(torch.from_numpy(variables[_ct2_name(name)].astype(np.float32)))
         return model
 
-    def trained_tensors(self) -> dict[str, np.ndarray]:
+    def trained_tensors(self, dtype: type = np.float16) -> dict[str, np.ndarray]:
         """The trained parameters as CTranslate2 variables (float16, as packaged)."""
-        return {_ct2_name(n): p.detach().to(torch.float32).numpy().astype(np.float16)
+        return {_ct2_name(n): p.detach().to(torch.float32).cpu().numpy().astype(dtype)
                 for n, p in self.named_parameters() if p.requires_grad}
 
     def freeze_embeddings(self) -> None:
@@ -127,6 +127,16 @@ class WhisperDecoder(nn.Module):
         they hold the vocabulary of all English, which a small corpus must not wear away."""
         self.embed.requires_grad_(False)
         self.positions.requires_grad_(False)
+
+
+def autocast(device: str) -> torch.autocast:
+    """bfloat16 autocast where the hardware computes in bfloat16: CUDA, or a CPU with AVX-512
+    or AMX. On an AVX2-only CPU PyTorch emulates it, and a training step of the encoder and
+    decoder ran 25 times slower than in float32 (batch 8: 87 s against 3.5 s)."""
+    kind = "cuda" if device.startswith("cuda") else "cpu"
+    capability = torch.backends.cpu.get_cpu_capability()
+    fast = kind == "cuda" or "AVX512" in capability or "AMX" in capability
+    return torch.autocast(device_type=kind, dtype=torch.bfloat16, enabled=fast)
 
 
 def token_loss(model: WhisperDecoder, inputs: torch.Tensor, memory: torch.Tensor, targets: torch.Tensor,

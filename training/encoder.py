@@ -94,7 +94,7 @@ class WhisperEncoder(nn.Module):
             block.requires_grad_(True)
         self.norm.requires_grad_(layers > 0)
 
-    def trained_tensors(self) -> dict[str, np.ndarray]:
+    def trained_tensors(self, dtype: type = np.float16) -> dict[str, np.ndarray]:
         """The trained parameters as CTranslate2 variables (float16, as packaged)."""
-        return {_ct2_name(n): p.detach().to(torch.float32).numpy().astype(np.float16)
+        return {_ct2_name(n): p.detach().to(torch.float32).cpu().numpy().astype(dtype)
                 for n, p in self.named_parameters() if p.requires_grad}

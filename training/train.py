@@ -8,7 +8,8 @@ tied to the output projection, stay frozen). With ``encoder_layers`` K > 0 the e
 PyTorch instead (:mod:`training.encoder`, float32 as CTranslate2's float32 path computes it)
 and its last K blocks and final norm train with the decoder. Validation loss on a fixed slice (same channel
 seeds every time) is logged, and the trained tensors are saved, every ``eval_every`` steps as
-``step-NNNNNN.npz``. Runs on 2 CPU cores (bfloat16 autocast); on a CUDA device when present
+``step-NNNNNN.npz``. Runs on 2 CPU cores (bfloat16 autocast where the CPU computes it,
+:func:`training.decoder.autocast`); on a CUDA device when present
 the decoder runs there.
 """
 
@@ -30,7 +31,7 @@ from faster_whisper import WhisperModel
 
 from models.ct2_file import read_model
 from training.data import Batcher, Entry, split
-from training.decoder import WhisperDecoder, token_loss
+from training.decoder import WhisperDecoder, autocast, token_loss
 from training.encoder import WhisperEncoder
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def _lr(step: int, o: TrainOptions) -> float:
 def _loss(model: WhisperDecoder, batch: dict[str, np.ndarray], device: str,
           encoder: WhisperEncoder | None = None) -> torch.Tensor:
     inputs, targets, mask = (torch.from_numpy(batch[k]).to(device) for k in ("inputs", "targets", "mask"))
-    with torch.autocast(device_type="cpu" if device == "cpu" else "cuda", dtype=torch.bfloat16):
+    with autocast(device):
         if encoder is None:
             memory = torch.from_numpy(batch["memory"]).to(device).float()
         else:

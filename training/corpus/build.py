@@ -18,10 +18,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np
 import soundfile as sf
 from tqdm import tqdm
 
+from training.corpus.channel import prepared
 from training.corpus.text import Sample, make_chatter, make_query, make_reply
 from training.corpus.voices import RATE, VoiceSetting, synthesize, train_voice
 
@@ -106,18 +106,15 @@ def _render(item: Planned, out: Path) -> dict[str, object] | None:
     path = out / item.file
     if not path.is_file():
         try:
-            audio = synthesize(item.voice, item.sample.spoken)
+            ready = prepared(synthesize(item.voice, item.sample.spoken))
         except Exception as err:  # noqa: BLE001 - one voice failing must not stop the corpus
             logger.warning("clip %d (%s) failed: %s", item.index, item.voice.name, err)
             return None
-        peak = float(np.abs(audio).max()) if len(audio) else 0.0
-        if peak < 1e-3 or len(audio) > 29 * RATE:
+        if ready is None:
             return None
-        pad = np.zeros(int(0.2 * RATE), dtype=np.float32)
-        audio = np.concatenate([pad, audio / peak * 0.7, pad])
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".part.wav")
-        sf.write(str(tmp), audio, RATE, subtype="PCM_16")
+        sf.write(str(tmp), ready, RATE, subtype="PCM_16")
         tmp.replace(path)
     return {"file": item.file, **asdict(item.sample), "voice": item.voice.name, "engine": item.voice.engine}
 

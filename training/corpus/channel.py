@@ -10,16 +10,36 @@ from scipy.signal import butter, resample_poly, sosfilt
 RATE = 16000
 
 
+def prepared(audio: np.ndarray) -> np.ndarray | None:
+    """A rendered utterance as the corpus keeps it: 0.2 s of silence either side, peak 0.7;
+    None when it is silent or longer than Whisper's window allows."""
+    peak = float(np.abs(audio).max()) if len(audio) else 0.0
+    if peak < 1e-3 or len(audio) > 29 * RATE:
+        return None
+    pad = np.zeros(int(0.2 * RATE), dtype=np.float32)
+    return np.concatenate([pad, (audio / peak * 0.7).astype(np.float32), pad])
+
+
 def _band(x: np.ndarray, low: float, high: float) -> np.ndarray:
     sos = butter(4, (low, min(high, RATE / 2 - 100)), btype="bandpass", fs=RATE, output="sos")
     return np.asarray(sosfilt(sos, x), dtype=np.float32)
 
 
+def mulaw_codes(x: np.ndarray) -> np.ndarray:
+    """G.711 u-law: samples in [-1, 1] as signed 8-bit codes."""
+    y = np.sign(x) * np.log1p(255 * np.minimum(np.abs(x), 1.0)) / np.log1p(255)
+    return np.round(y * 127).astype(np.int8)
+
+
+def from_mulaw_codes(q: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`mulaw_codes`."""
+    y = q.astype(np.float64) / 127
+    return np.asarray(np.sign(y) * np.expm1(np.abs(y) * np.log1p(255)) / 255, dtype=np.float32)
+
+
 def mulaw(x: np.ndarray) -> np.ndarray:
     """Through G.711 u-law and back (8-bit companding)."""
-    y = np.sign(x) * np.log1p(255 * np.minimum(np.abs(x), 1.0)) / np.log1p(255)
-    q = np.round(y * 127) / 127
-    return np.asarray(np.sign(q) * np.expm1(np.abs(q) * np.log1p(255)) / 255, dtype=np.float32)
+    return from_mulaw_codes(mulaw_codes(x))
 
 
 def alaw(x: np.ndarray) -> np.ndarray:
