@@ -95,6 +95,14 @@ train: venv train-debs
 		--weight 0.85 --out var/train/avg/step-000250.npz
 	$(PY) -m training export var/train/avg/step-000250.npz \
 		--out var/train/radio-tiny-v4.npz --model-dir var/models/radio-tiny-v4
+	$(PY) -m training pack --out var/pack --queries 40000 --replies 8000 --seed 8 --piper 400 \
+		--start var/train/radio-tiny-v4.npz
+	$(PY) -m training.remote var/pack --out var/train/run8 --steps 894 --batch 8 --lr 1e-5 --workers 1 \
+		--seed 1 --piper-share 0.2 --warmup 30 --val-clips 32 --val-every 900
+	$(PY) -m training unpack var/train/run8 --which final --start var/train/radio-tiny-v4.npz \
+		--out var/train/run8/final.npz
+	$(PY) -m training export var/train/run8/final.npz \
+		--out var/train/radio-tiny-v5.npz --model-dir var/models/radio-tiny-v5
 
 eval-asr: venv train-debs
 	$(PIP) install -q -e '.[tts]'

@@ -139,6 +139,16 @@ FITTED: dict[str, FittedSpec] = {
         sha256="53e2c97bb426f0b24b3a172e6162faa3f470fca5073c7859d6325bf875ae9f61",
         card="radio-tiny-v4.md",
     ),
+    # radio-tiny-v4 trained 894 steps more, the whole encoder too, on utterances rendered as they
+    # were drawn (python -m training.remote): the default since 2026-12-04 (second round).
+    "radio-tiny-v5": FittedSpec(
+        name="radio-tiny-v5",
+        base="tiny.en",
+        delta="radio-tiny-v5.npz",
+        delta_sha256="31b629d5c27d737d881c8d094b188465c260cfd7a24687cb44fbe2c961a34f25",
+        sha256="ed564dfe200b9325b71c02ecba7b32a6026ba47501cb95cddc216171bf48a101",
+        card="radio-tiny-v5.md",
+    ),
 }
 
 

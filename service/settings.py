@@ -56,9 +56,9 @@ class AudioSettings(BaseModel):
 class SttSettings(BaseModel):
     """Speech recognition model and decoding options."""
 
-    model: str = Field("radio-tiny-v4", description=(
-        "'radio-tiny-v4' (the project's own, trained for radio queries and replies, its encoder "
-        "too: models/asr/radio-tiny-v4.md), its predecessors 'radio-tiny-v1' to 'v3', "
+    model: str = Field("radio-tiny-v5", description=(
+        "'radio-tiny-v5' (the project's own, trained for radio queries and replies, its encoder "
+        "too: models/asr/radio-tiny-v5.md), its predecessors 'radio-tiny-v1' to 'v4', "
         "'tiny.en', 'base' or a path to a CTranslate2 model directory"))
     language: str | None = Field("en", description="decode language; None lets a multilingual model detect")
     compute_type: str = "int8"

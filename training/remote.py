@@ -74,8 +74,10 @@ def _save(diff: dict[str, np.ndarray], out: Path, name: str) -> None:
 
 def run(pack_dir: Path, out: Path, *, minutes: float, batch: int, lr: float, workers: int, seed: int,
         piper_share: float, warmup: int = 100, ema: float = 0.998, convs: bool = True,
-        val_clips: int = 64, val_every: float = 60.0) -> dict[str, Any]:
-    """Train for ``minutes`` (after set-up); write the differences and ``log.jsonl`` to ``out``."""
+        val_clips: int = 64, val_every: float = 60.0, steps: int | None = None) -> dict[str, Any]:
+    """Train for ``minutes`` (after set-up), or for ``steps`` when given (the schedule then
+    follows the step count, so a run repeats on any machine); write the differences and
+    ``log.jsonl`` to ``out``."""
     began = time.monotonic()
     torch.manual_seed(seed)
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -113,12 +115,13 @@ def run(pack_dir: Path, out: Path, *, minutes: float, batch: int, lr: float, wor
     deadline = trained_at + minutes * 60  # the training's own time: set-up and saving come on top
     next_val = trained_at + val_every
     batches = iter(loader)
-    while step == 0 or time.monotonic() < deadline:
+    while step == 0 or (step < steps if steps else time.monotonic() < deadline):
         t0 = time.monotonic()
         data = _to(next(batches), device)
         waited += time.monotonic() - t0
         step += 1
-        left = max(0.0, (deadline - time.monotonic()) / max(1.0, deadline - trained_at))
+        left = (1 - (step - 1) / steps if steps else
+                max(0.0, (deadline - time.monotonic()) / max(1.0, deadline - trained_at)))
         for group in optim.param_groups:
             group["lr"] = lr * min(1.0, step / warmup) * max(0.02, left)
         loss = _loss(decoder, encoder, data, filters, gen)
@@ -181,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=max(0, (torch.multiprocessing.cpu_count() or 2) - 1))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--piper-share", type=float, default=0.25)
+    p.add_argument("--steps", type=int, help="train this many steps (default: until --minutes pass)")
     p.add_argument("--val-clips", type=int, default=64)
     p.add_argument("--val-every", type=float, default=60.0, help="seconds between validation passes")
     p.add_argument("--warmup", type=int, default=100, help="steps")
@@ -189,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     run(args.pack, args.out, minutes=args.minutes, batch=args.batch, lr=args.lr, workers=args.workers,
         seed=args.seed, piper_share=args.piper_share, convs=args.convs, warmup=args.warmup,
-        val_clips=args.val_clips, val_every=args.val_every)
+        val_clips=args.val_clips, val_every=args.val_every, steps=args.steps)
     return 0
 
 

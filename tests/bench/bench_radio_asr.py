@@ -1,6 +1,6 @@
 """The recogniser through the real service, per voice family and channel (run by hand).
 
-    python -m tests.bench.bench_radio_asr --audio var/eval/radio-v1 [--model radio-tiny-v4]
+    python -m tests.bench.bench_radio_asr --audio var/eval/radio-v1 [--model radio-tiny-v5]
         [--spelling-model base] [--limit N] [--noise 30] [--out var/bench/radio-asr.json]
 
 Streams every clip of an evaluation set (:mod:`training.evalset`) to a real server on
@@ -177,7 +177,7 @@ def print_report(report: dict[str, Any]) -> None:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--audio", type=Path, default=Path("var/eval/radio-v1"))
-    ap.add_argument("--model", default="radio-tiny-v4")
+    ap.add_argument("--model", default="radio-tiny-v5")
     ap.add_argument("--spelling-model", default="")
     ap.add_argument("--limit", type=int)
     ap.add_argument("--noise", type=int, default=30)

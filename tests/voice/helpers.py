@@ -72,7 +72,7 @@ def pick(clips: list[Clip], *, channel: str, intent: str | None = None, n: int =
 
 @pytest.fixture(scope="session")
 def transcriber() -> Any:
-    """The default recogniser (the project's own radio-tiny-v4), loaded once."""
+    """The default recogniser (the project's own radio-tiny-v5), loaded once."""
     from voice.loading import load_transcriber
 
     return load_transcriber(**SttSettings().loader_options())

@@ -1,4 +1,4 @@
-"""The committed default recogniser (models/asr/radio-tiny-v4) through WS /v1/radio, on held-out clips."""
+"""The committed default recogniser (models/asr/radio-tiny-v5) through WS /v1/radio, on held-out clips."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from lookup.seed import SeedOptions, seed_registry
 from service.settings import SttSettings
 from tests.voice.helpers import Clip, LiveServer, pick, recv_until, voice_settings
 
-MODEL = "radio-tiny-v4"
+MODEL = "radio-tiny-v5"
 
 
 @pytest.fixture(scope="module")
