@@ -176,7 +176,9 @@ async def test_a_failing_stage_is_reported_internal_and_the_session_goes_on(
 
 
 def test_shutdown_leaves_no_thread_behind(tmp_path: Path) -> None:
-    before = {t.ident for t in threading.enumerate()}
+    # Thread objects, not idents: a thread of an earlier test that ends meanwhile frees its
+    # ident, and a pool thread started here may be given it.
+    before = set(threading.enumerate())
     settings = voice_settings(tmp_path)
     app = create_app(settings, transcriber=SlowTranscriber(0.01), lookup=FakeLookup())
     names: set[str] = set()
@@ -193,7 +195,7 @@ def test_shutdown_leaves_no_thread_behind(tmp_path: Path) -> None:
         metrics = client.get("/metrics").text
         assert 'patrol_pool_peak_running{pool="inference"}' in metrics
         assert 'patrol_pool_workers{pool="lookup"} 4.0' in metrics
-        names = {t.name for t in threading.enumerate() if t.ident not in before}
+        names = {t.name for t in threading.enumerate() if t not in before}
     assert any(n.startswith("lookup") for n in names) and any(n.startswith("inference") for n in names)
-    left: list[Any] = [t for t in threading.enumerate() if t.ident not in before and t.is_alive()]
+    left: list[Any] = [t for t in threading.enumerate() if t not in before and t.is_alive()]
     assert left == [], [t.name for t in left]
